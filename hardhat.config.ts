@@ -1,0 +1,62 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+import { tasks } from "./tasks/index.js";
+
+const require = createRequire(import.meta.url);
+
+// The compiler comes from the npm `solc` package (soljson.js, a WebAssembly build): nothing is
+// downloaded from anywhere but the npm registry. Its version is the package's version, so the
+// config and the compiler can never disagree. See docs/architecture.md ("Compiler").
+const solcVersion: string = (require("solc/package.json") as { version: string }).version;
+const solcPath = require.resolve("solc/soljson.js");
+
+/** Optimizer runs: deployed contracts are called far more often than they are deployed. */
+const OPTIMIZER_RUNS = 10_000;
+
+/** Fuzz/invariant depth: small locally, deep in CI (`CI=true`, or FUZZ_RUNS to override). */
+const fuzzRuns = Number(process.env.FUZZ_RUNS ?? (process.env.CI === "true" ? 1024 : 256));
+const invariantRuns = Number(process.env.INVARIANT_RUNS ?? (process.env.CI === "true" ? 128 : 64));
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthersPlugin],
+  tasks,
+  paths: {
+    ignition: "deploy",
+    tests: { mocha: "test", solidity: "test/solidity" },
+  },
+  solidity: {
+    version: solcVersion,
+    path: solcPath,
+    settings: {
+      optimizer: { enabled: true, runs: OPTIMIZER_RUNS },
+      evmVersion: "cancun",
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: fuzzRuns },
+      invariant: { runs: invariantRuns, depth: 40, failOnRevert: false },
+    },
+  },
+  chainDescriptors: {
+    31337: { name: "Local node", hardforkHistory: { prague: { blockNumber: 0 } } },
+  },
+  networks: {
+    hardhat: { type: "edr-simulated", chainType: "l1", blockGasLimit: 60_000_000n },
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    fork: {
+      type: "edr-simulated",
+      chainType: "l1",
+      forking: { url: configVariable("FORK_RPC_URL"), blockNumber: undefined },
+    },
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_DEPLOYER_KEY")],
+    },
+  },
+});
