@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IOracle — the committee oracle that keeps each user's rBTC equal to their confirmed BTC
+/// @notice N operators with threshold M sign EIP-712 batches of reports `(user, newTotalSats, btcHeight, btcBlockHash,
+///         sequence)`; anyone may submit a signed batch. For each report the Oracle applies the delta to the user's
+///         attested total:
+///         - positive: charge the FeePolicy fee from FeeVault, then mint (up to the per-user and global mint caps of
+///           the current window; the excess is queued and executes after `mintDelaySeconds` unless a guardian cancels
+///           it). When FeeVault cannot pay, the mint is deferred (`NeedsTopUp`), never reverted.
+///         - negative: first shrink a queued mint, then burn free rBTC, then escrow (slashing the holder's wrBTC).
+///           Burns never charge a fee, so a missing fee can never block one.
+/// @dev Per user: `rbtc.totalBackedOf(user) + queuedSats == attestedSats`. Replay protection: EIP-712 domain (chain
+///      id, this contract), per-user sequence (must be previous + 1), deadline, Bitcoin height never regressing.
+interface IOracle {
+    /*//////////////////////////////////////////////////////////////
+                                 TYPES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice One user's new confirmed BTC total as observed by the committee.
+    /// @param user EVM address the BTC addresses are bound to.
+    /// @param newTotalSats Confirmed sats over all the user's bound addresses (≥ minConfirmations), ≤ 21e14.
+    /// @param btcHeight Bitcoin tip height the total was computed at.
+    /// @param btcBlockHash Bitcoin block hash at `btcHeight` (the anchor a later reorg check compares against).
+    /// @param sequence The user's report sequence: exactly the stored sequence + 1.
+    struct Report {
+        address user;
+        uint64 newTotalSats;
+        uint64 btcHeight;
+        bytes32 btcBlockHash;
+        uint64 sequence;
+    }
+
+    /// @notice A committee-approved binding of a BTC address to a user.
+    /// @param user EVM address that proved ownership.
+    /// @param btcAddress The Bitcoin address as a string (bech32/base58, as the wallet shows it).
+    /// @param proofDigest keccak256 digest of the ownership proof (message ‖ signature) the committee verified.
+    /// @param nonce The user's binding nonce (`bindingNonce(user)`), also committed in the signed message.
+    /// @param deadline Unix time after which the approval is void.
+    struct BindingRequest {
+        address user;
+        string btcAddress;
+        bytes32 proofDigest;
+        uint64 nonce;
+        uint256 deadline;
+    }
+
+    /// @notice An active binding, as listed for reserve audits.
+    struct Binding {
+        address user;
+        string btcAddress;
+    }
+
+    /// @notice Everything the runner and the query layer need about one user, in one read.
+    /// @param attestedSats The BTC total last accepted from the committee.
+    /// @param sequence Last accepted report sequence (the next report must carry `sequence + 1`).
+    /// @param btcHeight Bitcoin height of the last accepted report.
+    /// @param lastSyncAt Unix time of the last accepted report.
+    /// @param bindingCount Number of BTC addresses currently bound to the user.
+    /// @param deferredSats Sats of the last positive delta that FeeVault could not pay (0 once paid or superseded).
+    /// @param queuedSats Sats minted-to-be, waiting for the mint delay (cap overflow).
+    /// @param queuedReadyAt Unix time from which `executeQueuedMint` may run.
+    struct UserView {
+        uint64 attestedSats;
+        uint64 sequence;
+        uint64 btcHeight;
+        uint64 lastSyncAt;
+        uint16 bindingCount;
+        uint64 deferredSats;
+        uint64 queuedSats;
+        uint64 queuedReadyAt;
+    }
+
+    /// @notice Deployment-time configuration (also settable later, see the setters).
+    struct Config {
+        address[] operators;
+        uint8 threshold;
+        uint16 minConfirmations;
+        uint32 mintWindowSeconds;
+        uint64 userMintCapSats;
+        uint64 globalMintCapSats;
+        uint32 mintDelaySeconds;
+        uint32 maxReportValiditySeconds;
+        uint32 maxBtcHeightLag;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice A zero address was given.
+    error OracleZeroAddress();
+    /// @notice `threshold` is zero or above the committee size.
+    error OracleInvalidThreshold(uint8 threshold, uint256 operators);
+    /// @notice More operators than `MAX_COMMITTEE_SIZE`.
+    error OracleCommitteeTooLarge(uint256 operators, uint256 max);
+    /// @notice An operator listed twice.
+    error OracleDuplicateOperator(address operator);
+    /// @notice Fewer valid signatures than the threshold.
+    error OracleInsufficientSignatures(uint256 signatures, uint8 threshold);
+    /// @notice A signature recovered to an address that is not a current operator.
+    error OracleUnknownSigner(address signer);
+    /// @notice The same operator signed twice.
+    error OracleDuplicateSigner(address signer);
+    /// @notice Signatures must be ordered by strictly increasing signer address.
+    error OracleSignersNotSorted(address previous, address signer);
+    /// @notice An empty report batch.
+    error OracleEmptyBatch();
+    /// @notice The signed deadline has passed.
+    error OracleReportExpired(uint256 deadline, uint256 nowSeconds);
+    /// @notice The signed deadline is further ahead than `maxReportValiditySeconds`.
+    error OracleDeadlineTooFar(uint256 deadline, uint256 maxDeadline);
+    /// @notice A report's sequence is not the user's stored sequence + 1 (replayed or out of order).
+    error OracleBadSequence(address user, uint64 expected, uint64 actual);
+    /// @notice A report's Bitcoin height is below the user's last accepted height.
+    error OracleHeightRegressed(address user, uint64 lastHeight, uint64 reportHeight);
+    /// @notice A report's Bitcoin height lags the newest attested height by more than `maxBtcHeightLag`.
+    error OracleStaleReport(uint64 reportHeight, uint64 minHeight);
+    /// @notice A total above the 21e14-sat Bitcoin supply.
+    error OracleTotalTooLarge(address user, uint64 totalSats);
+    /// @notice A positive total for a user with no bound BTC address.
+    error OracleUnboundUser(address user);
+    /// @notice The BTC address is already bound (to `owner`).
+    error OracleAddressAlreadyBound(string btcAddress, address owner);
+    /// @notice The BTC address is not bound to the caller.
+    error OracleAddressNotBound(string btcAddress, address caller);
+    /// @notice An empty BTC address string, or one longer than `MAX_BTC_ADDRESS_LENGTH`.
+    error OracleInvalidBtcAddress(string btcAddress);
+    /// @notice The binding nonce is not the user's current nonce.
+    error OracleBadBindingNonce(address user, uint64 expected, uint64 actual);
+    /// @notice The user already has `MAX_BINDINGS_PER_USER` addresses.
+    error OracleTooManyBindings(address user, uint256 max);
+    /// @notice No queued mint for the user, or its delay has not passed.
+    error OracleQueuedMintNotReady(address user, uint64 readyAt, uint256 nowSeconds);
+    /// @notice A zero-valued parameter where a positive one is required.
+    error OracleInvalidParameter(bytes32 name);
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The committee changed; `epoch` counts changes from 1.
+    event CommitteeUpdated(uint64 indexed epoch, address[] operators, uint8 threshold);
+    /// @notice A report was accepted for `user` (also emitted for deferred mints, with `newTotalSats` as attested).
+    event Synced(
+        address indexed user,
+        uint64 previousSats,
+        uint64 newTotalSats,
+        uint64 btcHeight,
+        bytes32 btcBlockHash,
+        uint64 sequence
+    );
+    /// @notice A positive delta could not be charged: `deferredSats` will be minted once the user tops up FeeVault
+    ///         and the committee reports again.
+    event NeedsTopUp(address indexed user, uint64 deferredSats, uint256 feeWei, uint256 balanceWei);
+    /// @notice `amountSats` exceeded the mint caps and was queued until `readyAt`.
+    event MintQueued(address indexed user, uint64 amountSats, uint64 readyAt);
+    /// @notice A queued mint was executed.
+    event QueuedMintExecuted(address indexed user, uint64 amountSats);
+    /// @notice A guardian cancelled a queued mint; the user's attested total dropped by `amountSats`.
+    event QueuedMintCancelled(address indexed user, uint64 amountSats, address indexed guardian);
+    /// @notice A report anchored `btcHeight` to a different block hash than an earlier one: Bitcoin reorganised.
+    event BitcoinAnchorReplaced(uint64 indexed btcHeight, bytes32 previousHash, bytes32 newHash);
+    /// @notice A BTC address was bound to `user`.
+    event AddressBound(
+        address indexed user,
+        bytes32 indexed addressHash,
+        string btcAddress,
+        bytes32 proofDigest,
+        uint64 nonce
+    );
+    /// @notice A BTC address was unbound from `user`; the next sync removes its BTC from the user's total.
+    event AddressUnbound(address indexed user, bytes32 indexed addressHash, string btcAddress);
+    /// @notice Mint caps changed.
+    event MintCapsUpdated(
+        uint32 mintWindowSeconds,
+        uint64 userMintCapSats,
+        uint64 globalMintCapSats,
+        uint32 mintDelaySeconds
+    );
+    /// @notice Staleness bounds changed.
+    event StalenessUpdated(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag);
+    /// @notice The confirmation depth the committee must observe changed.
+    event MinConfirmationsUpdated(uint16 minConfirmations);
+
+    /*//////////////////////////////////////////////////////////////
+                               COMMITTEE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Applies a committee-signed batch of reports.
+    /// @dev Requirements: not paused; ≥ threshold signatures of distinct current operators over
+    ///      `hashSyncBatch(reports, deadline)`, sorted by signer address; `deadline` not passed and not further than
+    ///      `maxReportValiditySeconds` ahead; every report valid (see the errors). The whole batch reverts on any
+    ///      invalid report.
+    /// @param reports The reports (any order; a user may appear with consecutive sequences).
+    /// @param deadline Unix time after which the signatures are void.
+    /// @param signatures 65-byte ECDSA signatures (r ‖ s ‖ v) over the EIP-712 digest.
+    function sync(Report[] calldata reports, uint256 deadline, bytes[] calldata signatures) external;
+
+    /// @notice Binds a BTC address to a user after the committee verified the user's ownership proof off-chain.
+    /// @dev Requirements: not paused; threshold signatures over `hashBinding(request)`; `request.nonce ==
+    ///      bindingNonce(user)`; deadline valid; address non-empty and not bound to anyone.
+    function bindAddress(BindingRequest calldata request, bytes[] calldata signatures) external;
+
+    /// @notice Unbinds `btcAddress` from the caller. The next sync burns the BTC it carried.
+    function unbindAddress(string calldata btcAddress) external;
+
+    /// @notice Mints a queued (cap-overflow) mint once its delay has passed. Anyone may call.
+    function executeQueuedMint(address user) external;
+
+    /*//////////////////////////////////////////////////////////////
+                                 ADMIN
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Replaces the committee (CONFIG_ROLE).
+    function setCommittee(address[] calldata operators, uint8 threshold) external;
+    /// @notice Sets the mint caps and delay (CONFIG_ROLE). Zero caps or window → OracleInvalidParameter.
+    function setMintCaps(
+        uint32 mintWindowSeconds,
+        uint64 userMintCapSats,
+        uint64 globalMintCapSats,
+        uint32 mintDelaySeconds
+    ) external;
+    /// @notice Sets the staleness bounds (CONFIG_ROLE).
+    function setStaleness(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) external;
+    /// @notice Sets the confirmation depth the committee observes (CONFIG_ROLE).
+    function setMinConfirmations(uint16 minConfirmations) external;
+    /// @notice Cancels `user`'s queued mint (GUARDIAN_ROLE).
+    function cancelQueuedMint(address user) external;
+    /// @notice Pauses sync, binding and queued-mint execution (GUARDIAN_ROLE).
+    function pause() external;
+    /// @notice Lifts a pause (GUARDIAN_ROLE).
+    function unpause() external;
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice EIP-712 digest the committee signs for a sync batch.
+    function hashSyncBatch(Report[] calldata reports, uint256 deadline) external view returns (bytes32);
+    /// @notice EIP-712 digest the committee signs for a binding.
+    function hashBinding(BindingRequest calldata request) external view returns (bytes32);
+    /// @notice Current operators, threshold and committee epoch.
+    function committee() external view returns (address[] memory operators, uint8 threshold, uint64 epoch);
+    /// @notice True when `account` is a current operator.
+    function isOperator(address account) external view returns (bool);
+    /// @notice State of one user.
+    function userState(address user) external view returns (UserView memory);
+    /// @notice States of many users in one call (the runner's batched read).
+    function userStates(address[] calldata users) external view returns (UserView[] memory);
+    /// @notice Number of users that ever bound an address.
+    function usersLength() external view returns (uint256);
+    /// @notice Users `[start, end)` in first-binding order (`end` clamped to the length).
+    function usersSlice(uint256 start, uint256 end) external view returns (address[] memory);
+    /// @notice Number of active bindings.
+    function bindingsLength() external view returns (uint256);
+    /// @notice Active bindings `[start, end)` (`end` clamped). Order changes when an address is unbound.
+    function bindingsSlice(uint256 start, uint256 end) external view returns (Binding[] memory);
+    /// @notice The user `btcAddress` is bound to (zero when unbound).
+    function ownerOfBtcAddress(string calldata btcAddress) external view returns (address);
+    /// @notice BTC addresses bound to `user`.
+    function addressesOf(address user) external view returns (string[] memory);
+    /// @notice The nonce the next binding of `user` must carry.
+    function bindingNonce(address user) external view returns (uint64);
+    /// @notice Highest Bitcoin height any accepted report carried.
+    function highestBtcHeight() external view returns (uint64);
+    /// @notice Block hash the committee attested at `btcHeight` (zero when none).
+    function btcAnchor(uint64 btcHeight) external view returns (bytes32);
+    /// @notice Confirmations the committee must observe before counting a coin.
+    function minConfirmations() external view returns (uint16);
+    /// @notice Mint-cap window length, per-user and global caps per window, and the queue delay.
+    function mintCaps()
+        external
+        view
+        returns (uint32 windowSeconds, uint64 userCapSats, uint64 globalCapSats, uint32 delaySeconds);
+    /// @notice Longest allowed time between now and a batch deadline, and the allowed Bitcoin height lag.
+    function staleness() external view returns (uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag);
+    /// @notice Sats minted in the current window (global).
+    function globalMintedInWindow() external view returns (uint64);
+    /// @notice The rBTC-SYNTH ledger.
+    function rbtc() external view returns (address);
+    /// @notice The wrBTC vault.
+    function wrbtc() external view returns (address);
+    /// @notice The FeeVault.
+    function feeVault() external view returns (address);
+    /// @notice The FeePolicy.
+    function feePolicy() external view returns (address);
+}

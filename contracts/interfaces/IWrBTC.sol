@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IWrBTC — the wrBTC vault: transferable ERC-20 (+ ERC-2612 permit) backed 1:1 by escrowed rBTC
+/// @notice `wrap` locks the caller's free rBTC in escrow and mints the same amount of wrBTC; `redeem` burns wrBTC and
+///         releases the caller's own escrow. When a holder's BTC leaves while wrapped, the Oracle burns their escrow
+///         and `slash`es their wrBTC; wrBTC they no longer hold (sold or transferred) cannot be slashed and is recorded
+///         as an uncovered deficit — never hidden.
+/// @dev Invariant: `totalSupply() == rbtc.totalEscrow() + uncoveredSats()`.
+interface IWrBTC {
+    /*//////////////////////////////////////////////////////////////
+                                 ERRORS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The caller is not the wired Oracle.
+    error WrBTCUnauthorizedOracle(address caller);
+    /// @notice `setOracle` was already called.
+    error WrBTCAlreadyWired();
+    /// @notice A zero address was given.
+    error WrBTCZeroAddress();
+    /// @notice A zero amount was given.
+    error WrBTCZeroAmount();
+    /// @notice `redeem` asked for more than the caller's own escrow.
+    error WrBTCInsufficientEscrow(address user, uint64 escrowSats, uint64 neededSats);
+
+    /*//////////////////////////////////////////////////////////////
+                                 EVENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice The Oracle allowed to slash was wired (once).
+    event OracleWired(address indexed oracle);
+    /// @notice `user` wrapped `amountSats` free rBTC into wrBTC.
+    event Wrapped(address indexed user, uint64 amountSats);
+    /// @notice `user` redeemed `amountSats` wrBTC back into free rBTC.
+    event Redeemed(address indexed user, uint64 amountSats);
+    /// @notice The Oracle burned `slashedSats` wrBTC from `user` after their escrow was burned; `uncoveredSats` of the
+    ///         requested amount could not be slashed (the user no longer holds it) and was added to the deficit.
+    event Slashed(address indexed user, uint64 requestedSats, uint64 slashedSats, uint64 uncoveredSats);
+
+    /*//////////////////////////////////////////////////////////////
+                                FUNCTIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Sets the Oracle. Callable once, by the admin.
+    function setOracle(address oracle) external;
+
+    /// @notice Locks `amountSats` of the caller's free rBTC in escrow and mints as much wrBTC to the caller.
+    /// @dev Requirements: `amountSats` > 0 and ≤ the caller's free rBTC; not paused.
+    function wrap(uint64 amountSats) external;
+
+    /// @notice Burns `amountSats` wrBTC from the caller and releases as much of the caller's own escrow to free rBTC.
+    /// @dev Requirements: `amountSats` > 0, ≤ the caller's wrBTC and ≤ the caller's escrow; not paused.
+    function redeem(uint64 amountSats) external;
+
+    /// @notice Burns up to `amountSats` wrBTC from `user` (Oracle only, after burning the same escrow).
+    /// @return slashedSats wrBTC actually burned (min of `amountSats` and the user's wrBTC balance).
+    /// @return uncoveredSats The rest, added to `uncoveredSats()` and `uncoveredOf(user)`.
+    function slash(address user, uint64 amountSats) external returns (uint64 slashedSats, uint64 uncoveredSats);
+
+    /// @notice Pauses `wrap` and `redeem` (guardian). Slashing is never paused.
+    function pause() external;
+
+    /// @notice Lifts a pause (guardian).
+    function unpause() external;
+
+    /// @notice The rBTC-SYNTH ledger this vault escrows.
+    function rbtc() external view returns (address);
+    /// @notice The Oracle allowed to slash.
+    function oracle() external view returns (address);
+    /// @notice wrBTC in circulation not backed by any escrow (sum of unslashable amounts), in sats.
+    function uncoveredSats() external view returns (uint64);
+    /// @notice The part of `uncoveredSats()` caused by `user`'s BTC leaving while their wrBTC was elsewhere.
+    function uncoveredOf(address user) external view returns (uint64);
+}
