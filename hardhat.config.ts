@@ -20,6 +20,9 @@ const OPTIMIZER_RUNS = 10_000;
 const fuzzRuns = Number(process.env.FUZZ_RUNS ?? (process.env.CI === "true" ? 1024 : 256));
 const invariantRuns = Number(process.env.INVARIANT_RUNS ?? (process.env.CI === "true" ? 128 : 64));
 
+/** Block gas limit of local networks (Ethereum mainnet's current 60M), so batch sizing matches mainnet. */
+const BLOCK_GAS_LIMIT = 60_000_000n;
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
   tasks,
@@ -45,12 +48,17 @@ export default defineConfig({
     31337: { name: "Local node", hardforkHistory: { prague: { blockNumber: 0 } } },
   },
   networks: {
-    hardhat: { type: "edr-simulated", chainType: "l1", blockGasLimit: 60_000_000n },
+    // The in-process network every task uses by default (Hardhat 3 names it "default").
+    default: { type: "edr-simulated", chainType: "l1", blockGasLimit: BLOCK_GAS_LIMIT },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     fork: {
       type: "edr-simulated",
       chainType: "l1",
-      forking: { url: configVariable("FORK_RPC_URL"), blockNumber: undefined },
+      blockGasLimit: BLOCK_GAS_LIMIT,
+      forking: {
+        url: configVariable("FORK_RPC_URL"),
+        ...(process.env.FORK_BLOCK_NUMBER ? { blockNumber: BigInt(process.env.FORK_BLOCK_NUMBER) } : {}),
+      },
     },
     sepolia: {
       type: "http",

@@ -1,0 +1,70 @@
+// The project's whole test suite, as `npm test` runs it (and .ci/run, on a clean clone).
+//
+// Runs, in order: lint (solhint, eslint, prettier), compile + type-check, every Hardhat test (Solidity unit/fuzz/
+// invariant tests and mocha tests, one `hardhat test` run) and, when present, the subgraph checks. Each lint step or
+// check counts as one test; Hardhat's own summary lines give the Solidity and mocha counts. Ends with one plain line
+// `N passed, M failed` and exits non-zero on any failure.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const steps = [
+  { name: "solhint", cmd: "npx", args: ["solhint", "--max-warnings", "0", "contracts/**/*.sol"] },
+  { name: "eslint", cmd: "npx", args: ["eslint", "--max-warnings", "0", "."] },
+  { name: "prettier", cmd: "npx", args: ["prettier", "--check", "."] },
+  { name: "compile", cmd: "npx", args: ["hardhat", "build"] },
+  { name: "typecheck", cmd: "npx", args: ["tsc", "--noEmit", "-p", "."] },
+  { name: "hardhat test", cmd: "npx", args: ["hardhat", "test", "--no-compile"], parse: parseHardhat },
+];
+if (existsSync("subgraph/package.json") || existsSync("subgraph/subgraph.template.yaml")) {
+  steps.push({ name: "subgraph checks", cmd: "npm", args: ["run", "--silent", "test:subgraph"], parse: parseHardhat });
+}
+
+/** Reads Hardhat's closing summary: "12 passing (3 solidity, 9 mocha)" / "2 failing (...)". */
+function parseHardhat(output) {
+  const passing = [...output.matchAll(/^(\d+) passing\b/gm)].pop();
+  const failing = [...output.matchAll(/^(\d+) failing\b/gm)].pop();
+  if (passing === undefined && failing === undefined) return undefined;
+  return { passed: Number(passing?.[1] ?? 0), failed: Number(failing?.[1] ?? 0) };
+}
+
+function run(step) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n=== ${step.name}: ${step.cmd} ${step.args.join(" ")}`);
+    const child = spawn(step.cmd, step.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+    let output = "";
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk) => {
+        output += chunk;
+        process.stdout.write(chunk);
+      });
+    }
+    child.on("close", (code) => resolve({ code: code ?? 1, output, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const step of steps) {
+  const { code, output, seconds } = await run(step);
+  const counts = step.parse?.(output);
+  if (counts !== undefined) {
+    // A runner that exited non-zero without reporting a failure still failed (crash, compile error).
+    const extraFailure = code !== 0 && counts.failed === 0 ? 1 : 0;
+    passed += counts.passed;
+    failed += counts.failed + extraFailure;
+    summary.push(`${step.name}: ${counts.passed} passed, ${counts.failed + extraFailure} failed (${seconds.toFixed(1)} s)`);
+  } else if (code === 0 && step.parse === undefined) {
+    passed += 1;
+    summary.push(`${step.name}: ok (${seconds.toFixed(1)} s)`);
+  } else {
+    failed += 1;
+    summary.push(`${step.name}: FAILED, exit ${code} (${seconds.toFixed(1)} s)`);
+  }
+}
+
+console.log("\n=== summary");
+for (const line of summary) console.log(`  ${line}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
