@@ -1,0 +1,92 @@
+import type { Oracle, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import { readChainSnapshot } from "./chain-state.js";
+import { observeUsers } from "./observe.js";
+import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
+import { buildReports } from "./reports.js";
+import type { BatchOutcome, BatchSigner } from "./submit.js";
+import { submitReports } from "./submit.js";
+
+export interface RoundOptions {
+  dryRun?: boolean;
+  batchSize?: number;
+  bitcoinConcurrency?: number;
+  onProgress?: (message: string) => void;
+}
+
+/** The round summary `oracle:sync` prints (amounts in sats). */
+export interface RoundSummary {
+  dryRun: boolean;
+  chainBlock: number;
+  bitcoinTip: BitcoinTip;
+  minConfirmations: number;
+  usersChecked: number;
+  unchanged: number;
+  changed: number;
+  mintedSats: bigint;
+  burnedSats: bigint;
+  deferred: string[];
+  queued: string[];
+  emergencyBurns: number;
+  skipped: SkippedUser[];
+  reports: SyncReport[];
+  batches: BatchOutcome[];
+  gasUsed: bigint;
+  durationMs: number;
+}
+
+/**
+ * One oracle round: read all bindings and attested state from chain, read confirmed balances at one Bitcoin tip,
+ * build reports for users whose total changed, have the committee sign, submit in gas-bounded batches.
+ * Stateless: everything comes from chain and Bitcoin, so a crashed round is simply run again.
+ */
+export async function runSyncRound(
+  oracle: Oracle,
+  rbtc: RBTCSynth,
+  bitcoin: BitcoinSource,
+  sign: BatchSigner,
+  options: RoundOptions = {},
+): Promise<RoundSummary> {
+  const started = Date.now();
+  const progress = options.onProgress ?? (() => undefined);
+
+  const snapshot = await readChainSnapshot(oracle);
+  progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
+  const tip = await bitcoin.tip();
+  progress(`bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`);
+  const observations = await observeUsers(bitcoin, snapshot.users, snapshot.minConfirmations, tip, {
+    concurrency: options.bitcoinConcurrency,
+    onProgress: (done, total) => {
+      if (done === total || done % 1000 === 0) progress(`bitcoin balances ${done}/${total}`);
+    },
+  });
+  const { reports, skipped, unchanged } = buildReports(snapshot.users, observations, tip);
+  progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
+
+  const batches =
+    options.dryRun === true || reports.length === 0
+      ? []
+      : await submitReports(oracle, rbtc, reports, sign, {
+          batchSize: options.batchSize,
+          onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
+        });
+
+  return {
+    dryRun: options.dryRun === true,
+    chainBlock: snapshot.blockNumber,
+    bitcoinTip: tip,
+    minConfirmations: snapshot.minConfirmations,
+    usersChecked: snapshot.users.length,
+    unchanged,
+    changed: reports.length,
+    mintedSats: batches.reduce((sum, b) => sum + b.mintedSats, 0n),
+    burnedSats: batches.reduce((sum, b) => sum + b.burnedSats, 0n),
+    deferred: batches.flatMap((b) => b.deferredUsers),
+    queued: batches.flatMap((b) => b.queuedUsers),
+    emergencyBurns: 0,
+    skipped,
+    reports,
+    batches,
+    gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
+    durationMs: Date.now() - started,
+  };
+}
