@@ -50,17 +50,17 @@ describe("FeePolicy", function () {
     });
 
     it("reverts when feeBps is above MAX_FEE_BPS", async function () {
-      const [admin] = await ethers.getSigners();
+      const { admin } = await networkHelpers.loadFixture(ledgerFixture);
       const factory = await ethers.getContractFactory("FeePolicy");
-      await expect(factory.deploy(admin?.address ?? ZeroAddress, MAX_FEE_BPS + 1n, 1n, 0n, 1n))
+      await expect(factory.deploy(admin.address, MAX_FEE_BPS + 1n, 1n, 0n, 1n))
         .to.be.revertedWithCustomError(factory, "FeePolicyBpsTooHigh")
         .withArgs(MAX_FEE_BPS + 1n, MAX_FEE_BPS);
     });
 
     it("reverts when the cap is below the fixed fee", async function () {
-      const [admin] = await ethers.getSigners();
+      const { admin } = await networkHelpers.loadFixture(ledgerFixture);
       const factory = await ethers.getContractFactory("FeePolicy");
-      await expect(factory.deploy(admin?.address ?? ZeroAddress, 10n, 1n, 5n, 4n))
+      await expect(factory.deploy(admin.address, 10n, 1n, 5n, 4n))
         .to.be.revertedWithCustomError(factory, "FeePolicyInvalidCap")
         .withArgs(5n, 4n);
     });

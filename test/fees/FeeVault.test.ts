@@ -56,9 +56,9 @@ describe("FeeVault", function () {
     });
 
     it("reverts when the treasury is the zero address", async function () {
-      const [admin] = await ethers.getSigners();
+      const { admin } = await networkHelpers.loadFixture(ledgerFixture);
       const factory = await ethers.getContractFactory("FeeVault");
-      await expect(factory.deploy(admin?.address ?? ZeroAddress, ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(admin.address, ZeroAddress)).to.be.revertedWithCustomError(
         factory,
         "FeeVaultZeroAddress",
       );

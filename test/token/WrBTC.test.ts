@@ -50,9 +50,9 @@ describe("WrBTC", function () {
     });
 
     it("reverts when the rBTC ledger is the zero address", async function () {
-      const [admin] = await ethers.getSigners();
+      const { admin } = await networkHelpers.loadFixture(ledgerFixture);
       const factory = await ethers.getContractFactory("WrBTC");
-      await expect(factory.deploy(admin?.address ?? "", ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(admin.address, ZeroAddress)).to.be.revertedWithCustomError(
         factory,
         "WrBTCZeroAddress",
       );
