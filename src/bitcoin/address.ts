@@ -21,7 +21,11 @@ export interface ParsedAddress {
 const base58check = createBase58check(sha256);
 
 /** Bech32 human-readable part per network family (BIP-173). */
-const HRP_FAMILY: Record<string, "mainnet" | "testnet" | "regtest"> = { bc: "mainnet", tb: "testnet", bcrt: "regtest" };
+const HRP_FAMILY: Record<string, "mainnet" | "testnet" | "regtest"> = {
+  bc: "mainnet",
+  tb: "testnet",
+  bcrt: "regtest",
+};
 /** Base58 version byte → (family, type) (BIP-13 / Bitcoin Core chainparams). */
 const BASE58_VERSIONS: Record<number, { family: "mainnet" | "testnet"; type: "p2pkh" | "p2sh" }> = {
   0x00: { family: "mainnet", type: "p2pkh" },
@@ -37,7 +41,11 @@ function invalid(message: string): never {
 }
 
 /** Which address families a network accepts: signet and testnet share encodings; regtest uses testnet base58. */
-function acceptsFamily(network: BitcoinNetwork, family: "mainnet" | "testnet" | "regtest", bech: boolean): boolean {
+function acceptsFamily(
+  network: BitcoinNetwork,
+  family: "mainnet" | "testnet" | "regtest",
+  bech: boolean,
+): boolean {
   switch (network) {
     case "mainnet":
       return family === "mainnet";
@@ -83,7 +91,8 @@ function parseBech32(input: string, lower: string, hrp: string, network: Bitcoin
   if (version === undefined) invalid("bech32 address has no witness version");
   if (version > 16) invalid(`invalid witness version ${version}`);
   if (version === 0 && !asBech32) invalid("witness v0 address must use bech32, not bech32m (BIP-350)");
-  if (version >= 1 && !asBech32m) invalid(`witness v${version} address must use bech32m, not bech32 (BIP-350)`);
+  if (version >= 1 && !asBech32m)
+    invalid(`witness v${version} address must use bech32m, not bech32 (BIP-350)`);
   const program = bech32.fromWordsUnsafe(programWords);
   if (!program) invalid("invalid bech32 padding");
 
@@ -93,7 +102,8 @@ function parseBech32(input: string, lower: string, hrp: string, network: Bitcoin
     else if (program.length === 32) type = "p2wsh";
     else invalid(`invalid witness v0 program length ${program.length} (expected 20 or 32 bytes)`);
   } else if (version === 1) {
-    if (program.length !== 32) invalid(`unsupported witness v1 program length ${program.length} (expected 32)`);
+    if (program.length !== 32)
+      invalid(`unsupported witness v1 program length ${program.length} (expected 32)`);
     type = "p2tr";
   } else {
     invalid(`unsupported witness version ${version}`);
@@ -115,10 +125,12 @@ function parseBase58(input: string, network: BitcoinNetwork): ParsedAddress {
     if (raw.length < 5) invalid("base58 address too short");
     invalid("base58 checksum invalid");
   }
-  if (payload.length !== 21) invalid(`invalid base58 address length (${payload.length - 1}-byte hash, expected 20)`);
+  if (payload.length !== 21)
+    invalid(`invalid base58 address length (${payload.length - 1}-byte hash, expected 20)`);
   const versionByte = payload[0] ?? -1;
   const kind = BASE58_VERSIONS[versionByte];
-  if (kind === undefined) invalid(`unknown base58 address version 0x${versionByte.toString(16).padStart(2, "0")}`);
+  if (kind === undefined)
+    invalid(`unknown base58 address version 0x${versionByte.toString(16).padStart(2, "0")}`);
   if (!acceptsFamily(network, kind.family, false)) invalid(`${kind.family} address on ${network}`);
   return finish(input, network, kind.type);
 }

@@ -65,7 +65,8 @@ export function parseBindingMessage(message: string): BindingMessageInput {
   const lines = message.split("\n");
   const field = (index: number, label: string): string => {
     const line = lines[index];
-    if (line === undefined || !line.startsWith(`${label}: `)) proofError(`binding message: line ${index + 1} must start with "${label}: "`);
+    if (line === undefined || !line.startsWith(`${label}: `))
+      proofError(`binding message: line ${index + 1} must start with "${label}: "`);
     return line.slice(label.length + 2);
   };
   if (lines[0] !== BINDING_TITLE || lines.length !== 6) proofError("not a ReserveBTC binding message");
@@ -121,7 +122,13 @@ function isFullFormat(bytes: Uint8Array): boolean {
  * for P2SH-P2WPKH the scriptSig pushes the redeem script). Proofs with time locks are rejected. Returns the
  * witness stack re-encoded as a simple proof, which is then verified by the simple verifier.
  */
-function fullToSimple(bytes: Uint8Array, message: string, address: string, scriptPubKey: Uint8Array, type: AddressType): string {
+function fullToSimple(
+  bytes: Uint8Array,
+  message: string,
+  address: string,
+  scriptPubKey: Uint8Array,
+  type: AddressType,
+): string {
   let tx: ReturnType<typeof RawTx.decode>;
   try {
     tx = RawTx.decode(bytes);
@@ -132,13 +139,23 @@ function fullToSimple(bytes: Uint8Array, message: string, address: string, scrip
   const input = tx.inputs[0];
   const output = tx.outputs[0];
   const witness = tx.witnesses?.[0];
-  if (tx.version !== 0 || tx.lockTime !== 0) proofError("BIP-322 full proof: only version 0 and lock time 0 are supported");
-  if (tx.inputs.length !== 1 || input === undefined) proofError("BIP-322 full proof: to_sign must have exactly one input");
+  if (tx.version !== 0 || tx.lockTime !== 0)
+    proofError("BIP-322 full proof: only version 0 and lock time 0 are supported");
+  if (tx.inputs.length !== 1 || input === undefined)
+    proofError("BIP-322 full proof: to_sign must have exactly one input");
   if (hex.encode(input.txid) !== toSpendTxid || input.index !== 0) {
-    proofError(`signature does not match address ${address} (to_sign does not spend the message's to_spend)`, "BTC_PROOF_MISMATCH");
+    proofError(
+      `signature does not match address ${address} (to_sign does not spend the message's to_spend)`,
+      "BTC_PROOF_MISMATCH",
+    );
   }
   if (input.sequence !== 0) proofError("BIP-322 full proof: only sequence 0 is supported");
-  if (tx.outputs.length !== 1 || output === undefined || output.amount !== 0n || hex.encode(output.script) !== "6a") {
+  if (
+    tx.outputs.length !== 1 ||
+    output === undefined ||
+    output.amount !== 0n ||
+    hex.encode(output.script) !== "6a"
+  ) {
     proofError("BIP-322 full proof: to_sign must have one zero-value OP_RETURN output");
   }
   if (!witness || witness.length === 0) proofError("malformed signature: BIP-322 full proof has no witness");
@@ -147,7 +164,10 @@ function fullToSimple(bytes: Uint8Array, message: string, address: string, scrip
     if (pubkey === undefined) proofError("malformed signature: P2SH-P2WPKH witness needs a public key");
     const redeem = hex.encode(Uint8Array.of(0x16, 0x00, 0x14, ...ripemd160(sha256(pubkey))));
     if (hex.encode(input.finalScriptSig) !== redeem) {
-      proofError(`signature does not match address ${address} (scriptSig is not the P2SH-P2WPKH redeem script)`, "BTC_PROOF_MISMATCH");
+      proofError(
+        `signature does not match address ${address} (scriptSig is not the P2SH-P2WPKH redeem script)`,
+        "BTC_PROOF_MISMATCH",
+      );
     }
   } else if (input.finalScriptSig.length !== 0) {
     proofError("BIP-322 full proof: scriptSig must be empty for native segwit addresses");
@@ -170,7 +190,8 @@ export function verifyOwnershipProof(input: VerifyOwnershipProofInput): Ownershi
   let kind: ProofKind;
   let simple = input.signature.trim();
   if (isBip137(bytes)) {
-    if (type === "p2tr" || type === "p2wsh") proofError(`BIP-137 signatures cannot prove a ${type} address; use BIP-322`);
+    if (type === "p2tr" || type === "p2wsh")
+      proofError(`BIP-137 signatures cannot prove a ${type} address; use BIP-322`);
     kind = "bip137";
   } else if (type === "p2pkh") {
     proofError("malformed signature: p2pkh addresses need a 65-byte BIP-137 signature");
@@ -260,7 +281,8 @@ export function signOwnershipProof(input: SignOwnershipProofInput): { signature:
   const parsed = parseAddress(input.btcAddress, input.network);
   const kind: ProofKind = input.kind ?? (parsed.type === "p2pkh" ? "bip137" : "bip322-simple");
   if (kind === "bip137") return { signature: signBip137(input.message, input.privateKey, parsed.type), kind };
-  if (parsed.type === "p2pkh" || parsed.type === "p2wsh") proofError(`BIP-322 signing is not supported for ${parsed.type} addresses`);
+  if (parsed.type === "p2pkh" || parsed.type === "p2wsh")
+    proofError(`BIP-322 signing is not supported for ${parsed.type} addresses`);
   const wif = WIF(networkParams(input.network)).encode(input.privateKey);
   let simple: string;
   try {

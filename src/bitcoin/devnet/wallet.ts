@@ -61,7 +61,8 @@ export class DevnetWallet {
 
   #key(type: WalletAddressType, index: number): { privateKey: Uint8Array; publicKey: Uint8Array } {
     const node = this.#root.derive(this.path(type, index));
-    if (!node.privateKey || !node.publicKey) throw new Error(`derivation failed at ${this.path(type, index)}`);
+    if (!node.privateKey || !node.publicKey)
+      throw new Error(`derivation failed at ${this.path(type, index)}`);
     return { privateKey: node.privateKey, publicKey: node.publicKey };
   }
 
