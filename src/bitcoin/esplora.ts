@@ -107,6 +107,13 @@ export async function mapLimit<T, R>(
   return results;
 }
 
+/** The useful part of a fetch() failure: ECONNREFUSED, ENOTFOUND, … (undici nests it in `cause`). */
+export function fetchErrorDetail(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } })
+    .cause;
+  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Parses Retry-After: delay-seconds or an HTTP date. */
@@ -408,9 +415,7 @@ export class EsploraClient {
         if (controller.signal.aborted) {
           throw new RetryableError(`GET ${url} timed out after ${this.timeoutMs} ms`, "BACKEND_TIMEOUT");
         }
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-        throw new RetryableError(`GET ${url} failed: ${detail}`, "BACKEND_UNREACHABLE");
+        throw new RetryableError(`GET ${url} failed: ${fetchErrorDetail(error)}`, "BACKEND_UNREACHABLE");
       }
       if (response.ok) return body;
       const snippet = body.slice(0, 200).replace(/\s+/g, " ").trim();

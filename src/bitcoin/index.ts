@@ -8,3 +8,5 @@ export * from "./esplora.js";
 export * from "./devnet/chain.js";
 export * from "./devnet/server.js";
 export * from "./devnet/wallet.js";
+export * from "./devnet/control.js";
+export * from "./devnet/binding.js";

@@ -1,0 +1,30 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { EsploraClient } from "../../src/bitcoin/esplora.js";
+import { parseNetwork } from "../../src/bitcoin/networks.js";
+import { UserInputError } from "../../src/errors.js";
+import { runTask, table } from "./output.js";
+
+interface Args {
+  address: string;
+  minConf: number;
+  url: string;
+  btcNetwork: string;
+  json: boolean;
+}
+
+export default async function balanceAction(args: Args, _hre?: HardhatRuntimeEnvironment) {
+  return runTask(
+    args.json,
+    async () => {
+      if (args.address === "") throw new UserInputError("--address is required");
+      const client = new EsploraClient({
+        baseUrl: args.url,
+        network: parseNetwork(args.btcNetwork),
+        retries: 2,
+      });
+      return client.confirmedBalance(args.address, args.minConf);
+    },
+    (r) => table(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
+  );
+}
