@@ -1,6 +1,7 @@
 import type { TaskDefinition } from "hardhat/types/tasks";
 
 import { bitcoinTasks } from "./bitcoin/index.js";
+import { demoTasks } from "./demo/index.js";
 
 /** Every task of the project, registered in hardhat.config.ts. */
-export const tasks: TaskDefinition[] = [...bitcoinTasks];
+export const tasks: TaskDefinition[] = [...bitcoinTasks, ...demoTasks];

@@ -81,5 +81,11 @@ export async function readChainSnapshot(oracle: Oracle, pageSize = READ_PAGE_SIZ
       });
     });
   }
-  return { blockNumber, users: states, minConfirmations: Number(minConfirmations), highestBtcHeight, rpcCalls };
+  return {
+    blockNumber,
+    users: states,
+    minConfirmations: Number(minConfirmations),
+    highestBtcHeight,
+    rpcCalls,
+  };
 }

@@ -27,7 +27,7 @@ export async function observeUsers(
       if (job === undefined) return;
       if (!failures.has(job.user)) {
         try {
-          const sats = await source.confirmedSats(job.address, minConfirmations, tip);
+          const { sats } = await source.confirmedBalance(job.address, minConfirmations, tip);
           totals.set(job.user, (totals.get(job.user) ?? 0n) + sats);
         } catch (error) {
           failures.set(job.user, `${job.address}: ${error instanceof Error ? error.message : String(error)}`);

@@ -7,11 +7,16 @@ export interface BitcoinTip {
   hash: string;
 }
 
-/** Where a round reads confirmed balances from (an Esplora client, several with a quorum, or the devnet). */
+/**
+ * Where a round reads Bitcoin from. `EsploraClient` (src/bitcoin/esplora.ts) implements it against any Esplora API:
+ * a public server, a self-hosted electrs, or the local devnet.
+ */
 export interface BitcoinSource {
   tip(): Promise<BitcoinTip>;
+  /** Hash of the block at `height` on the backend's current best chain. */
+  blockHashAt(height: number): Promise<string>;
   /** Sats of `address` in outputs with ≥ `minConfirmations` confirmations at `tip`. */
-  confirmedSats(address: string, minConfirmations: number, tip: BitcoinTip): Promise<bigint>;
+  confirmedBalance(address: string, minConfirmations: number, tip: BitcoinTip): Promise<{ sats: bigint }>;
 }
 
 /** A report as the Oracle's EIP-712 `Report` struct takes it. */

@@ -1,4 +1,5 @@
 import type { Oracle, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import { BackendError } from "../errors.js";
 import { readChainSnapshot } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
@@ -52,13 +53,23 @@ export async function runSyncRound(
   const snapshot = await readChainSnapshot(oracle);
   progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
   const tip = await bitcoin.tip();
-  progress(`bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`);
+  progress(
+    `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`,
+  );
   const observations = await observeUsers(bitcoin, snapshot.users, snapshot.minConfirmations, tip, {
     concurrency: options.bitcoinConcurrency,
     onProgress: (done, total) => {
       if (done === total || done % 1000 === 0) progress(`bitcoin balances ${done}/${total}`);
     },
   });
+  // Every balance was computed at `tip`; if that block left the best chain during the scan, the totals may mix two
+  // chains. Report nothing this round rather than attest a chain that no longer exists.
+  const hashNow = await bitcoin.blockHashAt(tip.height);
+  if (hashNow !== tip.hash) {
+    throw new BackendError(
+      `Bitcoin reorganised during the scan (block ${tip.height} is now ${hashNow}); retry`,
+    );
+  }
   const { reports, skipped, unchanged } = buildReports(snapshot.users, observations, tip);
   progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
 

@@ -88,7 +88,8 @@ export async function submitReports(
   const latest = await provider.getBlock("latest");
   if (latest == null) throw new Error("the chain returned no latest block");
   const [validity] = await oracle.staleness();
-  const deadlineSeconds = BigInt(validity) < DEFAULT_DEADLINE_SECONDS ? BigInt(validity) : DEFAULT_DEADLINE_SECONDS;
+  const deadlineSeconds =
+    BigInt(validity) < DEFAULT_DEADLINE_SECONDS ? BigInt(validity) : DEFAULT_DEADLINE_SECONDS;
   const gasBudget = (latest.gasLimit * MAX_BLOCK_GAS_SHARE_PERCENT) / 100n;
 
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
