@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+// solhint-disable-next-line max-line-length
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+
+import {IFeePolicy} from "../interfaces/IFeePolicy.sol";
+import {IFeeVault} from "../interfaces/IFeeVault.sol";
+import {IOracle} from "../interfaces/IOracle.sol";
+import {IRBTCSynth} from "../interfaces/IRBTCSynth.sol";
+import {IWrBTC} from "../interfaces/IWrBTC.sol";
+import {ADMIN_TRANSFER_DELAY, MAX_BTC_SATS} from "../libraries/Constants.sol";
+
+/// @title Oracle — the committee oracle that keeps each user's rBTC equal to their confirmed BTC
+/// @notice See {IOracle}. N operators with threshold M sign EIP-712 batches; anyone submits them.
+/// @dev Gas layout: one storage slot per user (`UserSlot`), one per user for the mint window and queue
+///      (`MintSlot`), one for the whole configuration (`ConfigSlot`) and one for the global state (`GlobalSlot`), so a
+///      steady-state report touches two user slots plus the rBTC balance slot. The global slot is loaded once per batch
+///      and written back once.
+contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
+    /*//////////////////////////////////////////////////////////////
+                               CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Role that manages the committee, mint caps, staleness bounds and confirmation depth.
+    bytes32 public constant CONFIG_ROLE = keccak256("CONFIG_ROLE");
+    /// @notice Role that pauses, unpauses and cancels queued mints.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Largest committee.
+    uint256 public constant MAX_COMMITTEE_SIZE = 32;
+    /// @notice Longest BTC address string, in bytes (bech32 addresses are at most 90 characters).
+    uint256 public constant MAX_BTC_ADDRESS_LENGTH = 90;
+    /// @notice Most BTC addresses one user may have bound at once.
+    uint256 public constant MAX_BINDINGS_PER_USER = 20;
+
+    /// @notice EIP-712 type hash of one report.
+    bytes32 public constant REPORT_TYPEHASH = keccak256(
+        "Report(address user,uint64 newTotalSats,uint64 btcHeight,bytes32 btcBlockHash,uint64 sequence)"
+    );
+    /// @notice EIP-712 type hash of a sync batch.
+    bytes32 public constant SYNC_BATCH_TYPEHASH = keccak256(
+        "SyncBatch(Report[] reports,uint256 deadline)"
+        "Report(address user,uint64 newTotalSats,uint64 btcHeight,bytes32 btcBlockHash,uint64 sequence)"
+    );
+    /// @notice EIP-712 type hash of a binding request.
+    bytes32 public constant BINDING_TYPEHASH = keccak256(
+        "Binding(address user,string btcAddress,bytes32 proofDigest,uint64 nonce,uint256 deadline)"
+    );
+
+    /// @dev ABI size of one `Report` in calldata (five static words).
+    uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
+
+    /*//////////////////////////////////////////////////////////////
+                                STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev One slot per user (248 bits).
+    struct UserSlot {
+        uint64 attestedSats;
+        uint32 sequence;
+        uint32 btcHeight;
+        uint40 lastSyncAt;
+        uint16 bindingCount;
+        uint64 deferredSats;
+    }
+
+    /// @dev One slot per user for the mint window and the cap-overflow queue (200 bits).
+    struct MintSlot {
+        uint32 windowIndex;
+        uint64 windowMintedSats;
+        uint64 queuedSats;
+        uint40 queuedReadyAt;
+    }
+
+    /// @dev The whole configuration except the committee, in one slot (256 bits).
+    struct ConfigSlot {
+        uint32 mintWindowSeconds;
+        uint64 userMintCapSats;
+        uint64 globalMintCapSats;
+        uint32 mintDelaySeconds;
+        uint32 maxReportValiditySeconds;
+        uint32 maxBtcHeightLag;
+    }
+
+    /// @dev An active binding: its owner and its index in `_bindingHashes` + 1 (0 when unbound).
+    struct BindingRecord {
+        address user;
+        uint96 indexPlusOne;
+    }
+
+    /// @dev Global mint window, highest attested height, committee epoch/threshold, confirmations (248 bits).
+    struct GlobalSlot {
+        uint32 windowIndex;
+        uint64 windowMintedSats;
+        uint64 highestBtcHeight;
+        uint64 epoch;
+        uint8 threshold;
+        uint16 minConfirmations;
+    }
+
+    /// @inheritdoc IOracle
+    address public immutable rbtc;
+    /// @inheritdoc IOracle
+    address public immutable wrbtc;
+    /// @inheritdoc IOracle
+    address public immutable feeVault;
+    /// @inheritdoc IOracle
+    address public immutable feePolicy;
+
+    ConfigSlot private _config;
+    GlobalSlot private _global;
+
+    /// @dev Current operators (sorted as given).
+    address[] private _operators;
+    /// @dev Committee epoch in which an address was last made an operator; it is one iff the value equals the epoch.
+    mapping(address operator => uint64 epoch) private _operatorEpoch;
+
+    mapping(address user => UserSlot) private _users;
+    mapping(address user => MintSlot) private _mints;
+
+    /// @inheritdoc IOracle
+    mapping(uint64 btcHeight => bytes32 blockHash) public btcAnchor;
+    /// @inheritdoc IOracle
+    mapping(address user => uint64 nonce) public bindingNonce;
+
+    /// @dev Every user that ever bound an address, in first-binding order.
+    address[] private _userList;
+    /// @dev Hashes (keccak256(bytes(btcAddress))) of the active bindings (dense; swap-and-pop on unbind).
+    bytes32[] private _bindingHashes;
+    /// @dev Owner and position of each active binding, by address hash.
+    mapping(bytes32 addressHash => BindingRecord) private _bindingOf;
+    /// @dev The address string of every address hash ever bound (kept after unbinding; rebinding rewrites it).
+    mapping(bytes32 addressHash => string btcAddress) private _btcAddressOf;
+    /// @dev Address hashes bound to each user (≤ MAX_BINDINGS_PER_USER).
+    mapping(address user => bytes32[] addressHashes) private _userAddressHashes;
+
+    /*//////////////////////////////////////////////////////////////
+                              CONSTRUCTOR
+    //////////////////////////////////////////////////////////////*/
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE, CONFIG_ROLE and GUARDIAN_ROLE.
+    /// @param rbtc_ The rBTC-SYNTH ledger.
+    /// @param wrbtc_ The wrBTC vault.
+    /// @param feeVault_ The FeeVault.
+    /// @param feePolicy_ The FeePolicy.
+    /// @param config Committee, threshold, confirmations, mint caps and staleness bounds (validated like the setters).
+    constructor(
+        address admin,
+        address rbtc_,
+        address wrbtc_,
+        address feeVault_,
+        address feePolicy_,
+        Config memory config
+    ) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) EIP712("ReserveBTC Oracle", "1") {
+        if (rbtc_ == address(0) || wrbtc_ == address(0) || feeVault_ == address(0) || feePolicy_ == address(0)) {
+            revert OracleZeroAddress();
+        }
+        rbtc = rbtc_;
+        wrbtc = wrbtc_;
+        feeVault = feeVault_;
+        feePolicy = feePolicy_;
+        _grantRole(CONFIG_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, admin);
+        _setCommittee(config.operators, config.threshold);
+        _setMintCaps(
+            config.mintWindowSeconds,
+            config.userMintCapSats,
+            config.globalMintCapSats,
+            config.mintDelaySeconds
+        );
+        _setStaleness(config.maxReportValiditySeconds, config.maxBtcHeightLag);
+        _setMinConfirmations(config.minConfirmations);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               COMMITTEE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOracle
+    function sync(Report[] calldata reports, uint256 deadline, bytes[] calldata signatures) external whenNotPaused {
+        uint256 count = reports.length;
+        if (count == 0) revert OracleEmptyBatch();
+        ConfigSlot memory cfg = _config;
+        _checkDeadline(deadline, cfg.maxReportValiditySeconds);
+        GlobalSlot memory g = _global;
+        _verifySignatures(_hashSyncBatch(reports, deadline), signatures, g.epoch, g.threshold);
+
+        uint32 windowIndex = uint32(block.timestamp / cfg.mintWindowSeconds);
+        if (g.windowIndex != windowIndex) {
+            g.windowIndex = windowIndex;
+            g.windowMintedSats = 0;
+        }
+        // Cache of the last anchor written or checked in this batch: most batches share one Bitcoin tip.
+        uint64 anchorHeight = type(uint64).max;
+        bytes32 anchorHash;
+        for (uint256 i; i < count; ++i) {
+            Report calldata r = reports[i];
+            if (r.btcHeight != anchorHeight || r.btcBlockHash != anchorHash) {
+                anchorHeight = r.btcHeight;
+                anchorHash = r.btcBlockHash;
+                _anchor(anchorHeight, anchorHash);
+            }
+            _applyReport(r, cfg, g, windowIndex);
+        }
+        _global = g;
+    }
+
+    /// @inheritdoc IOracle
+    function bindAddress(BindingRequest calldata request, bytes[] calldata signatures) external whenNotPaused {
+        address user = request.user;
+        if (user == address(0)) revert OracleZeroAddress();
+        _checkDeadline(request.deadline, _config.maxReportValiditySeconds);
+        uint256 length = bytes(request.btcAddress).length;
+        if (length == 0 || length > MAX_BTC_ADDRESS_LENGTH) revert OracleInvalidBtcAddress(request.btcAddress);
+        uint64 nonce = bindingNonce[user];
+        if (request.nonce != nonce) revert OracleBadBindingNonce(user, nonce, request.nonce);
+        bytes32 addressHash = keccak256(bytes(request.btcAddress));
+        address owner = _bindingOf[addressHash].user;
+        if (owner != address(0)) revert OracleAddressAlreadyBound(request.btcAddress, owner);
+        UserSlot storage u = _users[user];
+        if (u.bindingCount >= MAX_BINDINGS_PER_USER) revert OracleTooManyBindings(user, MAX_BINDINGS_PER_USER);
+        GlobalSlot memory g = _global;
+        _verifySignatures(_hashBinding(request), signatures, g.epoch, g.threshold);
+
+        // A user's first binding ever (nonce 0) lists them for the runner and reserve audits.
+        if (nonce == 0) _userList.push(user);
+        unchecked {
+            // Cannot overflow: one binding per transaction, 2^64 transactions are out of reach.
+            bindingNonce[user] = nonce + 1;
+            // Cannot overflow: bounded by MAX_BINDINGS_PER_USER just above.
+            u.bindingCount += 1;
+        }
+        _bindingHashes.push(addressHash);
+        // The index fits: uint96 holds any array length reachable with 2^64 nonces per user.
+        _bindingOf[addressHash] = BindingRecord({user: user, indexPlusOne: uint96(_bindingHashes.length)});
+        _btcAddressOf[addressHash] = request.btcAddress;
+        _userAddressHashes[user].push(addressHash);
+        emit AddressBound(user, addressHash, request.btcAddress, request.proofDigest, nonce);
+    }
+
+    /// @inheritdoc IOracle
+    function unbindAddress(string calldata btcAddress) external {
+        bytes32 addressHash = keccak256(bytes(btcAddress));
+        BindingRecord memory record = _bindingOf[addressHash];
+        if (record.user != msg.sender || msg.sender == address(0)) revert OracleAddressNotBound(btcAddress, msg.sender);
+        // Swap-and-pop the dense binding list.
+        uint256 last = _bindingHashes.length - 1;
+        if (record.indexPlusOne - 1 != last) {
+            bytes32 movedHash = _bindingHashes[last];
+            _bindingHashes[record.indexPlusOne - 1] = movedHash;
+            _bindingOf[movedHash].indexPlusOne = record.indexPlusOne;
+        }
+        _bindingHashes.pop();
+        delete _bindingOf[addressHash];
+        // Swap-and-pop the user's own list (≤ MAX_BINDINGS_PER_USER entries).
+        bytes32[] storage hashes = _userAddressHashes[msg.sender];
+        uint256 n = hashes.length;
+        for (uint256 i; i < n; ++i) {
+            if (hashes[i] == addressHash) {
+                hashes[i] = hashes[n - 1];
+                hashes.pop();
+                break;
+            }
+        }
+        unchecked {
+            // Cannot underflow: the address was bound to the caller, so their count is at least one.
+            _users[msg.sender].bindingCount -= 1;
+        }
+        emit AddressUnbound(msg.sender, addressHash, btcAddress);
+    }
+
+    /// @inheritdoc IOracle
+    function executeQueuedMint(address user) external whenNotPaused {
+        MintSlot storage m = _mints[user];
+        uint64 amountSats = m.queuedSats;
+        uint40 readyAt = m.queuedReadyAt;
+        if (amountSats == 0 || block.timestamp < readyAt) {
+            revert OracleQueuedMintNotReady(user, readyAt, block.timestamp);
+        }
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        emit QueuedMintExecuted(user, amountSats);
+        IRBTCSynth(rbtc).mint(user, amountSats);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ADMIN
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOracle
+    function setCommittee(address[] calldata operators, uint8 threshold) external onlyRole(CONFIG_ROLE) {
+        _setCommittee(operators, threshold);
+    }
+
+    /// @inheritdoc IOracle
+    function setMintCaps(
+        uint32 mintWindowSeconds,
+        uint64 userMintCapSats,
+        uint64 globalMintCapSats,
+        uint32 mintDelaySeconds
+    ) external onlyRole(CONFIG_ROLE) {
+        _setMintCaps(mintWindowSeconds, userMintCapSats, globalMintCapSats, mintDelaySeconds);
+    }
+
+    /// @inheritdoc IOracle
+    function setStaleness(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) external onlyRole(CONFIG_ROLE) {
+        _setStaleness(maxReportValiditySeconds, maxBtcHeightLag);
+    }
+
+    /// @inheritdoc IOracle
+    function setMinConfirmations(uint16 minConfirmations_) external onlyRole(CONFIG_ROLE) {
+        _setMinConfirmations(minConfirmations_);
+    }
+
+    /// @inheritdoc IOracle
+    function cancelQueuedMint(address user) external onlyRole(GUARDIAN_ROLE) {
+        MintSlot storage m = _mints[user];
+        uint64 amountSats = m.queuedSats;
+        if (amountSats == 0) revert OracleQueuedMintNotReady(user, m.queuedReadyAt, block.timestamp);
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        unchecked {
+            // Cannot underflow: per user, rbtc.totalBackedOf + queuedSats == attestedSats, so queued ≤ attested.
+            _users[user].attestedSats -= amountSats;
+        }
+        emit QueuedMintCancelled(user, amountSats, msg.sender);
+    }
+
+    /// @inheritdoc IOracle
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IOracle
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOracle
+    function hashSyncBatch(Report[] calldata reports, uint256 deadline) external view returns (bytes32) {
+        return _hashSyncBatch(reports, deadline);
+    }
+
+    /// @inheritdoc IOracle
+    function hashBinding(BindingRequest calldata request) external view returns (bytes32) {
+        return _hashBinding(request);
+    }
+
+    /// @inheritdoc IOracle
+    function committee() external view returns (address[] memory operators, uint8 threshold, uint64 epoch) {
+        return (_operators, _global.threshold, _global.epoch);
+    }
+
+    /// @inheritdoc IOracle
+    function isOperator(address account) public view returns (bool) {
+        return account != address(0) && _operatorEpoch[account] == _global.epoch;
+    }
+
+    /// @inheritdoc IOracle
+    function userState(address user) public view returns (UserView memory) {
+        UserSlot storage u = _users[user];
+        MintSlot storage m = _mints[user];
+        return
+            UserView({
+                attestedSats: u.attestedSats,
+                sequence: u.sequence,
+                btcHeight: u.btcHeight,
+                lastSyncAt: u.lastSyncAt,
+                bindingCount: u.bindingCount,
+                deferredSats: u.deferredSats,
+                queuedSats: m.queuedSats,
+                queuedReadyAt: m.queuedReadyAt
+            });
+    }
+
+    /// @inheritdoc IOracle
+    function userStates(address[] calldata users) external view returns (UserView[] memory states) {
+        states = new UserView[](users.length);
+        for (uint256 i; i < users.length; ++i) {
+            states[i] = userState(users[i]);
+        }
+    }
+
+    /// @inheritdoc IOracle
+    function usersLength() external view returns (uint256) {
+        return _userList.length;
+    }
+
+    /// @inheritdoc IOracle
+    function usersSlice(uint256 start, uint256 end) external view returns (address[] memory users) {
+        (start, end) = _clamp(start, end, _userList.length);
+        users = new address[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            users[i - start] = _userList[i];
+        }
+    }
+
+    /// @inheritdoc IOracle
+    function bindingsLength() external view returns (uint256) {
+        return _bindingHashes.length;
+    }
+
+    /// @inheritdoc IOracle
+    function bindingsSlice(uint256 start, uint256 end) external view returns (Binding[] memory bindings) {
+        (start, end) = _clamp(start, end, _bindingHashes.length);
+        bindings = new Binding[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            bytes32 addressHash = _bindingHashes[i];
+            bindings[i - start] = Binding({user: _bindingOf[addressHash].user, btcAddress: _btcAddressOf[addressHash]});
+        }
+    }
+
+    /// @inheritdoc IOracle
+    function ownerOfBtcAddress(string calldata btcAddress) external view returns (address) {
+        return _bindingOf[keccak256(bytes(btcAddress))].user;
+    }
+
+    /// @inheritdoc IOracle
+    function addressesOf(address user) external view returns (string[] memory addresses) {
+        bytes32[] storage hashes = _userAddressHashes[user];
+        addresses = new string[](hashes.length);
+        for (uint256 i; i < hashes.length; ++i) {
+            addresses[i] = _btcAddressOf[hashes[i]];
+        }
+    }
+
+    /// @inheritdoc IOracle
+    function highestBtcHeight() external view returns (uint64) {
+        return _global.highestBtcHeight;
+    }
+
+    /// @inheritdoc IOracle
+    function minConfirmations() external view returns (uint16) {
+        return _global.minConfirmations;
+    }
+
+    /// @inheritdoc IOracle
+    function mintCaps()
+        external
+        view
+        returns (uint32 windowSeconds, uint64 userCapSats, uint64 globalCapSats, uint32 delaySeconds)
+    {
+        ConfigSlot memory cfg = _config;
+        return (cfg.mintWindowSeconds, cfg.userMintCapSats, cfg.globalMintCapSats, cfg.mintDelaySeconds);
+    }
+
+    /// @inheritdoc IOracle
+    function staleness() external view returns (uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) {
+        return (_config.maxReportValiditySeconds, _config.maxBtcHeightLag);
+    }
+
+    /// @inheritdoc IOracle
+    function globalMintedInWindow() external view returns (uint64) {
+        GlobalSlot memory g = _global;
+        return g.windowIndex == block.timestamp / _config.mintWindowSeconds ? g.windowMintedSats : 0;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            INTERNAL: REPORTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state.
+    function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
+        address user = r.user;
+        UserSlot memory u = _checkReport(r, cfg.maxBtcHeightLag, g);
+        uint64 previousSats = u.attestedSats;
+        uint64 newTotalSats = r.newTotalSats;
+        uint64 mintSats;
+        if (newTotalSats > previousSats) {
+            unchecked {
+                // Cannot underflow: newTotalSats > previousSats.
+                mintSats = newTotalSats - previousSats;
+            }
+            uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
+            if (feeWei != 0 && !IFeeVault(feeVault).spendFrom(user, feeWei)) {
+                // Deferred: the report is consumed, the total stays; the next report after a top-up mints it.
+                u.deferredSats = mintSats;
+                emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
+                mintSats = 0;
+                newTotalSats = previousSats;
+            }
+        }
+        u.attestedSats = newTotalSats;
+        _users[user] = u;
+        emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
+        if (mintSats != 0) {
+            _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
+        } else if (newTotalSats < previousSats) {
+            unchecked {
+                // Cannot underflow: newTotalSats < previousSats.
+                _burnDrop(user, previousSats - newTotalSats);
+            }
+        }
+    }
+
+    /// @dev Checks a report against the user's stored state and returns that state advanced to the report
+    ///      (sequence, height, time; deferred cleared). Raises `g.highestBtcHeight` when the report is newer.
+    function _checkReport(
+        Report calldata r,
+        uint32 maxBtcHeightLag,
+        GlobalSlot memory g
+    ) private view returns (UserSlot memory u) {
+        address user = r.user;
+        uint64 newTotalSats = r.newTotalSats;
+        uint64 btcHeight = r.btcHeight;
+        if (user == address(0)) revert OracleZeroAddress();
+        if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
+        u = _users[user];
+        uint64 expected = uint64(u.sequence) + 1;
+        // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
+        if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
+        if (btcHeight < u.btcHeight) revert OracleHeightRegressed(user, u.btcHeight, btcHeight);
+        // Heights are stored as uint32 (enough for ~80,000 years of Bitcoin blocks).
+        if (btcHeight > type(uint32).max) revert OracleInvalidParameter("btcHeight");
+        uint64 highest = g.highestBtcHeight;
+        if (btcHeight + maxBtcHeightLag < highest) revert OracleStaleReport(btcHeight, highest - maxBtcHeightLag);
+        if (btcHeight > highest) g.highestBtcHeight = btcHeight;
+        if (newTotalSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
+        u.sequence = uint32(expected);
+        u.btcHeight = uint32(btcHeight);
+        u.lastSyncAt = uint40(block.timestamp);
+        u.deferredSats = 0;
+    }
+
+    /// @dev Mints `deltaSats` up to the remaining user and global caps of the window; queues the rest.
+    function _mintWithinCaps(
+        address user,
+        uint64 deltaSats,
+        ConfigSlot memory cfg,
+        GlobalSlot memory g,
+        uint32 windowIndex
+    ) private {
+        MintSlot memory m = _mints[user];
+        if (m.windowIndex != windowIndex) {
+            m.windowIndex = windowIndex;
+            m.windowMintedSats = 0;
+        }
+        uint64 userRoomSats = cfg.userMintCapSats > m.windowMintedSats ? cfg.userMintCapSats - m.windowMintedSats : 0;
+        uint64 globalRoomSats =
+            cfg.globalMintCapSats > g.windowMintedSats ? cfg.globalMintCapSats - g.windowMintedSats : 0;
+        uint64 mintSats = deltaSats;
+        if (mintSats > userRoomSats) mintSats = userRoomSats;
+        if (mintSats > globalRoomSats) mintSats = globalRoomSats;
+        uint64 queueSats;
+        unchecked {
+            // Cannot underflow: mintSats ≤ deltaSats. Cannot overflow: each sum stays ≤ a uint64 cap or ≤ 21e14.
+            queueSats = deltaSats - mintSats;
+            m.windowMintedSats += mintSats;
+            g.windowMintedSats += mintSats;
+        }
+        if (queueSats != 0) {
+            unchecked {
+                // Cannot overflow: queued ≤ attested ≤ 21e14 (the invariant).
+                m.queuedSats += queueSats;
+            }
+            m.queuedReadyAt = uint40(block.timestamp + cfg.mintDelaySeconds);
+        }
+        _mints[user] = m;
+        if (queueSats != 0) emit MintQueued(user, queueSats, m.queuedReadyAt);
+        if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
+    }
+
+    /// @dev Removes `dropSats` from the user's backing: the queued mint first, then free rBTC, then escrow + wrBTC.
+    function _burnDrop(address user, uint64 dropSats) private {
+        MintSlot storage m = _mints[user];
+        uint64 queuedSats = m.queuedSats;
+        if (queuedSats != 0) {
+            if (queuedSats >= dropSats) {
+                unchecked {
+                    // Cannot underflow: queuedSats ≥ dropSats.
+                    m.queuedSats = queuedSats - dropSats;
+                }
+                if (queuedSats == dropSats) m.queuedReadyAt = 0;
+                return;
+            }
+            m.queuedSats = 0;
+            m.queuedReadyAt = 0;
+            unchecked {
+                // Cannot underflow: queuedSats < dropSats.
+                dropSats -= queuedSats;
+            }
+        }
+        (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, dropSats);
+        if (fromEscrowSats != 0) IWrBTC(wrbtc).slash(user, fromEscrowSats);
+    }
+
+    /// @dev Writes the anchor of `btcHeight`; a different hash than the stored one means Bitcoin reorganised.
+    function _anchor(uint64 btcHeight, bytes32 blockHash) private {
+        bytes32 previousHash = btcAnchor[btcHeight];
+        if (previousHash == blockHash) return;
+        btcAnchor[btcHeight] = blockHash;
+        if (previousHash != bytes32(0)) emit BitcoinAnchorReplaced(btcHeight, previousHash, blockHash);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                           INTERNAL: SIGNATURES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Reverts unless `deadline` is in `[now, now + maxValiditySeconds]`.
+    function _checkDeadline(uint256 deadline, uint32 maxValiditySeconds) private view {
+        if (deadline < block.timestamp) revert OracleReportExpired(deadline, block.timestamp);
+        uint256 maxDeadline = block.timestamp + maxValiditySeconds;
+        if (deadline > maxDeadline) revert OracleDeadlineTooFar(deadline, maxDeadline);
+    }
+
+    /// @dev Requires ≥ threshold signatures of distinct current operators, sorted by strictly increasing signer.
+    function _verifySignatures(
+        bytes32 digest,
+        bytes[] calldata signatures,
+        uint64 epoch,
+        uint8 threshold
+    ) private view {
+        uint256 count = signatures.length;
+        if (count < threshold) revert OracleInsufficientSignatures(count, threshold);
+        address previous;
+        for (uint256 i; i < count; ++i) {
+            address signer = ECDSA.recoverCalldata(digest, signatures[i]);
+            if (signer <= previous) {
+                if (signer == previous) revert OracleDuplicateSigner(signer);
+                revert OracleSignersNotSorted(previous, signer);
+            }
+            if (_operatorEpoch[signer] != epoch) revert OracleUnknownSigner(signer);
+            previous = signer;
+        }
+    }
+
+    /// @dev EIP-712 `hashStruct` of `Report[]`: keccak256 of the concatenated report struct hashes. Reports are
+    ///      static structs (five words each), hashed straight from calldata. Non-canonical calldata (dirty high bits)
+    ///      hashes differently from what the committee signed, so it fails signature verification.
+    function _hashReports(Report[] calldata reports) private pure returns (bytes32 reportsHash) {
+        bytes32 typeHash = REPORT_TYPEHASH;
+        uint256 stride = REPORT_CALLDATA_BYTES;
+        assembly ("memory-safe") {
+            // Scratch space beyond the free memory pointer: [typeHash ‖ report] then the array of struct hashes.
+            let buffer := mload(0x40)
+            let hashes := add(buffer, add(stride, 0x20))
+            mstore(buffer, typeHash)
+            for {
+                let i := 0
+            } lt(i, reports.length) {
+                i := add(i, 1)
+            } {
+                calldatacopy(add(buffer, 0x20), add(reports.offset, mul(i, stride)), stride)
+                mstore(add(hashes, mul(i, 0x20)), keccak256(buffer, add(stride, 0x20)))
+            }
+            reportsHash := keccak256(hashes, mul(reports.length, 0x20))
+        }
+    }
+
+    /// @dev EIP-712 digest of a sync batch.
+    function _hashSyncBatch(Report[] calldata reports, uint256 deadline) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(SYNC_BATCH_TYPEHASH, _hashReports(reports), deadline)));
+    }
+
+    /// @dev EIP-712 digest of a binding request.
+    function _hashBinding(BindingRequest calldata request) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        BINDING_TYPEHASH,
+                        request.user,
+                        keccak256(bytes(request.btcAddress)),
+                        request.proofDigest,
+                        request.nonce,
+                        request.deadline
+                    )
+                )
+            );
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            INTERNAL: CONFIG
+    //////////////////////////////////////////////////////////////*/
+
+    function _setCommittee(address[] memory operators, uint8 threshold) private {
+        uint256 n = operators.length;
+        if (n > MAX_COMMITTEE_SIZE) revert OracleCommitteeTooLarge(n, MAX_COMMITTEE_SIZE);
+        if (threshold == 0 || threshold > n) revert OracleInvalidThreshold(threshold, n);
+        uint64 epoch;
+        unchecked {
+            // Cannot overflow: one epoch per committee change.
+            epoch = _global.epoch + 1;
+        }
+        for (uint256 i; i < n; ++i) {
+            address operator = operators[i];
+            if (operator == address(0)) revert OracleZeroAddress();
+            if (_operatorEpoch[operator] == epoch) revert OracleDuplicateOperator(operator);
+            _operatorEpoch[operator] = epoch;
+        }
+        _operators = operators;
+        _global.epoch = epoch;
+        _global.threshold = threshold;
+        emit CommitteeUpdated(epoch, operators, threshold);
+    }
+
+    function _setMintCaps(
+        uint32 mintWindowSeconds,
+        uint64 userMintCapSats,
+        uint64 globalMintCapSats,
+        uint32 mintDelaySeconds
+    ) private {
+        if (mintWindowSeconds == 0) revert OracleInvalidParameter("mintWindowSeconds");
+        if (userMintCapSats == 0) revert OracleInvalidParameter("userMintCapSats");
+        if (globalMintCapSats == 0) revert OracleInvalidParameter("globalMintCapSats");
+        _config.mintWindowSeconds = mintWindowSeconds;
+        _config.userMintCapSats = userMintCapSats;
+        _config.globalMintCapSats = globalMintCapSats;
+        _config.mintDelaySeconds = mintDelaySeconds;
+        emit MintCapsUpdated(mintWindowSeconds, userMintCapSats, globalMintCapSats, mintDelaySeconds);
+    }
+
+    function _setStaleness(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) private {
+        if (maxReportValiditySeconds == 0) revert OracleInvalidParameter("maxReportValiditySeconds");
+        _config.maxReportValiditySeconds = maxReportValiditySeconds;
+        _config.maxBtcHeightLag = maxBtcHeightLag;
+        emit StalenessUpdated(maxReportValiditySeconds, maxBtcHeightLag);
+    }
+
+    function _setMinConfirmations(uint16 minConfirmations_) private {
+        if (minConfirmations_ == 0) revert OracleInvalidParameter("minConfirmations");
+        _global.minConfirmations = minConfirmations_;
+        emit MinConfirmationsUpdated(minConfirmations_);
+    }
+
+    /// @dev Clamps `[start, end)` to `[0, length)`; an empty range when `start ≥ end`.
+    function _clamp(uint256 start, uint256 end, uint256 length) private pure returns (uint256, uint256) {
+        if (end > length) end = length;
+        if (start > end) start = end;
+        return (start, end);
+    }
+}
