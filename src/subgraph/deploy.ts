@@ -21,6 +21,8 @@ export interface DeployOptions {
   /** Environment (for GOLDSKY_TOKEN and HOME); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   readonly echo?: boolean;
+  /** The Goldsky CLI to run; default subgraph/node_modules/.bin/goldsky (tests substitute a stand-in). */
+  readonly goldskyBin?: string;
 }
 
 export interface DeployResult {
@@ -56,7 +58,7 @@ export async function deploySubgraph(options: DeployOptions): Promise<DeployResu
       );
     }
   }
-  const goldsky = subgraphBin(options.root, "goldsky");
+  const goldsky = options.goldskyBin ?? subgraphBin(options.root, "goldsky");
   const buildDir = path.join("subgraph", "build");
   if (!existsSync(path.join(options.root, buildDir, "subgraph.yaml"))) {
     throw new UserInputError("subgraph/build is missing: run npx hardhat subgraph:build first");
