@@ -334,6 +334,23 @@ describe("subgraph", function () {
     });
   });
 
+  describe("Mirror pipeline (subgraph/pipelines/reservebtc-postgres.yaml)", function () {
+    it("sinks every entity of the schema into its own Postgres table through the secret", async function () {
+      const schema = parseSchema(await readFile(path.join(SUBGRAPH, "schema.graphql"), "utf8"));
+      const pipeline = await readFile(path.join(SUBGRAPH, "pipelines", "reservebtc-postgres.yaml"), "utf8");
+      expect(pipeline).to.match(/^apiVersion: 3$/m);
+      for (const entity of schema.entities.keys()) {
+        const table = entity.replace(/(?<!^)(?=[A-Z])/g, "_").toLowerCase();
+        const source = `  reservebtc.${table}:\n    type: subgraph_entity\n    name: ${table}\n`;
+        const sink =
+          `  postgres_${table}:\n    type: postgres\n    from: reservebtc.${table}\n    schema: reservebtc\n` +
+          `    table: ${table}\n    secret_name: RESERVEBTC_POSTGRES\n`;
+        expect(pipeline, `source of ${entity}`).to.include(source);
+        expect(pipeline, `sink of ${entity}`).to.include(sink);
+      }
+    });
+  });
+
   describe("graph codegen + graph build", function () {
     before(function () {
       if (!existsSync(path.join(SUBGRAPH, "node_modules", ".bin", "graph"))) {
