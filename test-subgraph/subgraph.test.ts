@@ -14,6 +14,7 @@ import path from "node:path";
 
 import { HardhatArtifactResolver } from "@nomicfoundation/hardhat-ignition/helpers";
 import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
+import type { IgnitionModule } from "@nomicfoundation/ignition-core";
 import { expect } from "chai";
 import hre, { network } from "hardhat";
 
@@ -52,7 +53,10 @@ async function deployReserveBtc(): Promise<Deployment> {
   const { provider } = await network.create();
   const dir = await mkdtemp(path.join(os.tmpdir(), "reservebtc-subgraph-"));
   const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
-  const { default: ignitionModule } = await import("../deploy/modules/ReserveBTC.js");
+  // The module of the real deployment (deploy/modules/ReserveBTC.ts), imported by path so that this file type-checks
+  // on its own; a missing module fails here with the import error.
+  const modulePath = "../deploy/modules/ReserveBTC.js";
+  const { default: ignitionModule } = (await import(modulePath)) as { default: IgnitionModule };
   const result = await deploy({
     config: { requiredConfirmations: 1 },
     provider,

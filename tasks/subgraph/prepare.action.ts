@@ -22,7 +22,7 @@ async function resolveChainId(args: Args, hre: HardhatRuntimeEnvironment): Promi
   if (config === undefined) throw new UserInputError(`unknown network "${networkName}"`);
   if (config.chainId !== undefined) return config.chainId;
   try {
-    const connection = await hre.network.connect();
+    const connection = await hre.network.create();
     const hex = (await connection.provider.request({ method: "eth_chainId" })) as string;
     await connection.close();
     return Number(BigInt(hex));
