@@ -7,6 +7,7 @@
 //    handler is exported by its mapping file and takes the event's generated class.
 // 3. mappings ↔ schema: every entity field a mapping sets exists in schema.graphql with a compatible type.
 // 4. graph codegen + graph build succeed and the built manifest names the deployed addresses.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -79,6 +80,19 @@ async function deployReserveBtc(): Promise<Deployment> {
       params: [address, `0x${block.toString(16)}`],
     })) as string;
   return { dir, addresses, getCode };
+}
+
+/** Runs `hardhat <args>` in the project root. */
+function runHardhat(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["hardhat", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }
 
 describe("subgraph", function () {
@@ -173,6 +187,23 @@ describe("subgraph", function () {
         );
         expect(error).to.be.instanceOf(UserInputError);
         expect((error as Error).message).to.match(/--graph-network/);
+      });
+
+      it("prints one error line and exits 2 from the task", async function () {
+        const { code, stdout, stderr } = await runHardhat([
+          "subgraph:prepare",
+          "--chain-id",
+          "nope",
+          "--json",
+        ]);
+        expect(code).to.equal(2);
+        expect(stdout).to.equal("");
+        expect(
+          stderr
+            .trim()
+            .split("\n")
+            .filter((line) => !line.startsWith("WARNING")),
+        ).to.deep.equal(['error: invalid --chain-id "nope"']);
       });
 
       it("fails when an ABI event has no handler in the template", function () {
