@@ -1,0 +1,172 @@
+/**
+ * The address book: where the ReserveBTC contracts live on a chain, read from the Hardhat Ignition deployment
+ * (deploy/deployments/chain-<id>/), and `deploySystem`, which deploys the whole system through the real Ignition
+ * module on a network connection (tests, the demo and the oracle runner on the in-process network).
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
+import type { ContractRunner } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
+import {
+  FeePolicy__factory,
+  FeeVault__factory,
+  Oracle__factory,
+  RBTCSynth__factory,
+  WrBTC__factory,
+} from "../types/ethers-contracts/index.js";
+import type { FeePolicy, FeeVault, Oracle, RBTCSynth, WrBTC } from "../types/ethers-contracts/index.js";
+
+/** The Ignition module id whose futures hold the contracts. */
+export const MODULE_ID = "ReserveBTC";
+
+/** The system's contracts, by address-book key, with their Ignition contract names. */
+export const CONTRACTS = {
+  rbtc: "RBTCSynth",
+  wrbtc: "WrBTC",
+  feeVault: "FeeVault",
+  feePolicy: "FeePolicy",
+  oracle: "Oracle",
+} as const;
+
+/** Address-book key of a contract. */
+export type ContractKey = keyof typeof CONTRACTS;
+
+/** Where the system lives on one chain. Addresses are checksummed as Ignition wrote them. */
+export interface Deployment {
+  readonly chainId: bigint;
+  readonly rbtc: string;
+  readonly wrbtc: string;
+  readonly feeVault: string;
+  readonly feePolicy: string;
+  readonly oracle: string;
+  /** Block number each contract was deployed in (from journal.jsonl; absent when the journal is missing). */
+  readonly startBlocks?: Readonly<Record<ContractKey, number>>;
+}
+
+/** No usable Ignition deployment for a chain (missing folder, file or contract). */
+export class DeploymentNotFoundError extends Error {
+  override readonly name = "DeploymentNotFoundError";
+}
+
+/** Folder of Ignition's default deployment of `chainId` under `root`. */
+export function deploymentFolder(chainId: bigint, root = "deploy/deployments"): string {
+  return path.join(root, `chain-${chainId}`);
+}
+
+/**
+ * Reads the Ignition deployment of `chainId`: addresses from `deployed_addresses.json` (keys `ReserveBTC#<Contract>`)
+ * and, when `journal.jsonl` is there, the block each contract was deployed in.
+ * @throws DeploymentNotFoundError when the folder, the addresses file or one of the contracts is missing.
+ */
+export async function loadDeployment(chainId: bigint, root = "deploy/deployments"): Promise<Deployment> {
+  const folder = deploymentFolder(chainId, root);
+  let raw: string;
+  try {
+    raw = await readFile(path.join(folder, "deployed_addresses.json"), "utf8");
+  } catch {
+    throw new DeploymentNotFoundError(
+      `no Ignition deployment for chain ${chainId} at ${folder}: run \`npx hardhat ignition deploy ` +
+        `deploy/modules/ReserveBTC.ts --network <network>\` first`,
+    );
+  }
+  const addresses = JSON.parse(raw) as Record<string, string>;
+  const pick = (key: ContractKey): string => {
+    const futureId = `${MODULE_ID}#${CONTRACTS[key]}`;
+    const address = addresses[futureId];
+    if (address === undefined) {
+      throw new DeploymentNotFoundError(`deployment ${folder} has no ${futureId}`);
+    }
+    return address;
+  };
+  const deployment = {
+    chainId,
+    rbtc: pick("rbtc"),
+    wrbtc: pick("wrbtc"),
+    feeVault: pick("feeVault"),
+    feePolicy: pick("feePolicy"),
+    oracle: pick("oracle"),
+  };
+  const startBlocks = await readStartBlocks(folder);
+  return startBlocks === undefined ? deployment : { ...deployment, startBlocks };
+}
+
+/** Deployment blocks by contract from journal.jsonl, or undefined when the journal or a receipt is missing. */
+async function readStartBlocks(folder: string): Promise<Record<ContractKey, number> | undefined> {
+  let journal: string;
+  try {
+    journal = await readFile(path.join(folder, "journal.jsonl"), "utf8");
+  } catch {
+    return undefined;
+  }
+  const byFutureId = new Map<string, number>();
+  for (const line of journal.split("\n")) {
+    if (line.trim() === "") continue;
+    const entry = JSON.parse(line) as { futureId?: string; receipt?: { blockNumber?: number } };
+    if (entry.futureId !== undefined && typeof entry.receipt?.blockNumber === "number") {
+      byFutureId.set(entry.futureId, entry.receipt.blockNumber);
+    }
+  }
+  const blocks: Partial<Record<ContractKey, number>> = {};
+  for (const key of Object.keys(CONTRACTS) as ContractKey[]) {
+    const block = byFutureId.get(`${MODULE_ID}#${CONTRACTS[key]}`);
+    if (block === undefined) return undefined;
+    blocks[key] = block;
+  }
+  return blocks as Record<ContractKey, number>;
+}
+
+/** Typed instances of the system's contracts. */
+export interface SystemContracts {
+  readonly rbtc: RBTCSynth;
+  readonly wrbtc: WrBTC;
+  readonly feeVault: FeeVault;
+  readonly feePolicy: FeePolicy;
+  readonly oracle: Oracle;
+}
+
+/** Typed instances at a deployment's addresses, connected to `runner`. */
+export function attachSystem(deployment: Deployment, runner: ContractRunner): SystemContracts {
+  return {
+    rbtc: RBTCSynth__factory.connect(deployment.rbtc, runner),
+    wrbtc: WrBTC__factory.connect(deployment.wrbtc, runner),
+    feeVault: FeeVault__factory.connect(deployment.feeVault, runner),
+    feePolicy: FeePolicy__factory.connect(deployment.feePolicy, runner),
+    oracle: Oracle__factory.connect(deployment.oracle, runner),
+  };
+}
+
+/** What `deploySystem` needs of a Hardhat network connection. */
+export type DeployConnection = Pick<NetworkConnection, "ethers" | "ignition">;
+
+/** Values for the `ReserveBTC` module's parameters (see deploy/modules/ReserveBTC.ts). */
+export type ReserveBTCParameters = DeploymentParameters[string];
+
+/**
+ * Deploys and wires the whole system through the real Ignition module on `connection` (account 0 deploys and is
+ * the admin) and returns typed instances connected to account 0, plus the deployment's address book.
+ */
+export async function deploySystem(
+  connection: DeployConnection,
+  parameters: ReserveBTCParameters = {},
+): Promise<SystemContracts & { deployment: Deployment }> {
+  const deployed = await connection.ignition.deploy(ReserveBTCModule, {
+    parameters: { [MODULE_ID]: parameters },
+    displayUi: false,
+  });
+  const [admin] = await connection.ethers.getSigners();
+  if (admin === undefined) throw new Error("the network connection has no accounts");
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  const deployment: Deployment = {
+    chainId,
+    rbtc: await deployed.rbtc.getAddress(),
+    wrbtc: await deployed.wrbtc.getAddress(),
+    feeVault: await deployed.feeVault.getAddress(),
+    feePolicy: await deployed.feePolicy.getAddress(),
+    oracle: await deployed.oracle.getAddress(),
+  };
+  return { ...attachSystem(deployment, admin), deployment };
+}
