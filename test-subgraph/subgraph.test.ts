@@ -15,10 +15,12 @@ import path from "node:path";
 
 import { HardhatArtifactResolver } from "@nomicfoundation/hardhat-ignition/helpers";
 import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
-import type { IgnitionModule } from "@nomicfoundation/ignition-core";
 import { expect } from "chai";
 import hre, { network } from "hardhat";
 
+import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
+import { CONTRACTS as ADDRESS_BOOK_CONTRACTS, loadDeployment } from "../src/deployments.js";
+import type { ContractKey } from "../src/deployments.js";
 import { buildSubgraph } from "../src/subgraph/build.js";
 import {
   checkAssignments,
@@ -54,16 +56,12 @@ async function deployReserveBtc(): Promise<Deployment> {
   const { provider } = await network.create();
   const dir = await mkdtemp(path.join(os.tmpdir(), "reservebtc-subgraph-"));
   const accounts = (await provider.request({ method: "eth_accounts" })) as string[];
-  // The module of the real deployment (deploy/modules/ReserveBTC.ts), imported by path so that this file type-checks
-  // on its own; a missing module fails here with the import error.
-  const modulePath = "../deploy/modules/ReserveBTC.js";
-  const { default: ignitionModule } = (await import(modulePath)) as { default: IgnitionModule };
   const result = await deploy({
     config: { requiredConfirmations: 1 },
     provider,
     artifactResolver: new HardhatArtifactResolver(hre.artifacts),
     deploymentDir: path.join(dir, `chain-${CHAIN_ID}`),
-    ignitionModule,
+    ignitionModule: ReserveBTCModule,
     deploymentParameters: {},
     accounts,
     defaultSender: accounts[0],
@@ -139,6 +137,15 @@ describe("subgraph", function () {
           expect(startBlock, ds.name).to.be.greaterThan(0);
           expect(await deployment.getCode(ds.address, startBlock - 1), `${ds.name} before`).to.equal("0x");
           expect(await deployment.getCode(ds.address, startBlock), `${ds.name} at start`).to.not.equal("0x");
+        }
+      });
+
+      it("agrees with the project's address book (src/deployments.ts)", async function () {
+        const book = await loadDeployment(BigInt(CHAIN_ID), deployment.dir);
+        const byName = new Map(manifest.map((ds) => [ds.name, ds]));
+        for (const [key, name] of Object.entries(ADDRESS_BOOK_CONTRACTS) as [ContractKey, string][]) {
+          expect(byName.get(name)?.address, name).to.equal(book[key]);
+          expect(Number(byName.get(name)?.startBlock), name).to.equal(book.startBlocks?.[key]);
         }
       });
 
