@@ -1,0 +1,235 @@
+// WrBTC: the wrBTC vault (ERC-20 + ERC-2612 permit). Transfer moves holders' wrBTC balances and the wrBTC supply;
+// Wrapped/Redeemed/Slashed record the vault's operations (the rBTC side moves through RBTCSynth's events);
+// Slashed adds what could not be slashed to the uncovered deficit.
+
+import {
+  Approval,
+  DefaultAdminDelayChangeCanceled,
+  DefaultAdminDelayChangeScheduled,
+  DefaultAdminTransferCanceled,
+  DefaultAdminTransferScheduled,
+  EIP712DomainChanged,
+  OracleWired,
+  Paused,
+  Redeemed,
+  RoleAdminChanged,
+  RoleGranted,
+  RoleRevoked,
+  Slashed,
+  Transfer,
+  Unpaused,
+  Wrapped,
+} from "../generated/WrBTC/WrBTC";
+import { Redeem, Slash, TokenApproval, TokenTransfer, Wiring, Wrap } from "../generated/schema";
+import {
+  WRBTC,
+  ZERO_ADDRESS,
+  commitReserveState,
+  eventId,
+  getOrCreateReserveDaySnapshot,
+  getOrCreateReserveState,
+  getOrCreateUser,
+  recordDefaultAdminChange,
+  recordDomainChange,
+  recordPauseChange,
+  recordRoleAdminChanged,
+  recordRoleMembership,
+  saveReserveState,
+  saveUser,
+} from "./helpers";
+
+export function handleTransfer(event: Transfer): void {
+  const transfer = new TokenTransfer(eventId(event));
+  transfer.token = "wrBTC";
+  transfer.from = event.params.from;
+  transfer.to = event.params.to;
+  transfer.valueSats = event.params.value;
+  transfer.contract = event.address;
+  transfer.blockNumber = event.block.number;
+  transfer.blockTimestamp = event.block.timestamp;
+  transfer.transactionHash = event.transaction.hash;
+  transfer.logIndex = event.logIndex;
+  transfer.save();
+
+  const value = event.params.value;
+  const state = getOrCreateReserveState(event);
+  state.wrbtc = event.address;
+  if (event.params.from.equals(ZERO_ADDRESS)) {
+    state.wrbtcSupplySats = state.wrbtcSupplySats.plus(value);
+  } else {
+    const from = getOrCreateUser(event.params.from, event);
+    from.wrbtcSats = from.wrbtcSats.minus(value);
+    saveUser(from, event);
+  }
+  if (event.params.to.equals(ZERO_ADDRESS)) {
+    state.wrbtcSupplySats = state.wrbtcSupplySats.minus(value);
+  } else {
+    const to = getOrCreateUser(event.params.to, event);
+    to.wrbtcSats = to.wrbtcSats.plus(value);
+    saveUser(to, event);
+  }
+  commitReserveState(state, event);
+}
+
+export function handleApproval(event: Approval): void {
+  const approval = new TokenApproval(eventId(event));
+  approval.owner = event.params.owner;
+  approval.spender = event.params.spender;
+  approval.value = event.params.value;
+  approval.contract = event.address;
+  approval.blockNumber = event.block.number;
+  approval.blockTimestamp = event.block.timestamp;
+  approval.transactionHash = event.transaction.hash;
+  approval.logIndex = event.logIndex;
+  approval.save();
+}
+
+export function handleWrapped(event: Wrapped): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const wrap = new Wrap(eventId(event));
+  wrap.user = user.id;
+  wrap.amountSats = event.params.amountSats;
+  wrap.contract = event.address;
+  wrap.blockNumber = event.block.number;
+  wrap.blockTimestamp = event.block.timestamp;
+  wrap.transactionHash = event.transaction.hash;
+  wrap.logIndex = event.logIndex;
+  wrap.save();
+
+  const state = getOrCreateReserveState(event);
+  const day = getOrCreateReserveDaySnapshot(event);
+  day.wrappedSats = day.wrappedSats.plus(event.params.amountSats);
+  saveReserveState(state, day);
+}
+
+export function handleRedeemed(event: Redeemed): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const redeem = new Redeem(eventId(event));
+  redeem.user = user.id;
+  redeem.amountSats = event.params.amountSats;
+  redeem.contract = event.address;
+  redeem.blockNumber = event.block.number;
+  redeem.blockTimestamp = event.block.timestamp;
+  redeem.transactionHash = event.transaction.hash;
+  redeem.logIndex = event.logIndex;
+  redeem.save();
+
+  const state = getOrCreateReserveState(event);
+  const day = getOrCreateReserveDaySnapshot(event);
+  day.redeemedSats = day.redeemedSats.plus(event.params.amountSats);
+  saveReserveState(state, day);
+}
+
+export function handleSlashed(event: Slashed): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const slash = new Slash(eventId(event));
+  slash.user = user.id;
+  slash.requestedSats = event.params.requestedSats;
+  slash.slashedSats = event.params.slashedSats;
+  slash.uncoveredSats = event.params.uncoveredSats;
+  slash.contract = event.address;
+  slash.blockNumber = event.block.number;
+  slash.blockTimestamp = event.block.timestamp;
+  slash.transactionHash = event.transaction.hash;
+  slash.logIndex = event.logIndex;
+  slash.save();
+
+  user.uncoveredSats = user.uncoveredSats.plus(event.params.uncoveredSats);
+  saveUser(user, event);
+
+  const state = getOrCreateReserveState(event);
+  state.uncoveredSats = state.uncoveredSats.plus(event.params.uncoveredSats);
+  state.totalSlashedSats = state.totalSlashedSats.plus(event.params.slashedSats);
+  const day = getOrCreateReserveDaySnapshot(event);
+  day.slashedSats = day.slashedSats.plus(event.params.slashedSats);
+  saveReserveState(state, day);
+}
+
+export function handleOracleWired(event: OracleWired): void {
+  const wiring = new Wiring(eventId(event));
+  wiring.kind = "WRBTC_ORACLE_WIRED";
+  wiring.oracle = event.params.oracle;
+  wiring.contract = event.address;
+  wiring.blockNumber = event.block.number;
+  wiring.blockTimestamp = event.block.timestamp;
+  wiring.transactionHash = event.transaction.hash;
+  wiring.logIndex = event.logIndex;
+  wiring.save();
+
+  const state = getOrCreateReserveState(event);
+  state.wrbtc = event.address;
+  state.oracle = event.params.oracle;
+  state.save();
+}
+
+// Pausable, EIP-712 ------------------------------------------------------------------------------------------------
+
+export function handlePaused(event: Paused): void {
+  recordPauseChange(event, WRBTC, true, event.params.account);
+  const state = getOrCreateReserveState(event);
+  state.wrbtcPaused = true;
+  state.save();
+}
+
+export function handleUnpaused(event: Unpaused): void {
+  recordPauseChange(event, WRBTC, false, event.params.account);
+  const state = getOrCreateReserveState(event);
+  state.wrbtcPaused = false;
+  state.save();
+}
+
+export function handleEIP712DomainChanged(event: EIP712DomainChanged): void {
+  recordDomainChange(event, WRBTC);
+}
+
+// AccessControlDefaultAdminRules ------------------------------------------------------------------------------------
+
+export function handleRoleGranted(event: RoleGranted): void {
+  recordRoleMembership(event, WRBTC, true, event.params.role, event.params.account, event.params.sender);
+}
+
+export function handleRoleRevoked(event: RoleRevoked): void {
+  recordRoleMembership(event, WRBTC, false, event.params.role, event.params.account, event.params.sender);
+}
+
+export function handleRoleAdminChanged(event: RoleAdminChanged): void {
+  recordRoleAdminChanged(
+    event,
+    WRBTC,
+    event.params.role,
+    event.params.previousAdminRole,
+    event.params.newAdminRole,
+  );
+}
+
+export function handleDefaultAdminTransferScheduled(event: DefaultAdminTransferScheduled): void {
+  recordDefaultAdminChange(
+    event,
+    WRBTC,
+    "TRANSFER_SCHEDULED",
+    event.params.newAdmin,
+    event.params.acceptSchedule,
+    null,
+    null,
+  );
+}
+
+export function handleDefaultAdminTransferCanceled(event: DefaultAdminTransferCanceled): void {
+  recordDefaultAdminChange(event, WRBTC, "TRANSFER_CANCELED", null, null, null, null);
+}
+
+export function handleDefaultAdminDelayChangeScheduled(event: DefaultAdminDelayChangeScheduled): void {
+  recordDefaultAdminChange(
+    event,
+    WRBTC,
+    "DELAY_CHANGE_SCHEDULED",
+    null,
+    null,
+    event.params.newDelay,
+    event.params.effectSchedule,
+  );
+}
+
+export function handleDefaultAdminDelayChangeCanceled(event: DefaultAdminDelayChangeCanceled): void {
+  recordDefaultAdminChange(event, WRBTC, "DELAY_CHANGE_CANCELED", null, null, null, null);
+}
