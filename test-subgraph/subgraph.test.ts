@@ -323,6 +323,19 @@ describe("subgraph", function () {
       expect(missing).to.deep.equal([]);
     });
 
+    it("gets users before loading ReserveState in every handler (a new user saves ReserveState.userCount)", function () {
+      const offenders: string[] = [];
+      for (const { file, source } of sources) {
+        for (const body of source.split(/\n(?=export function |function )/)) {
+          const state = body.indexOf("getOrCreateReserveState(");
+          const user = body.lastIndexOf("getOrCreateUser(");
+          if (state !== -1 && user > state)
+            offenders.push(`${file}: ${/function (\w+)/.exec(body)?.[1] ?? "?"}`);
+        }
+      }
+      expect(offenders).to.deep.equal([]);
+    });
+
     it("comments every field of the schema", function () {
       expect(parseSchema(schemaText).undocumented).to.deep.equal([]);
     });
