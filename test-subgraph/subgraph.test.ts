@@ -416,6 +416,16 @@ describe("subgraph", function () {
       }
     });
 
+    it("asks for npm ci --prefix subgraph when the subgraph package is not installed", async function () {
+      const root = await mkdtemp(path.join(os.tmpdir(), "reservebtc-noinstall-"));
+      const error = await buildSubgraph(root).catch((e: unknown) => e);
+      await rm(root, { recursive: true, force: true });
+      expect(error).to.be.instanceOf(UserInputError);
+      expect((error as Error).message).to.equal(
+        "subgraph dependencies are not installed (graph missing): run npm ci --prefix subgraph",
+      );
+    });
+
     it("builds the prepared subgraph", async function () {
       const result = await buildSubgraph(ROOT);
       expect(existsSync(path.join(ROOT, result.manifest))).to.equal(true);
