@@ -24,6 +24,7 @@ import type { ContractKey } from "../src/deployments.js";
 import { buildSubgraph } from "../src/subgraph/build.js";
 import {
   checkAssignments,
+  checkQuerySelections,
   exportedHandlers,
   findFieldAssignments,
   parseSchema,
@@ -386,6 +387,22 @@ describe("subgraph", function () {
           "Mint.user is User, value is BigInt",
         ]);
       });
+    });
+  });
+
+  describe("realtime queries (subgraph/queries/realtime.graphql)", function () {
+    it("select only fields the schema has", async function () {
+      const schema = parseSchema(await readFile(path.join(SUBGRAPH, "schema.graphql"), "utf8"));
+      const queries = await readFile(path.join(SUBGRAPH, "queries", "realtime.graphql"), "utf8");
+      expect(queries).to.match(/query Balances/);
+      expect(checkQuerySelections(schema, queries)).to.deep.equal([]);
+    });
+
+    it("reports a field the schema lacks", function () {
+      const schema = parseSchema('type User @entity(immutable: false) {\n  "x"\n  id: Bytes!\n}\n');
+      expect(
+        checkQuerySelections(schema, "query Q { users(first: 1) { id balance } mints { id } }"),
+      ).to.deep.equal(["User has no field balance", "no entity field mints at the top level"]);
     });
   });
 
