@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
 import balanceAction from "../../tasks/bitcoin/balance.action.js";
+import devnetAction from "../../tasks/bitcoin/devnet.action.js";
 import fundAction from "../../tasks/bitcoin/fund.action.js";
 import mineAction from "../../tasks/bitcoin/mine.action.js";
 import proveAction from "../../tasks/bitcoin/prove.action.js";
@@ -89,6 +90,33 @@ describe("btc:* task actions", function () {
       const out = await capture(() => mineAction({ blocks: 1, url: devnet.url, json: false }));
       expect(out.stdout.join("\n")).to.match(/^blocks\s+1$/m);
       expect(out.exitCode).to.equal(undefined);
+    });
+  });
+
+  context("when running btc:devnet", function () {
+    it("serves the Esplora API on 127.0.0.1 until SIGTERM, then closes", async function () {
+      const lines: string[] = [];
+      const { log } = console;
+      console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+      let url: string;
+      try {
+        const running = devnetAction(
+          { port: 0, state: "", btcNetwork: "regtest", json: true },
+          undefined as never,
+        );
+        for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        url = (JSON.parse(lines.join("\n")) as { url: string }).url;
+        const height = await fetch(`${url}/blocks/tip/height`);
+        expect(await height.text()).to.equal("0");
+        process.emit("SIGTERM");
+        await running;
+      } finally {
+        console.log = log;
+      }
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      let refused = false;
+      await fetch(`${url}/blocks/tip/height`).catch(() => (refused = true));
+      expect(refused).to.equal(true);
     });
   });
 
