@@ -46,7 +46,12 @@ try {
   // warm-up (JIT, keep-alive sockets)
   await mapLimit(addresses.slice(0, 200), concurrency, (a) => client.confirmedBalance(a, minConf));
 
-  globalThis.gc?.();
+  const heapAfterGc = (): number | null => {
+    if (typeof globalThis.gc !== "function") return null;
+    globalThis.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const heapBefore = heapAfterGc();
   const rssBefore = process.memoryUsage().rss;
   let rssPeakSampled = rssBefore;
   const sampler = setInterval(() => {
@@ -64,6 +69,7 @@ try {
     total += b.sats;
   });
   const elapsedMs = performance.now() - start;
+  const heapAfter = heapAfterGc();
 
   // the same work through the batch API (one tip snapshot + re-check)
   const batchStart = performance.now();
@@ -91,6 +97,9 @@ try {
       max: Math.round((sorted[sorted.length - 1] ?? 0) * 100) / 100,
     },
     batchBalancesSeconds: Math.round(batchMs) / 1000,
+    /** Live heap after a full GC (run with NODE_OPTIONS=--expose-gc): what the lookups retained. */
+    heapAfterGcMB:
+      heapBefore === null || heapAfter === null ? null : { before: mb(heapBefore), after: mb(heapAfter) },
     rssMB: {
       beforeLookups: mb(rssBefore),
       peakDuringLookups: mb(rssPeakSampled),
@@ -101,6 +110,7 @@ try {
   };
   if (json) console.log(JSON.stringify(result, null, 2));
   else {
+    const heap = result.heapAfterGcMB;
     console.log(`bitcoin-balances: ${count} addresses, concurrency ${concurrency}, minConf ${minConf}`);
     console.log(`  throughput  ${result.lookupsPerSecond} lookups/s (${result.lookupSeconds} s)`);
     console.log(
@@ -110,6 +120,8 @@ try {
     console.log(
       `  memory      RSS ${result.rssMB.beforeLookups} MB before, ${result.rssMB.peakDuringLookups} MB peak during lookups, ${result.rssMB.processPeak} MB process peak`,
     );
+    if (heap)
+      console.log(`  live heap   ${heap.before} MB before lookups, ${heap.after} MB after (after full GC)`);
   }
 } finally {
   await devnet.close();
