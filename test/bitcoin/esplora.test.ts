@@ -308,6 +308,23 @@ describe("EsploraClient", function () {
     });
   });
 
+  describe("configuration", function () {
+    it("rejects a non-http URL and negative retries at construction", function () {
+      expect(() => new EsploraClient({ baseUrl: "ftp://127.0.0.1" })).to.throw(
+        UserInputError,
+        "must be http(s)",
+      );
+      expect(() => new EsploraClient({ baseUrl: "http://127.0.0.1", retries: -1 })).to.throw(
+        UserInputError,
+        "retries must be an integer ≥ 0",
+      );
+      expect(() => new EsploraClient({ baseUrl: "http://127.0.0.1", concurrency: 0 })).to.throw(
+        UserInputError,
+        "concurrency",
+      );
+    });
+  });
+
   describe("mapLimit", function () {
     it("preserves input order", async function () {
       const out = await mapLimit([30, 10, 20], 2, async (ms, i) => {
