@@ -22,7 +22,10 @@ export interface ChainAccess {
  * The provider and address book of a network connection. Over HTTP a dedicated ethers `JsonRpcProvider` is used, so
  * reads issued together go out as one JSON-RPC batch; in-process the connection's own provider is used.
  */
-export async function chainAccess(connection: NetworkConnection, deployment?: Deployment): Promise<ChainAccess> {
+export async function chainAccess(
+  connection: NetworkConnection,
+  deployment?: Deployment,
+): Promise<ChainAccess> {
   let provider: Provider = connection.ethers.provider;
   const config = connection.networkConfig;
   if (config.type === "http") {
@@ -46,7 +49,10 @@ export function parseSourceKind(value: string, networkName: string): SourceKind 
 export function subgraphUrl(flag: string | undefined): string {
   const url = flag !== undefined && flag !== "" ? flag : (process.env[SUBGRAPH_URL_ENV] ?? "");
   if (url === "") {
-    throw new UserInputError(`the subgraph source needs an endpoint: set ${SUBGRAPH_URL_ENV} or --subgraph-url`, "NO_SUBGRAPH_URL");
+    throw new UserInputError(
+      `the subgraph source needs an endpoint: set ${SUBGRAPH_URL_ENV} or --subgraph-url`,
+      "NO_SUBGRAPH_URL",
+    );
   }
   try {
     const parsed = new URL(url);

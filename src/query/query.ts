@@ -1,7 +1,14 @@
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
-import type { DisputeStatus, QueryName, QueryParams, QueryResult, QuerySource, TransactionItem } from "./types.js";
+import type {
+  DisputeStatus,
+  QueryName,
+  QueryParams,
+  QueryResult,
+  QuerySource,
+  TransactionItem,
+} from "./types.js";
 import { DISPUTE_STATUSES, QUERY_NAMES } from "./types.js";
 
 /** Default and largest `--limit` of `transactions`. */
@@ -25,7 +32,10 @@ export function parseLimit(value: string | number | undefined): number {
   if (value === undefined || value === "") return DEFAULT_TRANSACTION_LIMIT;
   const n = typeof value === "number" ? value : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSACTION_LIMIT) {
-    throw new UserInputError(`invalid limit "${value}": an integer from 1 to ${MAX_TRANSACTION_LIMIT}`, "BAD_LIMIT");
+    throw new UserInputError(
+      `invalid limit "${value}": an integer from 1 to ${MAX_TRANSACTION_LIMIT}`,
+      "BAD_LIMIT",
+    );
   }
   return n;
 }
@@ -75,7 +85,11 @@ export function validateParams(name: QueryName, raw: RawParams): QueryParams {
 }
 
 /** Runs one query with validated parameters. */
-export async function runQuery(source: QuerySource, name: QueryName, params: QueryParams): Promise<QueryResult> {
+export async function runQuery(
+  source: QuerySource,
+  name: QueryName,
+  params: QueryParams,
+): Promise<QueryResult> {
   switch (name) {
     case "balances":
       return source.balances(parseUser(params.user));

@@ -19,7 +19,8 @@ function columns(rows: Array<Record<string, Json>>): string {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const text = rows.map((r) => keys.map((k) => cell(r[k] ?? null)));
   const widths = keys.map((k, i) => Math.max(k.length, ...text.map((t) => (t[i] ?? "").length)));
-  const line = (values: string[]) => `  ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd();
+  const line = (values: string[]) =>
+    `  ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd();
   return [line(keys), ...text.map(line)].join("\n");
 }
 

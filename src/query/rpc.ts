@@ -148,19 +148,23 @@ export class RpcSource implements QuerySource {
     const head = await this.head();
     const at = { blockTag: head };
     const { oracle, wrbtc } = this.system;
-    const [committee, minConfirmations, oraclePaused, wrbtcPaused, highest, headTime, last] = await this.read(() =>
-      Promise.all([
-        oracle.committee(at),
-        oracle.minConfirmations(at),
-        oracle.paused(at),
-        wrbtc.paused(at),
-        oracle.highestBtcHeight(at),
-        this.blockTime(head),
-        this.latestLog([this.deployment.oracle], [SYNCED_TOPIC], head),
-      ]),
+    const [committee, minConfirmations, oraclePaused, wrbtcPaused, highest, headTime, last] = await this.read(
+      () =>
+        Promise.all([
+          oracle.committee(at),
+          oracle.minConfirmations(at),
+          oracle.paused(at),
+          wrbtc.paused(at),
+          oracle.highestBtcHeight(at),
+          this.blockTime(head),
+          this.latestLog([this.deployment.oracle], [SYNCED_TOPIC], head),
+        ]),
     );
     const [operators, threshold, epoch] = committee;
-    const lastRound = last === undefined ? null : { block: last.blockNumber, timestamp: await this.blockTime(last.blockNumber) };
+    const lastRound =
+      last === undefined
+        ? null
+        : { block: last.blockNumber, timestamp: await this.blockTime(last.blockNumber) };
     return {
       committee: {
         operators: operators.map((o) => getAddress(o)),
@@ -218,7 +222,11 @@ export class RpcSource implements QuerySource {
     const users = [...new Set(pairs.map((p) => p.user))];
     const attested = await this.attestedOf(users, head);
     const addresses: BitcoinAddressItem[] = pairs
-      .map((p) => ({ btcAddress: p.btcAddress, user: p.user, userAttestedSats: (attested.get(p.user) ?? 0n).toString() }))
+      .map((p) => ({
+        btcAddress: p.btcAddress,
+        user: p.user,
+        userAttestedSats: (attested.get(p.user) ?? 0n).toString(),
+      }))
       .sort(byUserThenAddress);
     return { user: user ?? null, count: addresses.length, addresses };
   }
@@ -241,7 +249,12 @@ export class RpcSource implements QuerySource {
     const logs: Log[] = [];
     for (let from = this.fromBlock; from <= head; from += this.range) {
       logs.push(
-        ...(await this.getLogs([this.deployment.oracle], [EMERGENCY_BURN_TOPIC], from, Math.min(head, from + this.range - 1))),
+        ...(await this.getLogs(
+          [this.deployment.oracle],
+          [EMERGENCY_BURN_TOPIC],
+          from,
+          Math.min(head, from + this.range - 1),
+        )),
       );
     }
     const coder = AbiCoder.defaultAbiCoder();
@@ -394,18 +407,29 @@ export class RpcSource implements QuerySource {
   }
 
   /** The newest log matching the filter at or below `head`, scanning back in bounded ranges. */
-  private async latestLog(addresses: string[], topics: Array<string | string[]>, head: number): Promise<Log | undefined> {
+  private async latestLog(
+    addresses: string[],
+    topics: Array<string | string[]>,
+    head: number,
+  ): Promise<Log | undefined> {
     for (let to = head; to >= this.fromBlock; to -= this.range) {
       const from = Math.max(this.fromBlock, to - this.range + 1);
       const logs = await this.getLogs(addresses, topics, from, to);
       if (logs.length > 0) {
-        return logs.reduce((a, b) => (b.blockNumber > a.blockNumber || (b.blockNumber === a.blockNumber && b.index > a.index) ? b : a));
+        return logs.reduce((a, b) =>
+          b.blockNumber > a.blockNumber || (b.blockNumber === a.blockNumber && b.index > a.index) ? b : a,
+        );
       }
     }
     return undefined;
   }
 
-  private getLogs(address: string[], topics: Array<string | string[]>, fromBlock: number, toBlock: number): Promise<Log[]> {
+  private getLogs(
+    address: string[],
+    topics: Array<string | string[]>,
+    fromBlock: number,
+    toBlock: number,
+  ): Promise<Log[]> {
     return this.read(() => this.provider.getLogs({ address, topics, fromBlock, toBlock }));
   }
 

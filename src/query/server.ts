@@ -108,7 +108,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // ---- errors ---------------------------------------------------------------------------------------------------
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send(errorBody("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)),
+    reply
+      .code(404)
+      .send(errorBody("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)),
   );
   app.setErrorHandler(async (error: unknown, _request, reply) => {
     if (error instanceof UserInputError) return reply.code(400).send(errorBody(error.code, error.message));
@@ -132,42 +134,52 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 
   const clients = new Set<ServerResponse>();
-  app.get("/api/realtime/stream", async (request: FastifyRequest<{ Querystring: { user?: string } }>, reply: FastifyReply) => {
-    if (stream === undefined) {
-      return reply.code(503).send(errorBody("NO_STREAM", "this server has no chain connection to stream from"));
-    }
-    const user = request.query.user === undefined || request.query.user === "" ? undefined : parseUser(request.query.user);
-    const origin = Array.isArray(options.corsOrigin) ? options.corsOrigin.join(" ") : (options.corsOrigin ?? "*");
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-      "access-control-allow-origin": origin,
-    });
-    raw.write(`retry: 1000\n: connected at block ${await stream.head()}\n\n`);
-    clients.add(raw);
-    const send = (events: StreamEvent[], head: number) => {
-      let chunk = "";
-      for (const e of events) {
-        if (user !== undefined && e.user !== user && !Object.values(e.args).includes(user)) continue;
-        chunk += `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
+  app.get(
+    "/api/realtime/stream",
+    async (request: FastifyRequest<{ Querystring: { user?: string } }>, reply: FastifyReply) => {
+      if (stream === undefined) {
+        return reply
+          .code(503)
+          .send(errorBody("NO_STREAM", "this server has no chain connection to stream from"));
       }
-      chunk += `event: head\ndata: {"block":${head}}\n\n`;
-      raw.write(chunk);
-    };
-    const unsubscribe = stream.subscribe(send);
-    const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
-    const cleanup = () => {
-      clearInterval(keepalive);
-      unsubscribe();
-      clients.delete(raw);
-    };
-    raw.on("close", cleanup);
-    return reply;
-  });
+      const user =
+        request.query.user === undefined || request.query.user === ""
+          ? undefined
+          : parseUser(request.query.user);
+      const origin = Array.isArray(options.corsOrigin)
+        ? options.corsOrigin.join(" ")
+        : (options.corsOrigin ?? "*");
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+        "access-control-allow-origin": origin,
+      });
+      raw.write(`retry: 1000\n: connected at block ${await stream.head()}\n\n`);
+      clients.add(raw);
+      const send = (events: StreamEvent[], head: number) => {
+        let chunk = "";
+        for (const e of events) {
+          if (user !== undefined && e.user !== user && !Object.values(e.args).includes(user)) continue;
+          chunk += `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
+        }
+        chunk += `event: head\ndata: {"block":${head}}\n\n`;
+        raw.write(chunk);
+      };
+      const unsubscribe = stream.subscribe(send);
+      const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
+      const cleanup = () => {
+        clearInterval(keepalive);
+        unsubscribe();
+        clients.delete(raw);
+      };
+      raw.on("close", cleanup);
+      return reply;
+    },
+  );
 
   await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
   if (stream !== undefined) await stream.start();

@@ -80,7 +80,10 @@ export class ChainEventStream {
     const base = new Interface(Oracle__factory.abi);
     const oracleIface =
       base.getEvent("EmergencyBurn") === null
-        ? new Interface([...base.fragments, "event EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason)"])
+        ? new Interface([
+            ...base.fragments,
+            "event EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason)",
+          ])
         : base;
     this.contracts = [
       { name: "Oracle", address: deployment.oracle, iface: oracleIface },

@@ -147,7 +147,9 @@ export class SubgraphSource implements QuerySource {
   }
 
   async balances(user: string): Promise<BalancesResult> {
-    const { user: u } = await this.request<{ user: UserEntity | null }>("Balances", { user: user.toLowerCase() });
+    const { user: u } = await this.request<{ user: UserEntity | null }>("Balances", {
+      user: user.toLowerCase(),
+    });
     const zero = "0";
     return {
       user,
@@ -185,7 +187,8 @@ export class SubgraphSource implements QuerySource {
       }
     >("SyncStatus", {});
     const state = data.reserveStates[0];
-    if (state === undefined) throw new BackendError("the subgraph has indexed no ReserveState yet", "SUBGRAPH_EMPTY");
+    if (state === undefined)
+      throw new BackendError("the subgraph has indexed no ReserveState yet", "SUBGRAPH_EMPTY");
     const head = { block: data._meta.block.number, timestamp: data._meta.block.timestamp ?? 0 };
     const lastRound =
       state.lastSyncBlock === null
@@ -221,17 +224,38 @@ export class SubgraphSource implements QuerySource {
       logIndex: Number(e.logIndex),
     });
     const items: TransactionItem[] = [];
-    const sats = (type: TransactionItem["type"], list: R[string] | undefined, amount: (e: Record<string, string>) => string, detail: (e: Record<string, string>) => Record<string, string> = () => ({})) => {
-      for (const e of list ?? []) items.push({ type, ...base(e), amountSats: amount(e), amountWei: null, detail: detail(e) });
+    const sats = (
+      type: TransactionItem["type"],
+      list: R[string] | undefined,
+      amount: (e: Record<string, string>) => string,
+      detail: (e: Record<string, string>) => Record<string, string> = () => ({}),
+    ) => {
+      for (const e of list ?? [])
+        items.push({ type, ...base(e), amountSats: amount(e), amountWei: null, detail: detail(e) });
     };
-    const wei = (type: TransactionItem["type"], list: R[string] | undefined, detail: (e: Record<string, string>) => Record<string, string> = () => ({})) => {
-      for (const e of list ?? []) items.push({ type, ...base(e), amountSats: null, amountWei: String(e.amountWei), detail: detail(e) });
+    const wei = (
+      type: TransactionItem["type"],
+      list: R[string] | undefined,
+      detail: (e: Record<string, string>) => Record<string, string> = () => ({}),
+    ) => {
+      for (const e of list ?? [])
+        items.push({ type, ...base(e), amountSats: null, amountWei: String(e.amountWei), detail: detail(e) });
     };
     sats("mint", data.mints, (e) => String(e.amountSats));
-    sats("burn", data.burns, (e) => String(e.totalSats), (e) => ({ freeSats: String(e.freeSats), escrowSats: String(e.escrowSats) }));
+    sats(
+      "burn",
+      data.burns,
+      (e) => String(e.totalSats),
+      (e) => ({ freeSats: String(e.freeSats), escrowSats: String(e.escrowSats) }),
+    );
     sats("wrap", data.wraps, (e) => String(e.amountSats));
     sats("redeem", data.redeems, (e) => String(e.amountSats));
-    sats("slash", data.slashes, (e) => String(e.slashedSats), (e) => ({ requestedSats: String(e.requestedSats), uncoveredSats: String(e.uncoveredSats) }));
+    sats(
+      "slash",
+      data.slashes,
+      (e) => String(e.slashedSats),
+      (e) => ({ requestedSats: String(e.requestedSats), uncoveredSats: String(e.uncoveredSats) }),
+    );
     wei("fee-deposit", data.feeDeposits, (e) => ({ from: getAddress(String(e.from)) }));
     wei("fee-withdraw", data.feeWithdrawals);
     wei("fee-spend", data.feeSpends);
@@ -245,7 +269,10 @@ export class SubgraphSource implements QuerySource {
     for (;;) {
       const data =
         user === undefined
-          ? await this.request<{ bitcoinAddresses: AddressEntity[] }>("BitcoinAddresses", { first: SUBGRAPH_PAGE_SIZE, after })
+          ? await this.request<{ bitcoinAddresses: AddressEntity[] }>("BitcoinAddresses", {
+              first: SUBGRAPH_PAGE_SIZE,
+              after,
+            })
           : await this.request<{ bitcoinAddresses: AddressEntity[] }>("UserBitcoinAddresses", {
               user: user.toLowerCase(),
               first: SUBGRAPH_PAGE_SIZE,
@@ -257,7 +284,11 @@ export class SubgraphSource implements QuerySource {
       after = last.id;
     }
     const addresses = entities
-      .map((e) => ({ btcAddress: e.address, user: getAddress(e.user.id), userAttestedSats: String(e.user.attestedSats) }))
+      .map((e) => ({
+        btcAddress: e.address,
+        user: getAddress(e.user.id),
+        userAttestedSats: String(e.user.attestedSats),
+      }))
       .sort(byUserThenAddress);
     return { user: user ?? null, count: addresses.length, addresses };
   }
@@ -265,7 +296,8 @@ export class SubgraphSource implements QuerySource {
   emergencyBurns(): Promise<EmergencyBurnsResult> {
     return Promise.resolve({
       available: false,
-      reason: "the subgraph schema has no EmergencyBurn entity yet (it lands with the Oracle's emergency burns)",
+      reason:
+        "the subgraph schema has no EmergencyBurn entity yet (it lands with the Oracle's emergency burns)",
     });
   }
 
@@ -324,7 +356,11 @@ export class SubgraphSource implements QuerySource {
       throw new BackendError(`subgraph ${this.url} unreachable: ${message}`, "SUBGRAPH");
     }
     if (!response.ok) {
-      throw new BackendError(`subgraph ${this.url} answered HTTP ${response.status}`, "SUBGRAPH", response.status);
+      throw new BackendError(
+        `subgraph ${this.url} answered HTTP ${response.status}`,
+        "SUBGRAPH",
+        response.status,
+      );
     }
     const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
     if (body.errors !== undefined && body.errors.length > 0) {

@@ -129,15 +129,16 @@ export interface EmergencyBurnItem {
 }
 
 export type EmergencyBurnsResult =
-  | { available: true; count: number; burns: EmergencyBurnItem[] }
-  | Unavailable;
+  { available: true; count: number; burns: EmergencyBurnItem[] } | Unavailable;
 
 export type DisputeStatus = "open" | "upheld" | "rejected" | "expired";
 export const DISPUTE_STATUSES: readonly DisputeStatus[] = ["open", "upheld", "rejected", "expired"];
 
-export type DisputesResult = { available: true; status: DisputeStatus | null; disputes: unknown[] } | Unavailable;
+export type DisputesResult =
+  { available: true; status: DisputeStatus | null; disputes: unknown[] } | Unavailable;
 
-export type YieldStatusResult = { available: true; user: string | null; [key: string]: unknown } | Unavailable;
+export type YieldStatusResult =
+  { available: true; user: string | null; [key: string]: unknown } | Unavailable;
 
 export interface ProofOfReservesResult {
   /** Sum of every user's attested BTC, in sats. */

@@ -24,7 +24,10 @@ export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: Har
       const params = validateParams(query, { user: args.user, limit: args.limit, status: args.status });
       const connection = await hre.network.connect();
       try {
-        const { source } = await createSource(connection, { source: args.source, subgraphUrl: args.subgraphUrl });
+        const { source } = await createSource(connection, {
+          source: args.source,
+          subgraphUrl: args.subgraphUrl,
+        });
         return await runQuery(source, query, params);
       } finally {
         await connection.close();

@@ -34,8 +34,17 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
       maxInFlight: args.maxInFlight,
       corsOrigin: args.corsOrigin,
     });
-    const line = { url: server.url, source: source.kind, network: connection.networkName, stream: stream !== undefined };
-    console.log(args.json ? JSON.stringify(line) : `realtime server on ${server.url} (source ${source.kind}, network ${connection.networkName})`);
+    const line = {
+      url: server.url,
+      source: source.kind,
+      network: connection.networkName,
+      stream: stream !== undefined,
+    };
+    console.log(
+      args.json
+        ? JSON.stringify(line)
+        : `realtime server on ${server.url} (source ${source.kind}, network ${connection.networkName})`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off("SIGINT", stop);
