@@ -1,5 +1,5 @@
-import { AbiCoder, getAddress, id, Interface, zeroPadValue } from "ethers";
-import type { Log, Provider } from "ethers";
+import { AbiCoder, getAddress, id, zeroPadValue } from "ethers";
+import type { Log, Provider, Interface } from "ethers";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { attachSystem } from "../deployments.js";
