@@ -31,7 +31,12 @@ export async function chainAccess(
   if (config.type === "http") {
     const url = await config.url.get();
     const { chainId } = await connection.ethers.provider.getNetwork();
-    provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, batchMaxCount: 100 });
+    provider = new JsonRpcProvider(url, chainId, {
+      staticNetwork: true,
+      batchMaxCount: 100,
+      // ethers caches identical requests for 250 ms by default; the stream must see every new head at once.
+      cacheTimeout: -1,
+    });
   }
   const { chainId } = await provider.getNetwork();
   return { provider, deployment: deployment ?? (await loadDeployment(chainId)) };

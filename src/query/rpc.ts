@@ -38,6 +38,9 @@ import type {
 export const LOG_RANGE_BLOCKS = 10_000;
 /** Entries per paged view call (usersSlice, bindingsSlice, userStates). */
 export const VIEW_PAGE_SIZE = 500;
+/** First backward log scan, in blocks; each further scan is SCAN_GROWTH× wider, up to logRangeBlocks. */
+const FIRST_SCAN_BLOCKS = 128;
+const SCAN_GROWTH = 8;
 /** Block timestamps kept in memory (blocks never change below the head on a settled chain). */
 const BLOCK_CACHE_SIZE = 50_000;
 
@@ -189,9 +192,12 @@ export class RpcSource implements QuerySource {
     const addresses = [this.deployment.rbtc, this.deployment.wrbtc, this.deployment.feeVault];
     const topics = [Object.values(TX_TOPICS), userTopic(user)];
     const logs: Log[] = [];
-    for (let to = head; to >= this.fromBlock && logs.length < limit; to -= this.range) {
-      const from = Math.max(this.fromBlock, to - this.range + 1);
+    let window = Math.min(FIRST_SCAN_BLOCKS, this.range);
+    for (let to = head; to >= this.fromBlock && logs.length < limit;) {
+      const from = Math.max(this.fromBlock, to - window + 1);
       logs.push(...(await this.getLogs(addresses, topics, from, to)));
+      to = from - 1;
+      window = Math.min(window * SCAN_GROWTH, this.range);
     }
     logs.sort((a, b) => b.blockNumber - a.blockNumber || b.index - a.index);
     const newest = logs.slice(0, limit);
@@ -406,20 +412,26 @@ export class RpcSource implements QuerySource {
     }
   }
 
-  /** The newest log matching the filter at or below `head`, scanning back in bounded ranges. */
+  /**
+   * The newest log matching the filter at or below `head`, scanning back in bounded ranges that start small
+   * (recent activity is the common case) and grow ×8 up to `logRangeBlocks`.
+   */
   private async latestLog(
     addresses: string[],
     topics: Array<string | string[]>,
     head: number,
   ): Promise<Log | undefined> {
-    for (let to = head; to >= this.fromBlock; to -= this.range) {
-      const from = Math.max(this.fromBlock, to - this.range + 1);
+    let window = Math.min(FIRST_SCAN_BLOCKS, this.range);
+    for (let to = head; to >= this.fromBlock;) {
+      const from = Math.max(this.fromBlock, to - window + 1);
       const logs = await this.getLogs(addresses, topics, from, to);
       if (logs.length > 0) {
         return logs.reduce((a, b) =>
           b.blockNumber > a.blockNumber || (b.blockNumber === a.blockNumber && b.index > a.index) ? b : a,
         );
       }
+      to = from - 1;
+      window = Math.min(window * SCAN_GROWTH, this.range);
     }
     return undefined;
   }

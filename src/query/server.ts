@@ -8,7 +8,7 @@ import { BackendError, UserInputError } from "../errors.js";
 import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
 import type { RawParams } from "./query.js";
 import type { ChainEventStream, StreamEvent } from "./stream.js";
-import type { QueryName, QueryResult, QuerySource } from "./types.js";
+import type { QueryName, QueryParams, QuerySource } from "./types.js";
 import { QUERY_NAMES } from "./types.js";
 
 /** Requests served at once before new ones get 503 (the stream's long-lived connections are not counted). */
@@ -70,16 +70,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     return headCache.value;
   };
-  const cache = new Map<string, { head: number; value: Promise<QueryResult> }>();
-  const answer = async (name: QueryName, raw: RawParams): Promise<QueryResult> => {
+  // Answers are cached as serialized JSON per (query, params, head block); concurrent identical requests share one
+  // computation (the promise is cached before it settles).
+  const cache = new Map<string, { head: number; value: Promise<string> }>();
+  const compute = async (name: QueryName, params: QueryParams): Promise<string> =>
+    JSON.stringify(await runQuery(source, name, params));
+  const answer = async (name: QueryName, raw: RawParams): Promise<string> => {
     const params = validateParams(name, raw);
-    if (options.noCache === true) return runQuery(source, name, params);
+    if (options.noCache === true) return compute(name, params);
     const head = await currentHead();
     const key = queryKey(name, params);
     const hit = cache.get(key);
     if (hit !== undefined && hit.head === head) return hit.value;
     if (cache.size >= cacheEntries) cache.clear();
-    const value = runQuery(source, name, params);
+    const value = compute(name, params);
     cache.set(key, { head, value });
     value.catch(() => cache.delete(key));
     return value;
@@ -128,8 +132,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return { status: "ok", source: source.kind, head, inFlight, streamClients: clients.size };
   });
   for (const name of QUERY_NAMES) {
-    app.get(`/api/realtime/${name}`, async (request: FastifyRequest<{ Querystring: RawParams }>) =>
-      answer(name, request.query),
+    app.get(`/api/realtime/${name}`, async (request: FastifyRequest<{ Querystring: RawParams }>, reply) =>
+      reply.type("application/json; charset=utf-8").send(await answer(name, request.query)),
     );
   }
 
