@@ -12,12 +12,15 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import path from "node:path";
 
 import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import { deploySystem } from "../src/deployments.js";
+import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
+import { attachSystem, MODULE_ID } from "../src/deployments.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { startServer } from "../src/query/server.js";
 import type { RunningServer } from "../src/query/server.js";
@@ -110,6 +113,7 @@ async function load(server: RunningServer, path: (i: number) => string, concurre
   };
 }
 
+const deploymentId = `bench-query-${Date.now()}`;
 const port = await freePort();
 log(`starting hardhat node on 127.0.0.1:${port}`);
 const node = await startNode(port);
@@ -118,10 +122,25 @@ try {
   const url = `http://127.0.0.1:${port}`;
   const connection = await network.connect({ network: "localhost", override: { url } });
   const setupStart = performance.now();
-  const system = await deploySystem(connection, {
-    userMintCapSats: 2_000_000_000_000_000n,
-    globalMintCapSats: 2_000_000_000_000_000n,
+  // A fresh Ignition deployment id per run: the node is new, and the localhost journal must not be reused.
+  const deployed = await connection.ignition.deploy(ReserveBTCModule, {
+    parameters: {
+      [MODULE_ID]: { userMintCapSats: 2_000_000_000_000_000n, globalMintCapSats: 2_000_000_000_000_000n },
+    },
+    deploymentId,
+    displayUi: false,
   });
+  const [admin] = await connection.ethers.getSigners();
+  if (admin === undefined) throw new Error("no accounts");
+  const deployment = {
+    chainId: 31337n,
+    rbtc: await deployed.rbtc.getAddress(),
+    wrbtc: await deployed.wrbtc.getAddress(),
+    feeVault: await deployed.feeVault.getAddress(),
+    feePolicy: await deployed.feePolicy.getAddress(),
+    oracle: await deployed.oracle.getAddress(),
+  };
+  const system = { ...attachSystem(deployment, admin), deployment };
   const { oracle, feeVault } = system;
   const [operators, threshold] = await oracle.committee();
   const committee = committeeWallets(operators.length)
@@ -275,6 +294,8 @@ try {
   await connection.close();
 } finally {
   await server?.close();
+  // The throw-away Ignition journal of this run (its node is gone).
+  await rm(path.join("deploy", "deployments", deploymentId), { recursive: true, force: true });
   // npx runs hardhat as its child: end the whole group this benchmark started.
   if (node.pid !== undefined) process.kill(-node.pid, "SIGTERM");
 }

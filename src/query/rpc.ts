@@ -39,7 +39,7 @@ export const LOG_RANGE_BLOCKS = 10_000;
 /** Entries per paged view call (usersSlice, bindingsSlice, userStates). */
 export const VIEW_PAGE_SIZE = 500;
 /** First backward log scan, in blocks; each further scan is SCAN_GROWTH× wider, up to logRangeBlocks. */
-const FIRST_SCAN_BLOCKS = 128;
+const FIRST_SCAN_BLOCKS = 4;
 const SCAN_GROWTH = 8;
 /** Block timestamps kept in memory (blocks never change below the head on a settled chain). */
 const BLOCK_CACHE_SIZE = 50_000;
