@@ -3,7 +3,7 @@ import type { Log, Provider, Interface } from "ethers";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { attachSystem } from "../deployments.js";
-import { BackendError } from "../errors.js";
+import { BackendError, ChainError } from "../errors.js";
 import {
   FeeVault__factory,
   Oracle__factory,
@@ -462,6 +462,16 @@ export class RpcSource implements QuerySource {
       return await fn();
     } catch (error) {
       if (error instanceof BackendError) throw error;
+      if (
+        (error as { code?: string; value?: string }).code === "BAD_DATA" &&
+        (error as { value?: string }).value === "0x"
+      ) {
+        throw new ChainError(
+          `no ReserveBTC contract answers at the address book's addresses (Oracle ${this.deployment.oracle}): ` +
+            `the deployment does not belong to this chain/node — redeploy or remove its deploy/deployments entry`,
+          "NO_CONTRACT",
+        );
+      }
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
       throw new BackendError(`rpc read failed: ${message}`, "RPC");
     }

@@ -22,7 +22,7 @@ export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: Har
     async () => {
       const query = parseQueryName(name);
       const params = validateParams(query, { user: args.user, limit: args.limit, status: args.status });
-      const connection = await hre.network.connect();
+      const connection = await hre.network.create();
       try {
         const { source } = await createSource(connection, {
           source: args.source,

@@ -18,7 +18,7 @@ interface Args {
 /** Runs the realtime HTTP server until SIGINT/SIGTERM, then closes streams and connections gracefully. */
 export default async function serveAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   try {
-    const connection = await hre.network.connect();
+    const connection = await hre.network.create();
     const chain = await chainAccess(connection).catch(() => undefined);
     const stream = chain === undefined ? undefined : new ChainEventStream(chain.provider, chain.deployment);
     const { source } = await createSource(
