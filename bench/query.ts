@@ -120,7 +120,7 @@ const node = await startNode(port);
 let server: RunningServer | undefined;
 try {
   const url = `http://127.0.0.1:${port}`;
-  const connection = await network.connect({ network: "localhost", override: { url } });
+  const connection = await network.create({ network: "localhost", override: { url } });
   const setupStart = performance.now();
   // A fresh Ignition deployment id per run: the node is new, and the localhost journal must not be reused.
   const deployed = await connection.ignition.deploy(ReserveBTCModule, {
