@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 // solhint-disable-next-line max-line-length
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IFeeVault} from "../interfaces/IFeeVault.sol";
 import {ADMIN_TRANSFER_DELAY} from "../libraries/Constants.sol";
@@ -68,8 +69,8 @@ contract FeeVault is IFeeVault, AccessControlDefaultAdminRules, ReentrancyGuardT
         if (user == address(0)) revert FeeVaultZeroAddress();
         if (msg.value == 0) revert FeeVaultZeroAmount();
         _balances[user] += msg.value;
-        // Checked on purpose: the ETH supply fits in uint128, so this never reverts in practice.
-        _totals.depositsWei += uint128(msg.value);
+        // Checked cast and sum: the ETH supply fits in uint128, so neither reverts in practice.
+        _totals.depositsWei += SafeCast.toUint128(msg.value);
         emit FeeDeposited(user, msg.sender, msg.value);
     }
 

@@ -115,6 +115,7 @@ contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pa
         }
         if (slashedSats != 0) _burn(user, slashedSats);
         if (uncoveredSats_ != 0) {
+            // Checked: the deficit is bounded by all rBTC ever escrowed (overflow needs ~8,700× the Bitcoin supply).
             uncoveredSats += uncoveredSats_;
             uncoveredOf[user] += uncoveredSats_;
         }
