@@ -4,7 +4,7 @@ import { readChainSnapshot } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
-import type { BatchOutcome, BatchSigner } from "./submit.js";
+import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
 import { submitReports } from "./submit.js";
 
 export interface RoundOptions {
@@ -12,6 +12,16 @@ export interface RoundOptions {
   batchSize?: number;
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
+  /** Retry / fee-bump settings and submit events (see submitReports). */
+  submit?: Omit<SubmitOptions, "batchSize" | "onBatch">;
+}
+
+/** RPC calls a round made: EVM (chain reads, sends, receipts) and Bitcoin backend requests. */
+export interface RoundRpcCalls {
+  evm: number;
+  bitcoin: number;
+  /** (evm + bitcoin) / users checked. */
+  perUser: number;
 }
 
 /** The round summary `oracle:sync` prints (amounts in sats). */
@@ -32,6 +42,7 @@ export interface RoundSummary {
   reports: SyncReport[];
   batches: BatchOutcome[];
   gasUsed: bigint;
+  rpcCalls: RoundRpcCalls;
   durationMs: number;
 }
 
@@ -50,6 +61,7 @@ export async function runSyncRound(
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
 
+  const bitcoinRequestsBefore = bitcoin.stats?.().requests ?? 0;
   const snapshot = await readChainSnapshot(oracle);
   progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
   const tip = await bitcoin.tip();
@@ -78,9 +90,16 @@ export async function runSyncRound(
       ? []
       : await submitReports(oracle, rbtc, reports, sign, {
           batchSize: options.batchSize,
+          ...options.submit,
           onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
         });
 
+  const evmCalls = snapshot.rpcCalls + batches.reduce((sum, b) => sum + b.rpcCalls, 0);
+  // Without request counters (a source that keeps none), count the tip, the re-check and one read per address.
+  const bitcoinCalls =
+    bitcoin.stats !== undefined
+      ? bitcoin.stats().requests - bitcoinRequestsBefore
+      : 3 + snapshot.users.reduce((sum, u) => sum + u.addresses.length, 0);
   return {
     dryRun: options.dryRun === true,
     chainBlock: snapshot.blockNumber,
@@ -98,6 +117,11 @@ export async function runSyncRound(
     reports,
     batches,
     gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
+    rpcCalls: {
+      evm: evmCalls,
+      bitcoin: bitcoinCalls,
+      perUser: snapshot.users.length === 0 ? 0 : (evmCalls + bitcoinCalls) / snapshot.users.length,
+    },
     durationMs: Date.now() - started,
   };
 }
