@@ -156,6 +156,8 @@ export interface RoundJson {
   chainBlock: number;
   bitcoin: { tipHeight: number; tipHash: string };
   minConfirmations: number;
+  /** Present when Bitcoin reorganised across the highest attested height. */
+  reorg: { height: number; previousHash: string; newHash: string } | null;
   committee: { threshold: number; operators: number; localOperators: number };
   usersChecked: number;
   unchanged: number;
@@ -193,6 +195,7 @@ export function roundJson(
     chainBlock: summary.chainBlock,
     bitcoin: { tipHeight: summary.bitcoinTip.height, tipHash: summary.bitcoinTip.hash },
     minConfirmations: summary.minConfirmations,
+    reorg: summary.reorg ?? null,
     committee: {
       threshold: ctx.threshold,
       operators: ctx.operators.length,

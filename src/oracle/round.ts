@@ -7,6 +7,34 @@ import { buildReports } from "./reports.js";
 import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
 import { submitReports } from "./submit.js";
 
+/** A reorganisation that replaced the block the Oracle anchored at its highest attested height. */
+export interface AnchorReorg {
+  height: number;
+  previousHash: string;
+  newHash: string;
+}
+
+/**
+ * Compares the Oracle's anchor at its highest attested Bitcoin height with the backend's block at that height. A
+ * different hash means that block left the best chain: every total attested there may include BTC that no longer
+ * exists. (A reorg of blocks above the anchor changes nothing attested.)
+ */
+export async function detectAnchorReorg(
+  oracle: Oracle,
+  bitcoin: BitcoinSource,
+  highestBtcHeight: bigint,
+  tip: BitcoinTip,
+  blockNumber: number,
+): Promise<AnchorReorg | undefined> {
+  if (highestBtcHeight === 0n || highestBtcHeight > BigInt(tip.height)) return undefined;
+  const height = Number(highestBtcHeight);
+  const anchored = await oracle.btcAnchor(highestBtcHeight, { blockTag: blockNumber });
+  if (/^0x0{64}$/.test(anchored)) return undefined;
+  const current = height === tip.height ? tip.hash : await bitcoin.blockHashAt(height);
+  const previousHash = anchored.slice(2).toLowerCase();
+  return previousHash === current.toLowerCase() ? undefined : { height, previousHash, newHash: current };
+}
+
 export interface RoundOptions {
   dryRun?: boolean;
   batchSize?: number;
@@ -30,6 +58,8 @@ export interface RoundSummary {
   chainBlock: number;
   bitcoinTip: BitcoinTip;
   minConfirmations: number;
+  /** Set when Bitcoin reorganised across the highest attested height (the round then reported at that height). */
+  reorg?: AnchorReorg;
   usersChecked: number;
   unchanged: number;
   changed: number;
@@ -64,7 +94,22 @@ export async function runSyncRound(
   const bitcoinRequestsBefore = bitcoin.stats?.().requests ?? 0;
   const snapshot = await readChainSnapshot(oracle);
   progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
-  const tip = await bitcoin.tip();
+  const bestTip = await bitcoin.tip();
+  const reorg = await detectAnchorReorg(
+    oracle,
+    bitcoin,
+    snapshot.highestBtcHeight,
+    bestTip,
+    snapshot.blockNumber,
+  );
+  // After a reorg across the highest attested height, the round reports at that height on the new chain: its
+  // reports re-anchor it (the Oracle emits BitcoinAnchorReplaced) and burn what the reorg took away.
+  const tip = reorg === undefined ? bestTip : { height: reorg.height, hash: reorg.newHash };
+  if (reorg !== undefined) {
+    progress(
+      `Bitcoin reorganised at attested height ${reorg.height}: ${reorg.previousHash} → ${reorg.newHash}`,
+    );
+  }
   progress(
     `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`,
   );
@@ -105,6 +150,7 @@ export async function runSyncRound(
     chainBlock: snapshot.blockNumber,
     bitcoinTip: tip,
     minConfirmations: snapshot.minConfirmations,
+    ...(reorg !== undefined ? { reorg } : {}),
     usersChecked: snapshot.users.length,
     unchanged,
     changed: reports.length,

@@ -122,7 +122,7 @@ export interface SubmitOptions {
 }
 
 const TRANSIENT_PATTERNS = [
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network error|timeout/i,
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network error|timeout|unexpected status code|connection refused/i,
   /\b(429|500|502|503|504)\b|bad gateway|service unavailable|too many requests/i,
 ];
 const NONCE_PATTERNS =

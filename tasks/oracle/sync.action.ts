@@ -18,6 +18,14 @@ function render(r: RoundJson): string {
     ["chain", `${r.chainId} block ${r.chainBlock}, Oracle ${r.oracle}`],
     ["bitcoin tip", `${r.bitcoin.tipHeight} ${r.bitcoin.tipHash}`],
     ["min confirmations", String(r.minConfirmations)],
+    ...(r.reorg !== null
+      ? ([
+          [
+            "bitcoin reorg",
+            `at attested height ${r.reorg.height}: ${r.reorg.previousHash} → ${r.reorg.newHash}`,
+          ],
+        ] as Array<[string, unknown]>)
+      : []),
     [
       "committee",
       `${r.committee.threshold} of ${r.committee.operators} (${r.committee.localOperators} keys here)`,
