@@ -5,7 +5,7 @@ import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
 import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
-import { submitReports } from "./submit.js";
+import { retryTransient, submitReports } from "./submit.js";
 
 /** A reorganisation that replaced the block the Oracle anchored at its highest attested height. */
 export interface AnchorReorg {
@@ -92,15 +92,11 @@ export async function runSyncRound(
   const progress = options.onProgress ?? (() => undefined);
 
   const bitcoinRequestsBefore = bitcoin.stats?.().requests ?? 0;
-  const snapshot = await readChainSnapshot(oracle);
+  const snapshot = await retryTransient(() => readChainSnapshot(oracle));
   progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
   const bestTip = await bitcoin.tip();
-  const reorg = await detectAnchorReorg(
-    oracle,
-    bitcoin,
-    snapshot.highestBtcHeight,
-    bestTip,
-    snapshot.blockNumber,
+  const reorg = await retryTransient(() =>
+    detectAnchorReorg(oracle, bitcoin, snapshot.highestBtcHeight, bestTip, snapshot.blockNumber),
   );
   // After a reorg across the highest attested height, the round reports at that height on the new chain: its
   // reports re-anchor it (the Oracle emits BitcoinAnchorReplaced) and burn what the reorg took away.

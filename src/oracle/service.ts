@@ -141,6 +141,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * One cheap call with a retry before each round: the HTTP keep-alive connection to the node may have been closed
+ * by the server while the runner slept, and the first request on it fails ("other side closed").
+ */
+async function wakeConnection(ctx: OracleContext): Promise<void> {
+  const provider = ctx.system.oracle.runner?.provider;
+  if (provider == null) return;
+  try {
+    await provider.getBlockNumber();
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await provider.getBlockNumber();
+  }
+}
+
 /** Runs rounds every `intervalMs` (measured start to start) until `signal` aborts. Never throws for a failed round. */
 export async function runOracleService(
   ctx: OracleContext,
@@ -170,6 +185,7 @@ export async function runOracleService(
     rounds += 1;
     const endTimer = metrics.roundDuration.startTimer();
     try {
+      await wakeConnection(ctx);
       const { json } = await syncCommand(ctx, bitcoin, {
         ...options.round,
         onProgress: (message) => logger.debug({ event: "progress", round: rounds }, message),

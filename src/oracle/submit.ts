@@ -122,7 +122,7 @@ export interface SubmitOptions {
 }
 
 const TRANSIENT_PATTERNS = [
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network error|timeout|unexpected status code|connection refused/i,
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network error|timeout|unexpected status code|connection refused|other side closed|UND_ERR_SOCKET|Failed to make POST request/i,
   /\b(429|500|502|503|504)\b|bad gateway|service unavailable|too many requests/i,
 ];
 const NONCE_PATTERNS =
@@ -140,6 +140,27 @@ function messageOf(error: unknown): string {
 export function isTransientError(error: unknown): boolean {
   const text = messageOf(error);
   return TRANSIENT_PATTERNS.some((p) => p.test(text));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a read with bounded retries on transient RPC errors (a dropped keep-alive connection, HTTP 5xx, timeouts).
+ * Reads are idempotent, so retrying them is always safe.
+ */
+export async function retryTransient<T>(
+  read: () => Promise<T>,
+  retries = DEFAULT_SEND_RETRIES,
+  backoffMs = DEFAULT_RETRY_BACKOFF_MS,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= retries || !isTransientError(error)) throw error;
+      await sleep(backoffMs * 2 ** attempt);
+    }
+  }
 }
 
 /** The nonce we sent with was already used (by an earlier attempt whose answer was lost, or another sender). */
@@ -162,8 +183,6 @@ export function describeRevert(oracle: Oracle, error: unknown): string {
   }
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error";
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface SendContext {
   oracle: Oracle;
@@ -358,8 +377,8 @@ export async function submitReports(
   if (typeof signer.sendTransaction !== "function")
     throw new Error("oracle contract is not connected to a signer");
   const rpc = { calls: 0 };
-  const latest = await provider.getBlock("latest");
-  const [validity] = await oracle.staleness();
+  const latest = await retryTransient(() => provider.getBlock("latest"));
+  const [validity] = await retryTransient(() => oracle.staleness());
   rpc.calls += 2;
   if (latest == null) throw new Error("the chain returned no latest block");
   const deadlineSeconds =
@@ -392,12 +411,12 @@ export async function submitReports(
     const batch = queue.shift() as SyncReport[];
     const before = rpc.calls;
     rpc.calls += 2;
-    const now = (await provider.getBlock("latest"))?.timestamp ?? latest.timestamp;
+    const now = (await retryTransient(() => provider.getBlock("latest")))?.timestamp ?? latest.timestamp;
     const deadline = BigInt(now) + deadlineSeconds;
     const signatures = await sign(batch, deadline);
     let gas: bigint;
     try {
-      gas = await oracle.sync.estimateGas(batch, deadline, signatures);
+      gas = await retryTransient(() => oracle.sync.estimateGas(batch, deadline, signatures));
     } catch (error) {
       if (isTransientError(error))
         throw new ChainError(`estimating sync gas failed: ${describeRevert(oracle, error)}`, "RPC");
