@@ -26,6 +26,8 @@ import { ALL_USERS, compare, describeComparison } from "./scenario.js";
 
 /** Every scenario user's EVM account is topped up to this much ETH before the first step. */
 export const USER_ETH = parseEther("100");
+/** Users prepared (fee deposit + bindings) at once during setup. */
+const SETUP_CONCURRENCY = 8;
 /** Where spent BTC goes (an address outside the system). */
 const OUTSIDE_WALLET = "sim:outside";
 
@@ -328,11 +330,13 @@ async function run(
     });
   });
   const setupStarted = Date.now();
-  for (const spec of scenario.users) {
-    const user = users.get(spec.id) as SimUser;
-    user.address = getAddress(await user.signer.getAddress());
-    await networkHelpers.setBalance(user.address, USER_ETH);
-  }
+  await Promise.all(
+    scenario.users.map(async (spec) => {
+      const user = users.get(spec.id) as SimUser;
+      user.address = getAddress(await user.signer.getAddress());
+      await networkHelpers.setBalance(user.address, USER_ETH);
+    }),
+  );
   const bound = new Set<string>();
   const bind = async (user: SimUser, index: number): Promise<bigint> => {
     const btc = user.btc[index];
@@ -348,12 +352,14 @@ async function run(
     bound.add(btc.address);
     return result.gasUsed;
   };
-  for (const spec of scenario.users) {
+  let prepared = 0;
+  const prepare = async (spec: (typeof scenario.users)[number]): Promise<void> => {
     const user = users.get(spec.id) as SimUser;
     if (spec.feeVaultWei > 0n) {
-      setup.gasUsed += await wait(
+      const gas = await wait(
         system.feeVault.connect(user.signer).depositETH(user.address, { value: spec.feeVaultWei }),
       );
+      setup.gasUsed += gas;
       setup.deposits += 1;
     }
     if (spec.bind) {
@@ -363,11 +369,23 @@ async function run(
           bound.add(btc.address); // already bound (an attached deployment's prior history)
           continue;
         }
-        setup.gasUsed += await bind(user, k);
+        const gas = await bind(user, k);
+        setup.gasUsed += gas;
         setup.bindings += 1;
       }
     }
-  }
+    prepared += 1;
+    if (prepared % 100 === 0) progress(`users ${prepared}/${users.size} funded and bound`);
+  };
+  // Users are independent accounts: prepare a few at a time so chain round trips overlap with proof signing.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let spec = scenario.users[next++]; spec !== undefined; spec = scenario.users[next++])
+      await prepare(spec);
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(SETUP_CONCURRENCY, scenario.users.length) }, () => worker()),
+  );
   setup.durationMs = Date.now() - setupStarted;
   progress(`${users.size} users ready: ${setup.bindings} bindings, ${setup.deposits} fee deposits`);
 
