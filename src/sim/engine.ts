@@ -181,15 +181,18 @@ function labelOf(step: Step): string {
   }
 }
 
-function forkInfo(connection: NetworkConnection): { url: string; blockNumber?: bigint } | undefined {
+async function forkInfo(
+  connection: NetworkConnection,
+): Promise<{ url: string; blockNumber?: bigint } | undefined> {
   const config = connection.networkConfig as {
     type: string;
     forking?: { url?: unknown; blockNumber?: bigint };
   };
   if (config.type !== "edr-simulated" || config.forking === undefined) return undefined;
-  const url = config.forking.url;
-  let shown = "(configured)";
+  const url = config.forking.url as string | { get(): Promise<string> } | undefined;
+  let shown = "(unknown)";
   if (typeof url === "string") shown = url;
+  else if (url !== undefined) shown = await url.get();
   return config.forking.blockNumber === undefined
     ? { url: shown }
     : { url: shown, blockNumber: config.forking.blockNumber };
@@ -637,7 +640,7 @@ async function run(
     system.oracle.committee(),
     system.oracle.minConfirmations(),
   ]);
-  const fork = forkInfo(connection);
+  const fork = await forkInfo(connection);
   return {
     scenario: scenario.name,
     network: {
