@@ -181,6 +181,17 @@ function labelOf(step: Step): string {
   }
 }
 
+/** An RPC URL without path, query or credentials (they often carry an API key): scheme, host and port only. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const hidden = parsed.pathname !== "/" || parsed.search !== "" || parsed.username !== "";
+    return `${parsed.protocol}//${parsed.host}${hidden ? "/…" : ""}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
 async function forkInfo(
   connection: NetworkConnection,
 ): Promise<{ url: string; blockNumber?: bigint } | undefined> {
@@ -193,6 +204,7 @@ async function forkInfo(
   let shown = "(unknown)";
   if (typeof url === "string") shown = url;
   else if (url !== undefined) shown = await url.get();
+  shown = redactUrl(shown);
   return config.forking.blockNumber === undefined
     ? { url: shown }
     : { url: shown, blockNumber: config.forking.blockNumber };
