@@ -206,6 +206,13 @@ describe("parseScenario", function () {
     );
   });
 
+  it("accepts the benchmark scenarios", async function () {
+    for (const file of (await readdir(path.join(SCENARIO_DIR, "bench"))).filter((f) => f.endsWith(".json"))) {
+      const document: unknown = JSON.parse(await readFile(path.join(SCENARIO_DIR, "bench", file), "utf8"));
+      expect(parseScenario(document).users.length).to.be.greaterThan(0);
+    }
+  });
+
   it("generates users", function () {
     const scenario = parseScenario({
       name: "g",
