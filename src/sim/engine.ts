@@ -178,6 +178,9 @@ function labelOf(step: Step): string {
       return `do withdrawFee ${a.user} ${a.wei === "all" ? "all" : `${a.wei} wei`}`;
     case "advanceTime":
       return `do advanceTime ${a.seconds}s`;
+    case "executeQueuedMint":
+    case "cancelQueuedMint":
+      return `do ${a.do} ${a.user}`;
   }
 }
 
@@ -427,6 +430,8 @@ async function run(
         return system.feeVault.balanceOf(user.address);
       case "deferredMint":
         return (await system.oracle.userState(user.address)).deferredSats;
+      case "queuedMint":
+        return (await system.oracle.userState(user.address)).queuedSats;
     }
   };
   const snapshot = async (): Promise<string> => {
@@ -636,6 +641,13 @@ async function run(
         report.details.withdrawnWei = amount.toString();
         return;
       }
+      case "executeQueuedMint":
+        // anyone may execute a ready queued mint; the scenario's admin account sends it
+        report.gasUsed += await wait(system.oracle.executeQueuedMint(userOf(a.user).address));
+        return;
+      case "cancelQueuedMint":
+        report.gasUsed += await wait(system.oracle.cancelQueuedMint(userOf(a.user).address));
+        return;
       case "advanceTime":
         await networkHelpers.time.increase(a.seconds);
         return;

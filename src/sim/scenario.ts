@@ -43,6 +43,7 @@ export const USER_FIELDS = [
   "attested",
   "feeVaultWei",
   "deferredMint",
+  "queuedMint",
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 
@@ -70,7 +71,9 @@ export type DoStep =
   | { do: "transfer"; token: "wrBTC"; from: string; to: string; sats: bigint }
   | { do: "depositFee"; user: string; wei: bigint }
   | { do: "withdrawFee"; user: string; wei: bigint | "all" }
-  | { do: "advanceTime"; seconds: number };
+  | { do: "advanceTime"; seconds: number }
+  | { do: "executeQueuedMint"; user: string }
+  | { do: "cancelQueuedMint"; user: string };
 
 export type StepAction = BtcStep | OracleStep | DoStep | { expect: Expectations };
 
@@ -457,14 +460,19 @@ function parseStep(index: number, value: unknown, users: ReadonlyMap<string, Use
         wei: value.eth === "all" ? "all" : eth(`${where}.eth`, value.eth),
       };
       return step;
+    case "executeQueuedMint":
+    case "cancelQueuedMint":
+      keys("user");
+      step.action = { do: action, user: userRef("user") };
+      return step;
     case "advanceTime":
       keys("seconds");
       step.action = { do: "advanceTime", seconds: int(`${where}.seconds`, value.seconds, 1) };
       return step;
     default:
       throw new ScenarioError(
-        `${where}: unknown do action "${action}" (expected wrap, redeem, transfer, depositFee, withdrawFee or ` +
-          `advanceTime; pending: ${Object.keys(PENDING_STEPS).join(", ")})`,
+        `${where}: unknown do action "${action}" (expected wrap, redeem, transfer, depositFee, withdrawFee, ` +
+          `advanceTime, executeQueuedMint or cancelQueuedMint; pending: ${Object.keys(PENDING_STEPS).join(", ")})`,
       );
   }
 }

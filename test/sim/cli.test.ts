@@ -68,7 +68,7 @@ describe("sim:run (task)", function () {
     expect(stdout).to.not.include("deployed");
     expect(stderr.trim()).to.equal(
       'error: step 0: unknown do action "teleport" (expected wrap, redeem, transfer, ' +
-        "depositFee, withdrawFee or advanceTime; pending: dispute, resolve, expireDispute, joinYield, claimYield)",
+        "depositFee, withdrawFee, advanceTime, executeQueuedMint or cancelQueuedMint; pending: dispute, resolve, expireDispute, joinYield, claimYield)",
     );
   });
 });
