@@ -89,12 +89,39 @@ export async function resolveDeployment(
   }
 }
 
+/** Hosts `sim:run` may send transactions to: a simulation never touches a live network (it uses public test keys). */
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/**
+ * Refuses an http network that is not on this machine: scenarios use Hardhat's public keys and `hardhat_*` methods and
+ * would deploy real contracts. Use a fork of the live network instead.
+ */
+export async function assertLocalNetwork(connection: NetworkConnection): Promise<void> {
+  const config = connection.networkConfig as { type: string; url?: string | { get(): Promise<string> } };
+  if (config.type !== "http") return;
+  const url = typeof config.url === "string" ? config.url : await config.url?.get();
+  let host: string;
+  try {
+    host = new URL(url ?? "").hostname;
+  } catch {
+    host = "";
+  }
+  if (!LOCAL_HOSTS.has(host)) {
+    throw new UserInputError(
+      `sim:run only runs on the in-process network, a local node or a fork; "${connection.networkName}" is a remote ` +
+        `network — fork it instead (FORK_RPC_URL=… --network fork)`,
+      "NETWORK",
+    );
+  }
+}
+
 /** Runs a validated scenario on `connection` (deploying or attaching, see {@link resolveDeployment}). */
 export async function runScenarioOnNetwork(
   scenario: Scenario,
   connection: NetworkConnection,
   options: RunOnNetworkOptions = {},
 ): Promise<SimReport> {
+  await assertLocalNetwork(connection);
   const deployment = await resolveDeployment(connection, options);
   const { deploymentChainId: _c, deploymentDir: _d, ...engine } = options;
   return runScenario(scenario, connection, deployment === undefined ? engine : { ...engine, deployment });
