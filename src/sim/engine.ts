@@ -432,6 +432,8 @@ async function run(
         return (await system.oracle.userState(user.address)).deferredSats;
       case "queuedMint":
         return (await system.oracle.userState(user.address)).queuedSats;
+      case "wrbtcUncovered":
+        return system.wrbtc.uncoveredOf(user.address);
     }
   };
   const snapshot = async (): Promise<string> => {

@@ -44,6 +44,7 @@ export const USER_FIELDS = [
   "feeVaultWei",
   "deferredMint",
   "queuedMint",
+  "wrbtcUncovered",
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 
