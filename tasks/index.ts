@@ -4,6 +4,7 @@ import { bitcoinTasks } from "./bitcoin/index.js";
 import { demoTasks } from "./demo/index.js";
 import { oracleTasks } from "./oracle/index.js";
 import { realtimeTasks } from "./realtime/index.js";
+import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
 
 /** Every task of the project, registered in hardhat.config.ts. */
@@ -12,5 +13,6 @@ export const tasks: TaskDefinition[] = [
   ...demoTasks,
   ...oracleTasks,
   ...realtimeTasks,
+  ...simTasks,
   ...subgraphTasks,
 ];
