@@ -17,6 +17,8 @@ export interface BitcoinSource {
   blockHashAt(height: number): Promise<string>;
   /** Sats of `address` in outputs with ≥ `minConfirmations` confirmations at `tip`. */
   confirmedBalance(address: string, minConfirmations: number, tip: BitcoinTip): Promise<{ sats: bigint }>;
+  /** Requests made so far (optional; the round reports Bitcoin calls per user from it). */
+  stats?(): { requests: number };
 }
 
 /** A report as the Oracle's EIP-712 `Report` struct takes it. */

@@ -4,14 +4,52 @@ import { readChainSnapshot } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
-import type { BatchOutcome, BatchSigner } from "./submit.js";
-import { submitReports } from "./submit.js";
+import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
+import { retryTransient, submitReports } from "./submit.js";
+
+/** A reorganisation that replaced the block the Oracle anchored at its highest attested height. */
+export interface AnchorReorg {
+  height: number;
+  previousHash: string;
+  newHash: string;
+}
+
+/**
+ * Compares the Oracle's anchor at its highest attested Bitcoin height with the backend's block at that height. A
+ * different hash means that block left the best chain: every total attested there may include BTC that no longer
+ * exists. (A reorg of blocks above the anchor changes nothing attested.)
+ */
+export async function detectAnchorReorg(
+  oracle: Oracle,
+  bitcoin: BitcoinSource,
+  highestBtcHeight: bigint,
+  tip: BitcoinTip,
+  blockNumber: number,
+): Promise<AnchorReorg | undefined> {
+  if (highestBtcHeight === 0n || highestBtcHeight > BigInt(tip.height)) return undefined;
+  const height = Number(highestBtcHeight);
+  const anchored = await oracle.btcAnchor(highestBtcHeight, { blockTag: blockNumber });
+  if (/^0x0{64}$/.test(anchored)) return undefined;
+  const current = height === tip.height ? tip.hash : await bitcoin.blockHashAt(height);
+  const previousHash = anchored.slice(2).toLowerCase();
+  return previousHash === current.toLowerCase() ? undefined : { height, previousHash, newHash: current };
+}
 
 export interface RoundOptions {
   dryRun?: boolean;
   batchSize?: number;
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
+  /** Retry / fee-bump settings and submit events (see submitReports). */
+  submit?: Omit<SubmitOptions, "batchSize" | "onBatch">;
+}
+
+/** RPC calls a round made: EVM (chain reads, sends, receipts) and Bitcoin backend requests. */
+export interface RoundRpcCalls {
+  evm: number;
+  bitcoin: number;
+  /** (evm + bitcoin) / users checked. */
+  perUser: number;
 }
 
 /** The round summary `oracle:sync` prints (amounts in sats). */
@@ -20,6 +58,8 @@ export interface RoundSummary {
   chainBlock: number;
   bitcoinTip: BitcoinTip;
   minConfirmations: number;
+  /** Set when Bitcoin reorganised across the highest attested height (the round then reported at that height). */
+  reorg?: AnchorReorg;
   usersChecked: number;
   unchanged: number;
   changed: number;
@@ -32,6 +72,7 @@ export interface RoundSummary {
   reports: SyncReport[];
   batches: BatchOutcome[];
   gasUsed: bigint;
+  rpcCalls: RoundRpcCalls;
   durationMs: number;
 }
 
@@ -50,9 +91,21 @@ export async function runSyncRound(
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
 
-  const snapshot = await readChainSnapshot(oracle);
+  const bitcoinRequestsBefore = bitcoin.stats?.().requests ?? 0;
+  const snapshot = await retryTransient(() => readChainSnapshot(oracle));
   progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
-  const tip = await bitcoin.tip();
+  const bestTip = await bitcoin.tip();
+  const reorg = await retryTransient(() =>
+    detectAnchorReorg(oracle, bitcoin, snapshot.highestBtcHeight, bestTip, snapshot.blockNumber),
+  );
+  // After a reorg across the highest attested height, the round reports at that height on the new chain: its
+  // reports re-anchor it (the Oracle emits BitcoinAnchorReplaced) and burn what the reorg took away.
+  const tip = reorg === undefined ? bestTip : { height: reorg.height, hash: reorg.newHash };
+  if (reorg !== undefined) {
+    progress(
+      `Bitcoin reorganised at attested height ${reorg.height}: ${reorg.previousHash} → ${reorg.newHash}`,
+    );
+  }
   progress(
     `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`,
   );
@@ -78,14 +131,22 @@ export async function runSyncRound(
       ? []
       : await submitReports(oracle, rbtc, reports, sign, {
           batchSize: options.batchSize,
+          ...options.submit,
           onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
         });
 
+  const evmCalls = snapshot.rpcCalls + batches.reduce((sum, b) => sum + b.rpcCalls, 0);
+  // Without request counters (a source that keeps none), count the tip, the re-check and one read per address.
+  const bitcoinCalls =
+    bitcoin.stats !== undefined
+      ? bitcoin.stats().requests - bitcoinRequestsBefore
+      : 3 + snapshot.users.reduce((sum, u) => sum + u.addresses.length, 0);
   return {
     dryRun: options.dryRun === true,
     chainBlock: snapshot.blockNumber,
     bitcoinTip: tip,
     minConfirmations: snapshot.minConfirmations,
+    ...(reorg !== undefined ? { reorg } : {}),
     usersChecked: snapshot.users.length,
     unchanged,
     changed: reports.length,
@@ -98,6 +159,11 @@ export async function runSyncRound(
     reports,
     batches,
     gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
+    rpcCalls: {
+      evm: evmCalls,
+      bitcoin: bitcoinCalls,
+      perUser: snapshot.users.length === 0 ? 0 : (evmCalls + bitcoinCalls) / snapshot.users.length,
+    },
     durationMs: Date.now() - started,
   };
 }

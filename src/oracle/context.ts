@@ -1,0 +1,182 @@
+/**
+ * Shared plumbing of the oracle tasks: the contracts of the connected chain's deployment, the account that sends
+ * transactions, and the committee keys this runner signs with — validated once, at start-up.
+ */
+import { Wallet, getAddress } from "ethers";
+import type { Signer } from "ethers";
+import { configVariable } from "hardhat/config";
+import type { HookManager } from "hardhat/types/hooks";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import type { Deployment, SystemContracts } from "../deployments.js";
+import { DeploymentNotFoundError, attachSystem, loadDeployment } from "../deployments.js";
+import { UserInputError } from "../errors.js";
+import { Committee, DEFAULT_SIGN_TIMEOUT_MS } from "./committee.js";
+import type { TypedDataSigner } from "./signing.js";
+import { committeeWallets } from "./signing.js";
+
+/** Chain id of Hardhat's local networks (in-process and `hardhat node`): their default keys are public. */
+export const LOCAL_CHAIN_ID = 31337n;
+/** Configuration variable (env var or `npx hardhat keystore set …`) holding operator keys, comma-separated. */
+export const OPERATOR_KEYS_VARIABLE = "ORACLE_OPERATOR_KEYS";
+/** How many default Hardhat accounts are searched for the on-chain operators on local chains. */
+const LOCAL_ACCOUNTS_SEARCHED = 20;
+
+/** Where the runner's operator keys came from (printed at start-up, never the keys). */
+export type OperatorKeySource = "hardhat-default-accounts" | "configuration-variable";
+
+export interface OracleContext {
+  chainId: bigint;
+  deployment: Deployment;
+  /** The contracts, connected to the submitting account. */
+  system: SystemContracts;
+  submitter: Signer;
+  submitterAddress: string;
+  committee: Committee;
+  operators: string[];
+  threshold: number;
+  /** Addresses of the operators whose keys this runner holds. */
+  localOperators: string[];
+  keySource: OperatorKeySource;
+}
+
+/**
+ * Resolves a configuration variable the way Hardhat resolves `configVariable(...)` in the config: the environment
+ * variable first, then the `configurationVariables.fetchValue` hook chain (the keystore plugin: `npx hardhat
+ * keystore set NAME`). Returns undefined when it is set nowhere.
+ */
+export async function resolveConfigVariable(hooks: HookManager, name: string): Promise<string | undefined> {
+  const fromEnv = process.env[name];
+  if (fromEnv !== undefined) return fromEnv === "" ? undefined : fromEnv;
+  const value = await hooks.runHandlerChain(
+    "configurationVariables",
+    "fetchValue",
+    [configVariable(name)],
+    async (_context, variable) => process.env[variable.name] ?? "",
+  );
+  return value === "" ? undefined : value;
+}
+
+/** Parses comma-separated 0x-prefixed secp256k1 private keys into wallets (the error never echoes a key). */
+export function parseOperatorKeys(raw: string): Wallet[] {
+  const parts = raw
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
+  return parts.map((key, i) => {
+    const hex = key.startsWith("0x") ? key : `0x${key}`;
+    if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) {
+      throw new UserInputError(
+        `${OPERATOR_KEYS_VARIABLE}: entry ${i + 1} is not a 32-byte hex private key`,
+        "OPERATOR_KEYS",
+      );
+    }
+    return new Wallet(hex);
+  });
+}
+
+export interface LoadContextOptions {
+  /** Hardhat's hook manager (hre.hooks) to resolve configuration variables through the keystore. */
+  hooks?: HookManager;
+  /** Explicit operator signers (tests, remote signers); skips key resolution. */
+  operatorSigners?: readonly TypedDataSigner[];
+  signTimeoutMs?: number;
+  /** Index of the connection's account that sends transactions. Default 0. */
+  submitterIndex?: number;
+  /** No operator keys needed (status, fee deposits): the committee is left empty. */
+  withoutKeys?: boolean;
+}
+
+/**
+ * The oracle context for a network connection: reads the Ignition deployment of its chain, attaches the contracts
+ * to the submitting account, reads the committee from chain and keeps the operator keys this runner holds.
+ * Local chains (31337) default to Hardhat's public accounts that are operators; any other chain needs
+ * ORACLE_OPERATOR_KEYS (environment or keystore) — keys are never read from a file in the repository.
+ */
+export async function loadOracleContext(
+  connection: Pick<NetworkConnection, "ethers">,
+  options: LoadContextOptions = {},
+): Promise<OracleContext> {
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  let deployment: Deployment;
+  try {
+    deployment = await loadDeployment(chainId);
+  } catch (error) {
+    if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
+    throw error;
+  }
+  const signers = await connection.ethers.getSigners();
+  const submitter = signers[options.submitterIndex ?? 0];
+  if (submitter === undefined) {
+    throw new UserInputError(
+      `the network has no account to send transactions from: configure \`accounts\` for it in hardhat.config.ts`,
+      "NO_ACCOUNT",
+    );
+  }
+  const system = attachSystem(deployment, submitter);
+  if ((await connection.ethers.provider.getCode(deployment.oracle)) === "0x") {
+    throw new UserInputError(
+      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in deploy/deployments/chain-${chainId} ` +
+        `is from another run of this chain — redeploy (ignition deploy … --reset)`,
+      "NO_DEPLOYMENT",
+    );
+  }
+  const [operatorList, thresholdRaw] = await system.oracle.committee();
+  const operators = operatorList.map((a) => getAddress(a));
+  const threshold = Number(thresholdRaw);
+
+  let keys: readonly TypedDataSigner[];
+  let keySource: OperatorKeySource;
+  if (options.withoutKeys === true) {
+    keys = [];
+    keySource = "configuration-variable";
+  } else if (options.operatorSigners !== undefined) {
+    keys = options.operatorSigners;
+    keySource = "configuration-variable";
+  } else {
+    const raw =
+      options.hooks !== undefined
+        ? await resolveConfigVariable(options.hooks, OPERATOR_KEYS_VARIABLE)
+        : process.env[OPERATOR_KEYS_VARIABLE] || undefined;
+    if (raw !== undefined) {
+      keys = parseOperatorKeys(raw);
+      keySource = "configuration-variable";
+    } else if (chainId === LOCAL_CHAIN_ID) {
+      keys = committeeWallets(LOCAL_ACCOUNTS_SEARCHED);
+      keySource = "hardhat-default-accounts";
+    } else {
+      throw new UserInputError(
+        `no operator keys for chain ${chainId}: set ${OPERATOR_KEYS_VARIABLE} (comma-separated private keys) with ` +
+          `\`npx hardhat keystore set ${OPERATOR_KEYS_VARIABLE}\` or in the environment`,
+        "OPERATOR_KEYS",
+      );
+    }
+  }
+  const mine = keys.filter((k) => operators.includes(getAddress(k.address)));
+  if (keySource === "configuration-variable" && mine.length < keys.length) {
+    const strangers = keys.filter((k) => !operators.includes(getAddress(k.address))).map((k) => k.address);
+    throw new UserInputError(
+      `${strangers.length} configured operator key(s) are not on the committee: ${strangers.join(", ")}`,
+      "OPERATOR_KEYS",
+    );
+  }
+  if (mine.length < threshold && options.withoutKeys !== true) {
+    throw new UserInputError(
+      `this runner holds ${mine.length} operator key(s) but the Oracle's threshold is ${threshold} of ` +
+        `${operators.length}`,
+      "OPERATOR_KEYS",
+    );
+  }
+  return {
+    chainId,
+    deployment,
+    system,
+    submitter,
+    submitterAddress: await submitter.getAddress(),
+    committee: new Committee(mine, threshold, options.signTimeoutMs ?? DEFAULT_SIGN_TIMEOUT_MS),
+    operators,
+    threshold,
+    localOperators: mine.map((k) => getAddress(k.address)),
+    keySource,
+  };
+}

@@ -1,0 +1,37 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import type { BindArgs, BindCommandResult } from "../../src/oracle/commands.js";
+import { runTask, table } from "../bitcoin/output.js";
+
+function render(result: BindCommandResult): string {
+  if (result.kind === "message") {
+    return [
+      `Sign this message with ${result.btcAddress} (BIP-322, or BIP-137 for legacy addresses):`,
+      "",
+      result.message,
+      "",
+      `then: oracle:bind --user ${result.user} --btc-address ${result.btcAddress} --signature <base64>`,
+    ].join("\n");
+  }
+  const { kind: _kind, message: _message, ...rest } = result;
+  return table(Object.entries(rest));
+}
+
+export default async function bindAction(
+  args: BindArgs & { json: boolean },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
+  await runTask(
+    args.json,
+    async () => {
+      await hre.tasks.getTask("build").run({ quiet: true });
+      // Imported after the build: they need the generated contract bindings.
+      const { loadOracleContext } = await import("../../src/oracle/context.js");
+      const { bindCommand } = await import("../../src/oracle/commands.js");
+      const connection = await hre.network.getOrCreate();
+      const ctx = await loadOracleContext(connection, { hooks: hre.hooks });
+      return bindCommand(ctx, args);
+    },
+    render,
+  );
+}

@@ -1,0 +1,133 @@
+import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+
+const DEFAULT_BITCOIN = "http://127.0.0.1:18443";
+
+/** Oracle runner tasks. Logic lives in src/oracle; these only parse flags and print. */
+export const oracleTasks = [
+  task(
+    "oracle:bind",
+    "Bind a BTC address to an EVM user with an ownership proof signed over the binding message",
+  )
+    .addOption({ name: "user", defaultValue: "", description: "EVM address the BTC address is bound to" })
+    .addOption({ name: "btcAddress", defaultValue: "", description: "Bitcoin address" })
+    .addOption({
+      name: "signature",
+      defaultValue: "",
+      description: "Base64 BIP-322 (simple/full) or BIP-137 signature over the binding message",
+    })
+    .addOption({
+      name: "btcNetwork",
+      defaultValue: "regtest",
+      description: "mainnet | testnet | signet | regtest",
+    })
+    .addFlag({ name: "printMessage", description: "Print the message to sign and exit (sends nothing)" })
+    .addOption({
+      name: "devnetWallet",
+      defaultValue: "",
+      description: "Sign with this devnet HD wallet (chain 31337 + regtest only; public test keys)",
+    })
+    .addOption({
+      name: "addressType",
+      defaultValue: "p2wpkh",
+      description: "Devnet wallet address type: p2wpkh | p2tr | p2sh-p2wpkh | p2pkh",
+    })
+    .addOption({
+      name: "addressIndex",
+      type: ArgumentType.INT,
+      defaultValue: 0,
+      description: "Devnet wallet address index",
+    })
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./bind.action.js"))
+    .build(),
+  task("oracle:sync", "One sync round: read bindings and Bitcoin balances, sign with the committee, submit")
+    .addOption({
+      name: "bitcoin",
+      defaultValue: DEFAULT_BITCOIN,
+      description: "Esplora API root; several comma-separated must all agree",
+    })
+    .addOption({
+      name: "btcNetwork",
+      defaultValue: "regtest",
+      description: "mainnet | testnet | signet | regtest",
+    })
+    .addFlag({ name: "dryRun", description: "Print the reports without signing or sending" })
+    .addOption({
+      name: "batchSize",
+      type: ArgumentType.INT,
+      defaultValue: 100,
+      description: "Reports per transaction",
+    })
+    .addOption({
+      name: "concurrency",
+      type: ArgumentType.INT,
+      defaultValue: 16,
+      description: "Bitcoin lookups in flight",
+    })
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./sync.action.js"))
+    .build(),
+  task(
+    "oracle:run",
+    "Run sync rounds every --interval seconds until SIGINT/SIGTERM (JSON logs, Prometheus metrics)",
+  )
+    .addOption({
+      name: "interval",
+      type: ArgumentType.FLOAT,
+      defaultValue: 30,
+      description: "Seconds between rounds",
+    })
+    .addOption({
+      name: "bitcoin",
+      defaultValue: DEFAULT_BITCOIN,
+      description: "Esplora API root; several comma-separated must all agree",
+    })
+    .addOption({
+      name: "btcNetwork",
+      defaultValue: "regtest",
+      description: "mainnet | testnet | signet | regtest",
+    })
+    .addOption({
+      name: "batchSize",
+      type: ArgumentType.INT,
+      defaultValue: 100,
+      description: "Reports per transaction",
+    })
+    .addOption({
+      name: "concurrency",
+      type: ArgumentType.INT,
+      defaultValue: 16,
+      description: "Bitcoin lookups in flight",
+    })
+    .addOption({
+      name: "metricsPort",
+      type: ArgumentType.INT,
+      defaultValue: -1,
+      description: "Serve Prometheus metrics on 127.0.0.1:PORT/metrics (0 = any free port; off by default)",
+    })
+    .addOption({
+      name: "maxRounds",
+      type: ArgumentType.INT,
+      defaultValue: 0,
+      description: "Stop after this many rounds (0 = until stopped)",
+    })
+    .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
+    .setAction(() => import("./run.action.js"))
+    .build(),
+
+  task("oracle:deposit-fee", "Prepay oracle fees for a user into FeeVault (from the network's first account)")
+    .addOption({ name: "user", defaultValue: "", description: "EVM user whose fees are prepaid" })
+    .addOption({ name: "eth", defaultValue: "0.05", description: "Amount in ETH" })
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./deposit-fee.action.js"))
+    .build(),
+  task(
+    "oracle:status",
+    "One user's bound addresses, attested sats, rBTC, deferred/queued mints and fee balance",
+  )
+    .addOption({ name: "user", defaultValue: "", description: "EVM user" })
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./status.action.js"))
+    .build(),
+];
