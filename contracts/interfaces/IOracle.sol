@@ -134,6 +134,10 @@ interface IOracle {
     error OracleQueuedMintNotReady(address user, uint64 readyAt, uint256 nowSeconds);
     /// @notice A zero-valued parameter where a positive one is required.
     error OracleInvalidParameter(bytes32 name);
+    /// @notice The balance hook must be a contract (or zero to unset).
+    error OracleHookNotContract(address hook);
+    /// @notice Less gas left than a balance-hook call needs: the hook would be starved of its stipend.
+    error OracleHookGasTooLow(uint256 gasLeft, uint256 needed);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -182,6 +186,10 @@ interface IOracle {
     event StalenessUpdated(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag);
     /// @notice The confirmation depth the committee must observe changed.
     event MinConfirmationsUpdated(uint16 minConfirmations);
+    /// @notice The balance hook (notified of every backed-balance change) changed; zero disables it.
+    event BalanceHookUpdated(address indexed hook);
+    /// @notice The balance hook reverted or ran out of its gas stipend for `user`; the balance change stands.
+    event BalanceHookFailed(address indexed user);
 
     /*//////////////////////////////////////////////////////////////
                                COMMITTEE
@@ -225,6 +233,10 @@ interface IOracle {
     function setStaleness(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) external;
     /// @notice Sets the confirmation depth the committee observes (CONFIG_ROLE).
     function setMinConfirmations(uint16 minConfirmations) external;
+    /// @notice Sets the contract notified after every change of a user's backed rBTC (CONFIG_ROLE); zero disables.
+    /// @dev The hook runs with `BALANCE_HOOK_GAS` inside try/catch: a failing hook emits `BalanceHookFailed` and
+    ///      never blocks a sync or a burn.
+    function setBalanceHook(address hook) external;
     /// @notice Cancels `user`'s queued mint (GUARDIAN_ROLE).
     function cancelQueuedMint(address user) external;
     /// @notice Pauses sync, binding and queued-mint execution (GUARDIAN_ROLE).
@@ -277,6 +289,8 @@ interface IOracle {
     function staleness() external view returns (uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag);
     /// @notice Sats minted in the current window (global).
     function globalMintedInWindow() external view returns (uint64);
+    /// @notice The balance hook (zero when none).
+    function balanceHook() external view returns (address);
     /// @notice The rBTC-SYNTH ledger.
     function rbtc() external view returns (address);
     /// @notice The wrBTC vault.

@@ -7,6 +7,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {IBalanceHook} from "../interfaces/IBalanceHook.sol";
 import {IFeePolicy} from "../interfaces/IFeePolicy.sol";
 import {IFeeVault} from "../interfaces/IFeeVault.sol";
 import {IOracle} from "../interfaces/IOracle.sol";
@@ -50,6 +51,12 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     bytes32 public constant BINDING_TYPEHASH = keccak256(
         "Binding(address user,string btcAddress,bytes32 proofDigest,uint64 nonce,uint256 deadline)"
     );
+
+    /// @notice Gas stipend of one balance-hook call.
+    uint256 public constant BALANCE_HOOK_GAS = 150_000;
+    /// @dev Gas that must be left before a hook call: the stipend survives EIP-150's 63/64 rule with room for the
+    ///      call itself, so a submitter cannot starve the hook by sending a tight gas limit.
+    uint256 private constant BALANCE_HOOK_GAS_RESERVE = (BALANCE_HOOK_GAS * 64) / 63 + 5_000;
 
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
@@ -121,6 +128,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     mapping(address user => UserSlot) private _users;
     mapping(address user => MintSlot) private _mints;
+
+    /// @inheritdoc IOracle
+    address public balanceHook;
 
     /// @inheritdoc IOracle
     mapping(uint64 btcHeight => bytes32 blockHash) public btcAnchor;
@@ -197,6 +207,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         // Cache of the last anchor written or checked in this batch: most batches share one Bitcoin tip.
         uint64 anchorHeight = type(uint64).max;
         bytes32 anchorHash;
+        address hook = balanceHook;
         for (uint256 i; i < count; ++i) {
             Report calldata r = reports[i];
             if (r.btcHeight != anchorHeight || r.btcBlockHash != anchorHash) {
@@ -204,7 +215,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 anchorHash = r.btcBlockHash;
                 _anchor(anchorHeight, anchorHash);
             }
-            _applyReport(r, cfg, g, windowIndex);
+            _applyReport(r, cfg, g, windowIndex, hook);
         }
         _global = g;
     }
@@ -285,6 +296,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         m.queuedReadyAt = 0;
         emit QueuedMintExecuted(user, amountSats);
         IRBTCSynth(rbtc).mint(user, amountSats);
+        // With nothing queued, the backed balance equals the attested total.
+        _notifyBalanceHook(balanceHook, user, _users[user].attestedSats, IBalanceHook.ChangeReason.SYNC);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -314,6 +327,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @inheritdoc IOracle
     function setMinConfirmations(uint16 minConfirmations_) external onlyRole(CONFIG_ROLE) {
         _setMinConfirmations(minConfirmations_);
+    }
+
+    /// @inheritdoc IOracle
+    function setBalanceHook(address hook) external onlyRole(CONFIG_ROLE) {
+        // A call to a code-less address reverts outside try/catch, so only contracts (or zero) are accepted.
+        if (hook != address(0) && hook.code.length == 0) revert OracleHookNotContract(hook);
+        balanceHook = hook;
+        emit BalanceHookUpdated(hook);
     }
 
     /// @inheritdoc IOracle
@@ -468,7 +489,13 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state.
-    function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
+    function _applyReport(
+        Report calldata r,
+        ConfigSlot memory cfg,
+        GlobalSlot memory g,
+        uint32 windowIndex,
+        address hook
+    ) private {
         address user = r.user;
         UserSlot memory u = _checkReport(r, cfg.maxBtcHeightLag, g);
         uint64 previousSats = u.attestedSats;
@@ -491,13 +518,20 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         u.attestedSats = newTotalSats;
         _users[user] = u;
         emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
+        uint64 queuedSats;
         if (mintSats != 0) {
-            _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
+            queuedSats = _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
         } else if (newTotalSats < previousSats) {
             unchecked {
                 // Cannot underflow: newTotalSats < previousSats.
-                _burnDrop(user, previousSats - newTotalSats);
+                queuedSats = _burnDrop(user, previousSats - newTotalSats);
             }
+        } else {
+            return;
+        }
+        unchecked {
+            // Cannot underflow: per user, rbtc.totalBackedOf + queuedSats == attestedSats.
+            _notifyBalanceHook(hook, user, newTotalSats - queuedSats, IBalanceHook.ChangeReason.SYNC);
         }
     }
 
@@ -531,13 +565,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     }
 
     /// @dev Mints `deltaSats` up to the remaining user and global caps of the window; queues the rest.
+    /// @return queuedSats The user's queued sats afterwards.
     function _mintWithinCaps(
         address user,
         uint64 deltaSats,
         ConfigSlot memory cfg,
         GlobalSlot memory g,
         uint32 windowIndex
-    ) private {
+    ) private returns (uint64 queuedSats) {
         MintSlot memory m = _mints[user];
         if (m.windowIndex != windowIndex) {
             m.windowIndex = windowIndex;
@@ -566,20 +601,23 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         _mints[user] = m;
         if (queueSats != 0) emit MintQueued(user, queueSats, m.queuedReadyAt);
         if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
+        return m.queuedSats;
     }
 
     /// @dev Removes `dropSats` from the user's backing: the queued mint first, then free rBTC, then escrow + wrBTC.
-    function _burnDrop(address user, uint64 dropSats) private {
+    /// @return remainingQueuedSats The user's queued sats afterwards.
+    function _burnDrop(address user, uint64 dropSats) private returns (uint64 remainingQueuedSats) {
         MintSlot storage m = _mints[user];
         uint64 queuedSats = m.queuedSats;
         if (queuedSats != 0) {
             if (queuedSats >= dropSats) {
                 unchecked {
                     // Cannot underflow: queuedSats ≥ dropSats.
-                    m.queuedSats = queuedSats - dropSats;
+                    remainingQueuedSats = queuedSats - dropSats;
                 }
-                if (queuedSats == dropSats) m.queuedReadyAt = 0;
-                return;
+                m.queuedSats = remainingQueuedSats;
+                if (remainingQueuedSats == 0) m.queuedReadyAt = 0;
+                return remainingQueuedSats;
             }
             m.queuedSats = 0;
             m.queuedReadyAt = 0;
@@ -590,6 +628,23 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         }
         (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, dropSats);
         if (fromEscrowSats != 0) IWrBTC(wrbtc).slash(user, fromEscrowSats);
+    }
+
+    /// @dev Tells the balance hook (when set) that `user`'s backed balance is now `newBackedSats`. Never reverts on a
+    ///      failing hook (emits `BalanceHookFailed`); reverts only when too little gas is left to give the hook its
+    ///      full stipend, so a submitter cannot make the hook fail on purpose.
+    function _notifyBalanceHook(
+        address hook,
+        address user,
+        uint64 newBackedSats,
+        IBalanceHook.ChangeReason reason
+    ) private {
+        if (hook == address(0)) return;
+        uint256 gasLeft = gasleft();
+        if (gasLeft < BALANCE_HOOK_GAS_RESERVE) revert OracleHookGasTooLow(gasLeft, BALANCE_HOOK_GAS_RESERVE);
+        try IBalanceHook(hook).onBalanceChanged{gas: BALANCE_HOOK_GAS}(user, newBackedSats, reason) {} catch {
+            emit BalanceHookFailed(user);
+        }
     }
 
     /// @dev Writes the anchor of `btcHeight`; a different hash than the stored one means Bitcoin reorganised.
