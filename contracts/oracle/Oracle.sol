@@ -642,6 +642,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         if (hook == address(0)) return;
         uint256 gasLeft = gasleft();
         if (gasLeft < BALANCE_HOOK_GAS_RESERVE) revert OracleHookGasTooLow(gasLeft, BALANCE_HOOK_GAS_RESERVE);
+        // solhint-disable-next-line no-empty-blocks
         try IBalanceHook(hook).onBalanceChanged{gas: BALANCE_HOOK_GAS}(user, newBackedSats, reason) {} catch {
             emit BalanceHookFailed(user);
         }
