@@ -53,7 +53,7 @@ interface IWrBTC {
 
     /// @notice Locks `amountSats` of the caller's free rBTC in escrow and mints as much wrBTC to the caller.
     /// @dev Requirements: `amountSats` > 0 and ≤ the caller's free rBTC; not paused; when reserves are wired, the
-    ///      system is fully backed (secure mint: no new wrBTC while any wrBTC is uncovered or attested BTC < rBTC supply).
+    ///      system is fully backed (secure mint: no new wrBTC while wrBTC is uncovered or attested BTC < rBTC supply).
     function wrap(uint64 amountSats) external;
 
     /// @notice Burns `amountSats` wrBTC from the caller and releases as much of the caller's own escrow to free rBTC.
