@@ -189,17 +189,18 @@ export const REVOCATION_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/** The ProofOfReserves EIP-712 domain on the chain its instance is connected to. */
+export async function reservesDomain(reserves: OracleLike): Promise<TypedDataDomain> {
+  return { ...(await oracleDomain(reserves)), name: RESERVES_DOMAIN_NAME, version: RESERVES_DOMAIN_VERSION };
+}
+
 /** Signatures of `signers` over a reserve round for the ProofOfReserves contract `reserves`, sorted by signer. */
 export async function signReserveRound(
   reserves: OracleLike,
   round: ReserveRound,
   signers: readonly TypedDataSigner[],
 ): Promise<string[]> {
-  const domain = {
-    ...(await oracleDomain(reserves)),
-    name: RESERVES_DOMAIN_NAME,
-    version: RESERVES_DOMAIN_VERSION,
-  };
+  const domain = await reservesDomain(reserves);
   const value = { ...round };
   return Promise.all(sortSigners(signers).map((s) => s.signTypedData(domain, RESERVE_ROUND_TYPES, value)));
 }
