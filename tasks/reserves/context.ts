@@ -13,7 +13,7 @@ export async function reserveContext(
     throw new UserInputError(`--bitcoin: not an http(s) URL: ${bitcoinUrl}`);
   // Imported lazily: the address book needs the generated contract bindings.
   const { attachSystem, loadDeployment } = await import("../../src/deployments.js");
-  const connection = await hre.network.connect();
+  const connection = await hre.network.getOrCreate();
   const { chainId } = await connection.ethers.provider.getNetwork();
   const system = attachSystem(await loadDeployment(chainId), connection.ethers.provider);
   return { contracts: system, bitcoin: new EsploraClient({ baseUrl: bitcoinUrl, retries: 2 }) };
