@@ -90,4 +90,3 @@ contract RefusingReceiver {
         revert("refused");
     }
 }
-
