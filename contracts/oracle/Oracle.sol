@@ -17,10 +17,11 @@ import {ADMIN_TRANSFER_DELAY, MAX_BTC_SATS} from "../libraries/Constants.sol";
 
 /// @title Oracle — the committee oracle that keeps each user's rBTC equal to their confirmed BTC
 /// @notice See {IOracle}. N operators with threshold M sign EIP-712 batches; anyone submits them.
-/// @dev Gas layout: one storage slot per user (`UserSlot`), one per user for the mint window and queue
-///      (`MintSlot`), one for the whole configuration (`ConfigSlot`) and one for the global state (`GlobalSlot`), so a
-///      steady-state report touches two user slots plus the rBTC balance slot. The global slot is loaded once per batch
-///      and written back once.
+/// @dev Gas layout: one packed word per user (`UserSlot`: attested total, sequence, height, time, binding count,
+///      flags and the user's mint window), read with one SLOAD and written with one SSTORE per report. The rarely used
+///      queue and deferred amounts live in a second slot (`MintSlot`) that a report only touches when the user's flags
+///      say it holds something. The configuration is one slot (`ConfigSlot`) and the global state another
+///      (`GlobalSlot`), loaded once per batch and written back once.
 contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
@@ -52,43 +53,62 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         "Binding(address user,string btcAddress,bytes32 proofDigest,uint64 nonce,uint256 deadline)"
     );
 
-    /// @notice Gas stipend of one balance-hook call.
-    uint256 public constant BALANCE_HOOK_GAS = 150_000;
-    /// @dev Gas that must be left before a hook call: the stipend survives EIP-150's 63/64 rule with room for the
-    ///      call itself, so a submitter cannot starve the hook by sending a tight gas limit.
-    uint256 private constant BALANCE_HOOK_GAS_RESERVE = (BALANCE_HOOK_GAS * 64) / 63 + 5_000;
-
     /// @notice EIP-712 type hash of a binding revocation.
     bytes32 public constant REVOCATION_TYPEHASH = keccak256(
         "Revocation(address user,string btcAddress,uint64 nonce,uint256 deadline)"
     );
     /// @notice Fee grace period until `setFeeGracePeriod` is called.
     uint32 public constant DEFAULT_FEE_GRACE_PERIOD = 7 days;
+    /// @notice Gas stipend of one balance-hook call.
+    uint256 public constant BALANCE_HOOK_GAS = 150_000;
+    /// @dev Gas that must be left before a hook call: the stipend survives EIP-150's 63/64 rule with room for the
+    ///      call itself, so a submitter cannot starve the hook by sending a tight gas limit.
+    uint256 private constant BALANCE_HOOK_GAS_RESERVE = (BALANCE_HOOK_GAS * 64) / 63 + 5_000;
 
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
+
+    /// @dev `UserSlot.flags`: the user's `MintSlot` holds a queued mint.
+    uint8 private constant FLAG_QUEUED = 1;
+    /// @dev `UserSlot.flags`: the user's `MintSlot` holds a deferred (unpaid) mint.
+    uint8 private constant FLAG_DEFERRED = 2;
+    /// @dev `UserSlot.flags`: an open dispute freezes the user's syncs (reports are skipped).
+    uint8 private constant FLAG_FROZEN = 4;
+    /// @dev Width of the packed sats fields (attested total, window minted): 2^56 > 34 × the Bitcoin supply.
+    uint256 private constant SATS_BITS = 56;
+    uint256 private constant SATS_MASK = (1 << SATS_BITS) - 1;
+    /// @dev Bit offsets of the packed `UserSlot` fields (see `_loadUser`).
+    uint256 private constant SEQUENCE_SHIFT = 56;
+    uint256 private constant HEIGHT_SHIFT = 88;
+    uint256 private constant SYNCED_AT_SHIFT = 120;
+    uint256 private constant BINDINGS_SHIFT = 152;
+    uint256 private constant FLAGS_SHIFT = 160;
+    uint256 private constant WINDOW_SHIFT = 168;
+    uint256 private constant WINDOW_MINTED_SHIFT = 200;
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev One slot per user (248 bits).
+    /// @dev A user's packed word, unpacked (bits: attested 0-55, sequence 56-87, height 88-119, lastSyncAt 120-151,
+    ///      bindingCount 152-159, flags 160-167, windowIndex 168-199, windowMinted 200-255). Sats fields hold
+    ///      ≤ 2^56 − 1: totals are ≤ 21e14 and window mints ≤ the (clamped) user cap. Time fits uint32 until 2106.
     struct UserSlot {
         uint64 attestedSats;
         uint32 sequence;
         uint32 btcHeight;
-        uint40 lastSyncAt;
-        uint16 bindingCount;
-        uint64 deferredSats;
-        bool syncFrozen;
-    }
-
-    /// @dev One slot per user for the mint window, the cap-overflow queue and the unpaid-fee clock (240 bits).
-    struct MintSlot {
+        uint32 lastSyncAt;
+        uint8 bindingCount;
+        uint8 flags;
         uint32 windowIndex;
         uint64 windowMintedSats;
+    }
+
+    /// @dev Per user, touched only when a mint is queued or deferred (192 bits).
+    struct MintSlot {
         uint64 queuedSats;
         uint40 queuedReadyAt;
+        uint64 deferredSats;
         uint40 feeUnpaidSince;
     }
 
@@ -142,7 +162,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @dev Committee epoch in which an address was last made an operator; it is one iff the value equals the epoch.
     mapping(address operator => uint64 epoch) private _operatorEpoch;
 
-    mapping(address user => UserSlot) private _users;
+    mapping(address user => uint256 packed) private _users;
     mapping(address user => MintSlot) private _mints;
 
     /// @inheritdoc IOracle
@@ -233,7 +253,6 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         // Cache of the last anchor written or checked in this batch: most batches share one Bitcoin tip.
         uint64 anchorHeight = type(uint64).max;
         bytes32 anchorHash;
-        address hook = balanceHook;
         for (uint256 i; i < count; ++i) {
             Report calldata r = reports[i];
             if (r.btcHeight != anchorHeight || r.btcBlockHash != anchorHash) {
@@ -241,7 +260,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 anchorHash = r.btcBlockHash;
                 _anchor(anchorHeight, anchorHash);
             }
-            _applyReport(r, cfg, g, windowIndex, hook);
+            _applyReport(r, cfg, g, windowIndex);
         }
         _global = g;
     }
@@ -258,8 +277,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         bytes32 addressHash = keccak256(bytes(request.btcAddress));
         address owner = _bindingOf[addressHash].user;
         if (owner != address(0)) revert OracleAddressAlreadyBound(request.btcAddress, owner);
-        UserSlot storage u = _users[user];
-        if (u.bindingCount >= MAX_BINDINGS_PER_USER) revert OracleTooManyBindings(user, MAX_BINDINGS_PER_USER);
+        if (uint8(_users[user] >> BINDINGS_SHIFT) >= MAX_BINDINGS_PER_USER) {
+            revert OracleTooManyBindings(user, MAX_BINDINGS_PER_USER);
+        }
         GlobalSlot memory g = _global;
         _verifySignatures(_hashBinding(request), signatures, g.epoch, g.threshold);
 
@@ -268,8 +288,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         unchecked {
             // Cannot overflow: one binding per transaction, 2^64 transactions are out of reach.
             bindingNonce[user] = nonce + 1;
-            // Cannot overflow: bounded by MAX_BINDINGS_PER_USER just above.
-            u.bindingCount += 1;
+            // Cannot carry out of the 8-bit field: the count is below MAX_BINDINGS_PER_USER (checked above).
+            _users[user] += 1 << BINDINGS_SHIFT;
         }
         _bindingHashes.push(addressHash);
         // The index fits: uint96 holds any array length reachable with 2^64 nonces per user.
@@ -282,71 +302,6 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @inheritdoc IOracle
     function unbindAddress(string calldata btcAddress) external {
         _unbind(msg.sender, btcAddress);
-    }
-
-    /// @inheritdoc IOracle
-    function executeQueuedMint(address user) external whenNotPaused {
-        MintSlot storage m = _mints[user];
-        uint64 amountSats = m.queuedSats;
-        uint40 readyAt = m.queuedReadyAt;
-        if (amountSats == 0 || block.timestamp < readyAt) {
-            revert OracleQueuedMintNotReady(user, readyAt, block.timestamp);
-        }
-        m.queuedSats = 0;
-        m.queuedReadyAt = 0;
-        emit QueuedMintExecuted(user, amountSats);
-        IRBTCSynth(rbtc).mint(user, amountSats);
-        // With nothing queued, the backed balance equals the attested total.
-        _notifyBalanceHook(balanceHook, user, _users[user].attestedSats, IBalanceHook.ChangeReason.SYNC);
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                      EMERGENCY BURNS AND DISPUTES
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IOracle
-    /// @dev Not paused: a burn only removes unbacked rBTC.
-    function emergencyBurnFeeExhausted(address user) external {
-        uint40 unpaidSince = _mints[user].feeUnpaidSince;
-        if (
-            _users[user].deferredSats == 0 || block.timestamp < uint256(unpaidSince) + _emergency.feeGracePeriodSeconds
-        ) {
-            revert OracleFeeNotExhausted(user, unpaidSince, block.timestamp);
-        }
-        if (_burnPosition(user, 0, EmergencyBurnReason.FEE_EXHAUSTED) == 0) revert OracleNothingToBurn(user);
-    }
-
-    /// @inheritdoc IOracle
-    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external {
-        address user = revocation.user;
-        _checkDeadline(revocation.deadline, _config.maxReportValiditySeconds);
-        uint64 nonce = bindingNonce[user];
-        if (revocation.nonce != nonce) revert OracleBadBindingNonce(user, nonce, revocation.nonce);
-        GlobalSlot memory g = _global;
-        _verifySignatures(_hashRevocation(revocation), signatures, g.epoch, g.threshold);
-        unchecked {
-            // Cannot overflow: one nonce per transaction.
-            bindingNonce[user] = nonce + 1;
-        }
-        _unbind(user, revocation.btcAddress);
-        _burnPosition(user, 0, EmergencyBurnReason.BINDING_REVOKED);
-    }
-
-    /// @inheritdoc IOracle
-    function setSyncFrozen(address user, bool frozen) external onlyDisputeManager {
-        _users[user].syncFrozen = frozen;
-        emit SyncFrozen(user, frozen);
-    }
-
-    /// @inheritdoc IOracle
-    /// @dev A mint here bypasses fees and caps: the resolver's decision is the guard (only the DisputeManager, only
-    ///      on an upheld dispute, can call).
-    function applyDisputeResolution(address user, uint64 resolvedSats) external onlyDisputeManager {
-        if (resolvedSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, resolvedSats);
-        UserSlot storage u = _users[user];
-        if (resolvedSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
-        emit DisputeResolutionApplied(user, u.attestedSats, resolvedSats);
-        _burnPosition(user, resolvedSats, EmergencyBurnReason.DISPUTE_UPHELD);
     }
 
     /// @dev Unbinds `btcAddress` from `user` (reverts unless bound to them).
@@ -374,10 +329,77 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             }
         }
         unchecked {
-            // Cannot underflow: the address was bound to the user, so their count is at least one.
-            _users[user].bindingCount -= 1;
+            // Cannot borrow from the neighbouring field: the address was bound to the user, so their count is ≥ 1.
+            _users[user] -= 1 << BINDINGS_SHIFT;
         }
         emit AddressUnbound(user, addressHash, btcAddress);
+    }
+
+    /// @inheritdoc IOracle
+    function executeQueuedMint(address user) external whenNotPaused {
+        MintSlot storage m = _mints[user];
+        uint64 amountSats = m.queuedSats;
+        uint40 readyAt = m.queuedReadyAt;
+        if (amountSats == 0 || block.timestamp < readyAt) {
+            revert OracleQueuedMintNotReady(user, readyAt, block.timestamp);
+        }
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        uint256 word = _users[user] & ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
+        _users[user] = word;
+        emit QueuedMintExecuted(user, amountSats);
+        IRBTCSynth(rbtc).mint(user, amountSats);
+        // With nothing queued, the backed balance equals the attested total (the word's low bits).
+        _notifyBalanceHook(balanceHook, user, uint64(word & SATS_MASK), IBalanceHook.ChangeReason.SYNC);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                      EMERGENCY BURNS AND DISPUTES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOracle
+    /// @dev Not paused: a burn only removes unbacked rBTC.
+    function emergencyBurnFeeExhausted(address user) external {
+        MintSlot storage m = _mints[user];
+        uint40 unpaidSince = m.feeUnpaidSince;
+        if (m.deferredSats == 0 || block.timestamp < uint256(unpaidSince) + _emergency.feeGracePeriodSeconds) {
+            revert OracleFeeNotExhausted(user, unpaidSince, block.timestamp);
+        }
+        if (_burnPosition(user, 0, EmergencyBurnReason.FEE_EXHAUSTED) == 0) revert OracleNothingToBurn(user);
+    }
+
+    /// @inheritdoc IOracle
+    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external {
+        address user = revocation.user;
+        _checkDeadline(revocation.deadline, _config.maxReportValiditySeconds);
+        uint64 nonce = bindingNonce[user];
+        if (revocation.nonce != nonce) revert OracleBadBindingNonce(user, nonce, revocation.nonce);
+        GlobalSlot memory g = _global;
+        _verifySignatures(_hashRevocation(revocation), signatures, g.epoch, g.threshold);
+        unchecked {
+            // Cannot overflow: one nonce per transaction.
+            bindingNonce[user] = nonce + 1;
+        }
+        _unbind(user, revocation.btcAddress);
+        _burnPosition(user, 0, EmergencyBurnReason.BINDING_REVOKED);
+    }
+
+    /// @inheritdoc IOracle
+    function setSyncFrozen(address user, bool frozen) external onlyDisputeManager {
+        uint256 bit = uint256(FLAG_FROZEN) << FLAGS_SHIFT;
+        _users[user] = frozen ? _users[user] | bit : _users[user] & ~bit;
+        emit SyncFrozen(user, frozen);
+    }
+
+    /// @inheritdoc IOracle
+    /// @dev A mint here bypasses fees and caps: the resolver's decision is the guard (only the DisputeManager, only
+    ///      on an upheld dispute, can call).
+    function applyDisputeResolution(address user, uint64 resolvedSats) external onlyDisputeManager {
+        if (resolvedSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, resolvedSats);
+        UserSlot memory u = _loadUser(user);
+        if (resolvedSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
+        emit DisputeResolutionApplied(user, u.attestedSats, resolvedSats);
+        _burnPosition(user, resolvedSats, EmergencyBurnReason.DISPUTE_UPHELD);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -440,8 +462,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
         unchecked {
-            // Cannot underflow: per user, rbtc.totalBackedOf + queuedSats == attestedSats, so queued ≤ attested.
-            _users[user].attestedSats -= amountSats;
+            // Cannot borrow from the neighbouring field: attestedSats (the low bits) ≥ queuedSats, as per user
+            // rbtc.totalBackedOf + queuedSats == attestedSats.
+            _users[user] = (_users[user] - amountSats) & ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
         }
         emit QueuedMintCancelled(user, amountSats, msg.sender);
     }
@@ -482,7 +505,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function isSyncFrozen(address user) external view returns (bool) {
-        return _users[user].syncFrozen;
+        return (_users[user] >> FLAGS_SHIFT) & FLAG_FROZEN != 0;
     }
 
     /// @inheritdoc IOracle
@@ -512,7 +535,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function userState(address user) public view returns (UserView memory) {
-        UserSlot storage u = _users[user];
+        UserSlot memory u = _loadUser(user);
         MintSlot storage m = _mints[user];
         return
             UserView({
@@ -521,7 +544,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 btcHeight: u.btcHeight,
                 lastSyncAt: u.lastSyncAt,
                 bindingCount: u.bindingCount,
-                deferredSats: u.deferredSats,
+                deferredSats: m.deferredSats,
                 queuedSats: m.queuedSats,
                 queuedReadyAt: m.queuedReadyAt
             });
@@ -613,165 +636,84 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                             INTERNAL: REPORTS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state.
-    function _applyReport(
-        Report calldata r,
-        ConfigSlot memory cfg,
-        GlobalSlot memory g,
-        uint32 windowIndex,
-        address hook
-    ) private {
+    /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state. The user's word is
+    ///      written once, before the rBTC/wrBTC calls.
+    function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
         address user = r.user;
-        UserSlot memory u = _users[user];
+        UserSlot memory u = _loadUser(user);
         // A frozen user's report is skipped, not reverted: one disputed user cannot block everyone's sync. Its
         // sequence stays unused, so the committee reports it again once the dispute closes.
-        if (u.syncFrozen) {
+        if (u.flags & FLAG_FROZEN != 0) {
             emit ReportSkipped(user, r.sequence, uint8(SkipReason.DISPUTE_OPEN));
             return;
         }
-        bool wasDeferred = u.deferredSats != 0;
         _checkReport(r, u, cfg.maxBtcHeightLag, g);
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
+        // A new report supersedes the deferred delta. The flag stays set until the report's outcome is known: a
+        // report deferred again keeps the unpaid-fee clock running.
+        if (u.flags & FLAG_DEFERRED != 0) _mints[user].deferredSats = 0;
         uint64 mintSats;
+        uint64 burnSats;
         if (newTotalSats > previousSats) {
+            uint64 deltaSats;
             unchecked {
                 // Cannot underflow: newTotalSats > previousSats.
-                mintSats = newTotalSats - previousSats;
+                deltaSats = newTotalSats - previousSats;
             }
-            if (!_chargeFee(user, mintSats, wasDeferred)) {
+            if (!_chargeFee(user, deltaSats, u.flags & FLAG_DEFERRED != 0)) {
                 // Deferred: the report is consumed, the total stays; the next report after a top-up mints it.
-                u.deferredSats = mintSats;
-                mintSats = 0;
+                u.flags |= FLAG_DEFERRED;
                 newTotalSats = previousSats;
+            } else {
+                u.flags &= ~FLAG_DEFERRED;
+                mintSats = _takeMintRoom(user, u, deltaSats, cfg, g, windowIndex);
+            }
+        } else {
+            u.flags &= ~FLAG_DEFERRED;
+            if (newTotalSats < previousSats) {
+                unchecked {
+                    // Cannot underflow: newTotalSats < previousSats.
+                    burnSats = _shrinkQueue(user, u, previousSats - newTotalSats);
+                }
             }
         }
         u.attestedSats = newTotalSats;
-        _users[user] = u;
+        _storeUser(user, u);
         emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
-        uint64 queuedSats;
-        if (mintSats != 0) {
-            queuedSats = _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
-        } else if (newTotalSats < previousSats) {
-            unchecked {
-                // Cannot underflow: newTotalSats < previousSats.
-                queuedSats = _burnDrop(user, previousSats - newTotalSats);
+        if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
+        if (burnSats != 0) {
+            (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnSats);
+            // BTC left while wrapped and the holder's wrBTC cannot cover the escrow: the deficit is recorded in WrBTC.
+            if (fromEscrowSats != 0 && _slash(user, fromEscrowSats) != 0) {
+                _countEmergencyBurn(user, burnSats, EmergencyBurnReason.BACKING_LOST);
             }
-        } else {
-            return;
         }
+        if (newTotalSats != previousSats) _notifyAfterReport(user, u, newTotalSats);
+    }
+
+    /// @dev Notifies the balance hook (when set) of a report's new backed balance: attested − queued (per user,
+    ///      rbtc.totalBackedOf + queuedSats == attestedSats); the queue slot is read only when the flags say it is used.
+    function _notifyAfterReport(address user, UserSlot memory u, uint64 newTotalSats) private {
+        address hook = balanceHook;
+        if (hook == address(0)) return;
+        uint64 queuedSats = u.flags & FLAG_QUEUED != 0 ? _mints[user].queuedSats : 0;
         unchecked {
-            // Cannot underflow: per user, rbtc.totalBackedOf + queuedSats == attestedSats.
+            // Cannot underflow: queuedSats ≤ attestedSats (the invariant above).
             _notifyBalanceHook(hook, user, newTotalSats - queuedSats, IBalanceHook.ChangeReason.SYNC);
         }
     }
 
-    /// @dev Charges the fee of minting `mintSats`; false (with `NeedsTopUp`) when FeeVault cannot pay. The unpaid-fee
-    ///      clock starts at the first of a run of deferred reports (`wasDeferred` false).
+    /// @dev Charges the fee of minting `mintSats`; false (with `NeedsTopUp`, the deferred amount stored) when FeeVault
+    ///      cannot pay. The unpaid-fee clock starts at the first of a run of deferred reports (`wasDeferred` false).
     function _chargeFee(address user, uint64 mintSats, bool wasDeferred) private returns (bool paid) {
         uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
         if (feeWei == 0 || IFeeVault(feeVault).spendFrom(user, feeWei)) return true;
-        if (!wasDeferred) _mints[user].feeUnpaidSince = uint40(block.timestamp);
+        MintSlot storage m = _mints[user];
+        m.deferredSats = mintSats;
+        if (!wasDeferred) m.feeUnpaidSince = uint40(block.timestamp);
         emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
         return false;
-    }
-
-    /// @dev Checks a report against the user's stored state `u` and advances `u` to the report (sequence, height,
-    ///      time; deferred cleared). Raises `g.highestBtcHeight` when the report is newer.
-    function _checkReport(
-        Report calldata r,
-        UserSlot memory u,
-        uint32 maxBtcHeightLag,
-        GlobalSlot memory g
-    ) private view {
-        address user = r.user;
-        uint64 newTotalSats = r.newTotalSats;
-        uint64 btcHeight = r.btcHeight;
-        if (user == address(0)) revert OracleZeroAddress();
-        if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
-        uint64 expected = uint64(u.sequence) + 1;
-        // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
-        if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
-        if (btcHeight < u.btcHeight) revert OracleHeightRegressed(user, u.btcHeight, btcHeight);
-        // Heights are stored as uint32 (enough for ~80,000 years of Bitcoin blocks).
-        if (btcHeight > type(uint32).max) revert OracleInvalidParameter("btcHeight");
-        uint64 highest = g.highestBtcHeight;
-        if (btcHeight + maxBtcHeightLag < highest) revert OracleStaleReport(btcHeight, highest - maxBtcHeightLag);
-        if (btcHeight > highest) g.highestBtcHeight = btcHeight;
-        if (newTotalSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
-        u.sequence = uint32(expected);
-        u.btcHeight = uint32(btcHeight);
-        u.lastSyncAt = uint40(block.timestamp);
-        u.deferredSats = 0;
-    }
-
-    /// @dev Mints `deltaSats` up to the remaining user and global caps of the window; queues the rest.
-    /// @return queuedSats The user's queued sats afterwards.
-    function _mintWithinCaps(
-        address user,
-        uint64 deltaSats,
-        ConfigSlot memory cfg,
-        GlobalSlot memory g,
-        uint32 windowIndex
-    ) private returns (uint64 queuedSats) {
-        MintSlot memory m = _mints[user];
-        if (m.windowIndex != windowIndex) {
-            m.windowIndex = windowIndex;
-            m.windowMintedSats = 0;
-        }
-        uint64 userRoomSats = cfg.userMintCapSats > m.windowMintedSats ? cfg.userMintCapSats - m.windowMintedSats : 0;
-        uint64 globalRoomSats =
-            cfg.globalMintCapSats > g.windowMintedSats ? cfg.globalMintCapSats - g.windowMintedSats : 0;
-        uint64 mintSats = deltaSats;
-        if (mintSats > userRoomSats) mintSats = userRoomSats;
-        if (mintSats > globalRoomSats) mintSats = globalRoomSats;
-        uint64 queueSats;
-        unchecked {
-            // Cannot underflow: mintSats ≤ deltaSats. Cannot overflow: each sum stays ≤ a uint64 cap or ≤ 21e14.
-            queueSats = deltaSats - mintSats;
-            m.windowMintedSats += mintSats;
-            g.windowMintedSats += mintSats;
-        }
-        if (queueSats != 0) {
-            unchecked {
-                // Cannot overflow: queued ≤ attested ≤ 21e14 (the invariant).
-                m.queuedSats += queueSats;
-            }
-            m.queuedReadyAt = uint40(block.timestamp + cfg.mintDelaySeconds);
-        }
-        _mints[user] = m;
-        if (queueSats != 0) emit MintQueued(user, queueSats, m.queuedReadyAt);
-        if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
-        return m.queuedSats;
-    }
-
-    /// @dev Removes `dropSats` from the user's backing: the queued mint first, then free rBTC, then escrow + wrBTC.
-    /// @return remainingQueuedSats The user's queued sats afterwards.
-    function _burnDrop(address user, uint64 dropSats) private returns (uint64 remainingQueuedSats) {
-        MintSlot storage m = _mints[user];
-        uint64 queuedSats = m.queuedSats;
-        if (queuedSats != 0) {
-            if (queuedSats >= dropSats) {
-                unchecked {
-                    // Cannot underflow: queuedSats ≥ dropSats.
-                    remainingQueuedSats = queuedSats - dropSats;
-                }
-                m.queuedSats = remainingQueuedSats;
-                if (remainingQueuedSats == 0) m.queuedReadyAt = 0;
-                return remainingQueuedSats;
-            }
-            m.queuedSats = 0;
-            m.queuedReadyAt = 0;
-            unchecked {
-                // Cannot underflow: queuedSats < dropSats.
-                dropSats -= queuedSats;
-            }
-        }
-        (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, dropSats);
-        // BTC left while wrapped and the holder's wrBTC cannot cover the escrow: the deficit is recorded in WrBTC.
-        if (fromEscrowSats != 0 && _slash(user, fromEscrowSats) != 0) {
-            _countEmergencyBurn(user, dropSats, EmergencyBurnReason.BACKING_LOST);
-        }
     }
 
     /// @dev Sets `user`'s attested total to `targetSats` outside the sync path: drops the queued mint and any deferred
@@ -782,12 +724,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         uint64 targetSats,
         EmergencyBurnReason reason
     ) private returns (uint64 burnedSats) {
-        UserSlot storage u = _users[user];
+        UserSlot memory u = _loadUser(user);
         u.attestedSats = targetSats;
-        u.deferredSats = 0;
+        u.flags &= ~(FLAG_QUEUED | FLAG_DEFERRED);
+        _storeUser(user, u);
         MintSlot storage m = _mints[user];
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
+        m.deferredSats = 0;
         uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(user);
         if (backedSats > targetSats) {
             unchecked {
@@ -844,6 +788,97 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         // solhint-disable-next-line no-empty-blocks
         try IBalanceHook(hook).onBalanceChanged{gas: BALANCE_HOOK_GAS}(user, newBackedSats, reason) {} catch {
             emit BalanceHookFailed(user);
+        }
+    }
+
+    /// @dev Checks a report against the user's stored state `u` and advances `u` to the report (sequence, height,
+    ///      time). Raises `g.highestBtcHeight` when the report is newer.
+    function _checkReport(
+        Report calldata r,
+        UserSlot memory u,
+        uint32 maxBtcHeightLag,
+        GlobalSlot memory g
+    ) private view {
+        address user = r.user;
+        uint64 newTotalSats = r.newTotalSats;
+        uint64 btcHeight = r.btcHeight;
+        if (user == address(0)) revert OracleZeroAddress();
+        if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
+        uint64 expected = uint64(u.sequence) + 1;
+        // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
+        if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
+        if (btcHeight < u.btcHeight) revert OracleHeightRegressed(user, u.btcHeight, btcHeight);
+        // Heights are stored as uint32 (enough for ~80,000 years of Bitcoin blocks).
+        if (btcHeight > type(uint32).max) revert OracleInvalidParameter("btcHeight");
+        uint64 highest = g.highestBtcHeight;
+        if (btcHeight + maxBtcHeightLag < highest) revert OracleStaleReport(btcHeight, highest - maxBtcHeightLag);
+        if (btcHeight > highest) g.highestBtcHeight = btcHeight;
+        if (newTotalSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
+        u.sequence = uint32(expected);
+        u.btcHeight = uint32(btcHeight);
+        u.lastSyncAt = uint32(block.timestamp);
+    }
+
+    /// @dev Takes room for `deltaSats` in the user's and the global window; queues the rest (behind the mint delay).
+    ///      Returns the sats to mint now. Updates `u` and `g` in memory.
+    function _takeMintRoom(
+        address user,
+        UserSlot memory u,
+        uint64 deltaSats,
+        ConfigSlot memory cfg,
+        GlobalSlot memory g,
+        uint32 windowIndex
+    ) private returns (uint64 mintSats) {
+        if (u.windowIndex != windowIndex) {
+            u.windowIndex = windowIndex;
+            u.windowMintedSats = 0;
+        }
+        // A cap above 2^56 − 1 sats (34 × the Bitcoin supply) is unlimited in effect; clamping keeps the packed field.
+        uint64 userCapSats = cfg.userMintCapSats > SATS_MASK ? uint64(SATS_MASK) : cfg.userMintCapSats;
+        uint64 userRoomSats = userCapSats > u.windowMintedSats ? userCapSats - u.windowMintedSats : 0;
+        uint64 globalRoomSats =
+            cfg.globalMintCapSats > g.windowMintedSats ? cfg.globalMintCapSats - g.windowMintedSats : 0;
+        mintSats = deltaSats;
+        if (mintSats > userRoomSats) mintSats = userRoomSats;
+        if (mintSats > globalRoomSats) mintSats = globalRoomSats;
+        uint64 queueSats;
+        unchecked {
+            // Cannot underflow: mintSats ≤ deltaSats. Cannot overflow: each sum stays ≤ its cap.
+            queueSats = deltaSats - mintSats;
+            u.windowMintedSats += mintSats;
+            g.windowMintedSats += mintSats;
+        }
+        if (queueSats != 0) {
+            MintSlot storage m = _mints[user];
+            uint40 readyAt = uint40(block.timestamp + cfg.mintDelaySeconds);
+            unchecked {
+                // Cannot overflow: queued ≤ attested ≤ 21e14 (the invariant).
+                m.queuedSats += queueSats;
+            }
+            m.queuedReadyAt = readyAt;
+            u.flags |= FLAG_QUEUED;
+            emit MintQueued(user, queueSats, readyAt);
+        }
+    }
+
+    /// @dev Takes `dropSats` out of the user's queued mint first; returns what is left to burn from rBTC.
+    function _shrinkQueue(address user, UserSlot memory u, uint64 dropSats) private returns (uint64 burnSats) {
+        if (u.flags & FLAG_QUEUED == 0) return dropSats;
+        MintSlot storage m = _mints[user];
+        uint64 queuedSats = m.queuedSats;
+        if (queuedSats > dropSats) {
+            unchecked {
+                // Cannot underflow: queuedSats > dropSats.
+                m.queuedSats = queuedSats - dropSats;
+            }
+            return 0;
+        }
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        u.flags &= ~FLAG_QUEUED;
+        unchecked {
+            // Cannot underflow: queuedSats ≤ dropSats.
+            return dropSats - queuedSats;
         }
     }
 
@@ -1000,6 +1035,32 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         if (minConfirmations_ == 0) revert OracleInvalidParameter("minConfirmations");
         _global.minConfirmations = minConfirmations_;
         emit MinConfirmationsUpdated(minConfirmations_);
+    }
+
+    /// @dev Unpacks the user's word (layout on `UserSlot`).
+    function _loadUser(address user) private view returns (UserSlot memory u) {
+        uint256 word = _users[user];
+        u.attestedSats = uint64(word & SATS_MASK);
+        u.sequence = uint32(word >> SEQUENCE_SHIFT);
+        u.btcHeight = uint32(word >> HEIGHT_SHIFT);
+        u.lastSyncAt = uint32(word >> SYNCED_AT_SHIFT);
+        u.bindingCount = uint8(word >> BINDINGS_SHIFT);
+        u.flags = uint8(word >> FLAGS_SHIFT);
+        u.windowIndex = uint32(word >> WINDOW_SHIFT);
+        u.windowMintedSats = uint64(word >> WINDOW_MINTED_SHIFT);
+    }
+
+    /// @dev Packs and writes the user's word with one SSTORE. Callers keep both sats fields ≤ SATS_MASK.
+    function _storeUser(address user, UserSlot memory u) private {
+        _users[user] =
+            uint256(u.attestedSats) |
+            (uint256(u.sequence) << SEQUENCE_SHIFT) |
+            (uint256(u.btcHeight) << HEIGHT_SHIFT) |
+            (uint256(u.lastSyncAt) << SYNCED_AT_SHIFT) |
+            (uint256(u.bindingCount) << BINDINGS_SHIFT) |
+            (uint256(u.flags) << FLAGS_SHIFT) |
+            (uint256(u.windowIndex) << WINDOW_SHIFT) |
+            (uint256(u.windowMintedSats) << WINDOW_MINTED_SHIFT);
     }
 
     /// @dev Clamps `[start, end)` to `[0, length)`; an empty range when `start ≥ end`.

@@ -773,6 +773,48 @@ describe("Oracle", function () {
       );
     });
 
+    it("treats a user cap beyond the packed range as unlimited without corrupting the user's state", async function () {
+      const s = await loadFixture(boundFixture);
+      const maxUint64 = 2n ** 64n - 1n;
+      await s.oracle.setMintCaps(P.mintWindowSeconds, maxUint64, maxUint64, P.mintDelaySeconds);
+      const report = await s.nextReport(s.alice.address, MAX_BTC_SATS);
+      await expect(s.sync([report]))
+        .to.emit(s.rbtc, "Minted")
+        .withArgs(s.alice.address, MAX_BTC_SATS);
+      await s.sync([await s.nextReport(s.alice.address, 1n)]);
+      await expect(s.sync([await s.nextReport(s.alice.address, MAX_BTC_SATS)]))
+        .to.emit(s.rbtc, "Minted")
+        .withArgs(s.alice.address, MAX_BTC_SATS - 1n);
+      const state = await s.oracle.userState(s.alice.address);
+      expect(state.attestedSats).to.equal(MAX_BTC_SATS);
+      expect(state.sequence).to.equal(3n);
+      expect(state.btcHeight).to.equal(report.btcHeight + 2n);
+      expect(state.bindingCount).to.equal(1n);
+      expect(state.queuedSats).to.equal(0n);
+    });
+
+    it("keeps a queued and a deferred mint apart", async function () {
+      const s = await loadFixture(queuedFixture);
+      await s.feeVault.connect(s.alice).withdraw(await s.feeVault.balanceOf(s.alice.address));
+      await expect(s.sync([await s.nextReport(s.alice.address, 1_600_000n)]))
+        .to.emit(s.oracle, "NeedsTopUp")
+        .withArgs(s.alice.address, 100_000n, anyValue, 0n);
+      let state = await s.oracle.userState(s.alice.address);
+      expect([state.attestedSats, state.queuedSats, state.deferredSats]).to.deep.equal([
+        1_500_000n,
+        500_000n,
+        100_000n,
+      ]);
+      await s.sync([await s.nextReport(s.alice.address, 1_200_000n)]);
+      state = await s.oracle.userState(s.alice.address);
+      expect([state.attestedSats, state.queuedSats, state.deferredSats]).to.deep.equal([
+        1_200_000n,
+        200_000n,
+        0n,
+      ]);
+      expect(await s.rbtc.totalBackedOf(s.alice.address)).to.equal(1_000_000n);
+    });
+
     it("refuses to cancel without a queued mint or without GUARDIAN_ROLE", async function () {
       const s = await loadFixture(queuedFixture);
       await expect(s.oracle.cancelQueuedMint(s.bob.address))
