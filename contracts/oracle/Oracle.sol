@@ -650,8 +650,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         _checkReport(r, u, cfg.maxBtcHeightLag, g);
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
-        // A new report supersedes the deferred delta. The flag stays set until the report's outcome is known: a
-        // report deferred again keeps the unpaid-fee clock running.
+        // A new report supersedes the deferred delta; the flag stays until the outcome is known (fee clock).
         if (u.flags & FLAG_DEFERRED != 0) _mints[user].deferredSats = 0;
         uint64 mintSats;
         uint64 burnSats;
@@ -693,7 +692,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     }
 
     /// @dev Notifies the balance hook (when set) of a report's new backed balance: attested − queued (per user,
-    ///      rbtc.totalBackedOf + queuedSats == attestedSats); the queue slot is read only when the flags say it is used.
+    ///      rbtc.totalBackedOf + queuedSats == attestedSats); the queue slot is read only when flagged as used.
     function _notifyAfterReport(address user, UserSlot memory u, uint64 newTotalSats) private {
         address hook = balanceHook;
         if (hook == address(0)) return;
