@@ -4,6 +4,7 @@ import { bitcoinTasks } from "./bitcoin/index.js";
 import { demoTasks } from "./demo/index.js";
 import { oracleTasks } from "./oracle/index.js";
 import { realtimeTasks } from "./realtime/index.js";
+import { reservesTasks } from "./reserves/index.js";
 import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
 
@@ -13,6 +14,7 @@ export const tasks: TaskDefinition[] = [
   ...demoTasks,
   ...oracleTasks,
   ...realtimeTasks,
+  ...reservesTasks,
   ...simTasks,
   ...subgraphTasks,
 ];

@@ -20,6 +20,8 @@ const ADDRESSES = {
   "ReserveBTC#RBTCSynth": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
   "ReserveBTC#WrBTC": "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
   "ReserveBTC#Oracle": "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
+  "ReserveBTC#DisputeManager": "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+  "ReserveBTC#ProofOfReserves": "0x0165878A594ca255338adfa4d48449f69242Eb8F",
 };
 
 /** Journal lines shaped like Ignition's (a leading blank line, one receipt per future, calls included). */
@@ -65,7 +67,17 @@ describe("deployments", function () {
         feeVault: ADDRESSES["ReserveBTC#FeeVault"],
         feePolicy: ADDRESSES["ReserveBTC#FeePolicy"],
         oracle: ADDRESSES["ReserveBTC#Oracle"],
-        startBlocks: { feePolicy: 1, feeVault: 2, rbtc: 3, wrbtc: 4, oracle: 5 },
+        disputeManager: ADDRESSES["ReserveBTC#DisputeManager"],
+        proofOfReserves: ADDRESSES["ReserveBTC#ProofOfReserves"],
+        startBlocks: {
+          feePolicy: 1,
+          feeVault: 2,
+          rbtc: 3,
+          wrbtc: 4,
+          oracle: 5,
+          disputeManager: 6,
+          proofOfReserves: 7,
+        },
       });
     });
 

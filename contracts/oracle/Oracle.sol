@@ -7,6 +7,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {IBalanceHook} from "../interfaces/IBalanceHook.sol";
 import {IFeePolicy} from "../interfaces/IFeePolicy.sol";
 import {IFeeVault} from "../interfaces/IFeeVault.sol";
 import {IOracle} from "../interfaces/IOracle.sol";
@@ -52,6 +53,18 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         "Binding(address user,string btcAddress,bytes32 proofDigest,uint64 nonce,uint256 deadline)"
     );
 
+    /// @notice EIP-712 type hash of a binding revocation.
+    bytes32 public constant REVOCATION_TYPEHASH = keccak256(
+        "Revocation(address user,string btcAddress,uint64 nonce,uint256 deadline)"
+    );
+    /// @notice Fee grace period until `setFeeGracePeriod` is called.
+    uint32 public constant DEFAULT_FEE_GRACE_PERIOD = 7 days;
+    /// @notice Gas stipend of one balance-hook call.
+    uint256 public constant BALANCE_HOOK_GAS = 150_000;
+    /// @dev Gas that must be left before a hook call: the stipend survives EIP-150's 63/64 rule with room for the
+    ///      call itself, so a submitter cannot starve the hook by sending a tight gas limit.
+    uint256 private constant BALANCE_HOOK_GAS_RESERVE = (BALANCE_HOOK_GAS * 64) / 63 + 5_000;
+
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
 
@@ -59,6 +72,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     uint8 private constant FLAG_QUEUED = 1;
     /// @dev `UserSlot.flags`: the user's `MintSlot` holds a deferred (unpaid) mint.
     uint8 private constant FLAG_DEFERRED = 2;
+    /// @dev `UserSlot.flags`: an open dispute freezes the user's syncs (reports are skipped).
+    uint8 private constant FLAG_FROZEN = 4;
     /// @dev Width of the packed sats fields (attested total, window minted): 2^56 > 34 × the Bitcoin supply.
     uint256 private constant SATS_BITS = 56;
     uint256 private constant SATS_MASK = (1 << SATS_BITS) - 1;
@@ -94,6 +109,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         uint64 queuedSats;
         uint40 queuedReadyAt;
         uint64 deferredSats;
+        uint40 feeUnpaidSince;
+    }
+
+    /// @dev Dispute wiring, fee grace period and emergency-burn counter (256 bits).
+    struct EmergencySlot {
+        address disputeManager;
+        uint32 feeGracePeriodSeconds;
+        uint64 emergencyBurnCount;
     }
 
     /// @dev The whole configuration except the committee, in one slot (256 bits).
@@ -141,6 +164,10 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     mapping(address user => uint256 packed) private _users;
     mapping(address user => MintSlot) private _mints;
+
+    /// @inheritdoc IOracle
+    address public balanceHook;
+    EmergencySlot private _emergency;
 
     /// @inheritdoc IOracle
     mapping(uint64 btcHeight => bytes32 blockHash) public btcAnchor;
@@ -194,6 +221,15 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         );
         _setStaleness(config.maxReportValiditySeconds, config.maxBtcHeightLag);
         _setMinConfirmations(config.minConfirmations);
+        _emergency.feeGracePeriodSeconds = DEFAULT_FEE_GRACE_PERIOD;
+    }
+
+    /// @dev Only the wired DisputeManager.
+    modifier onlyDisputeManager() {
+        if (msg.sender != _emergency.disputeManager || msg.sender == address(0)) {
+            revert OracleNotDisputeManager(msg.sender);
+        }
+        _;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -265,9 +301,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function unbindAddress(string calldata btcAddress) external {
+        _unbind(msg.sender, btcAddress);
+    }
+
+    /// @dev Unbinds `btcAddress` from `user` (reverts unless bound to them).
+    function _unbind(address user, string calldata btcAddress) private {
         bytes32 addressHash = keccak256(bytes(btcAddress));
         BindingRecord memory record = _bindingOf[addressHash];
-        if (record.user != msg.sender || msg.sender == address(0)) revert OracleAddressNotBound(btcAddress, msg.sender);
+        if (record.user != user || user == address(0)) revert OracleAddressNotBound(btcAddress, user);
         // Swap-and-pop the dense binding list.
         uint256 last = _bindingHashes.length - 1;
         if (record.indexPlusOne - 1 != last) {
@@ -278,7 +319,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         _bindingHashes.pop();
         delete _bindingOf[addressHash];
         // Swap-and-pop the user's own list (≤ MAX_BINDINGS_PER_USER entries).
-        bytes32[] storage hashes = _userAddressHashes[msg.sender];
+        bytes32[] storage hashes = _userAddressHashes[user];
         uint256 n = hashes.length;
         for (uint256 i; i < n; ++i) {
             if (hashes[i] == addressHash) {
@@ -288,10 +329,10 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             }
         }
         unchecked {
-            // Cannot borrow from the neighbouring field: the address was bound to the caller, so their count is ≥ 1.
-            _users[msg.sender] -= 1 << BINDINGS_SHIFT;
+            // Cannot borrow from the neighbouring field: the address was bound to the user, so their count is ≥ 1.
+            _users[user] -= 1 << BINDINGS_SHIFT;
         }
-        emit AddressUnbound(msg.sender, addressHash, btcAddress);
+        emit AddressUnbound(user, addressHash, btcAddress);
     }
 
     /// @inheritdoc IOracle
@@ -304,9 +345,61 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         }
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
-        _users[user] &= ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
+        uint256 word = _users[user] & ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
+        _users[user] = word;
         emit QueuedMintExecuted(user, amountSats);
         IRBTCSynth(rbtc).mint(user, amountSats);
+        // With nothing queued, the backed balance equals the attested total (the word's low bits).
+        _notifyBalanceHook(balanceHook, user, uint64(word & SATS_MASK), IBalanceHook.ChangeReason.SYNC);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                      EMERGENCY BURNS AND DISPUTES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOracle
+    /// @dev Not paused: a burn only removes unbacked rBTC.
+    function emergencyBurnFeeExhausted(address user) external {
+        MintSlot storage m = _mints[user];
+        uint40 unpaidSince = m.feeUnpaidSince;
+        if (m.deferredSats == 0 || block.timestamp < uint256(unpaidSince) + _emergency.feeGracePeriodSeconds) {
+            revert OracleFeeNotExhausted(user, unpaidSince, block.timestamp);
+        }
+        if (_burnPosition(user, 0, EmergencyBurnReason.FEE_EXHAUSTED) == 0) revert OracleNothingToBurn(user);
+    }
+
+    /// @inheritdoc IOracle
+    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external {
+        address user = revocation.user;
+        _checkDeadline(revocation.deadline, _config.maxReportValiditySeconds);
+        uint64 nonce = bindingNonce[user];
+        if (revocation.nonce != nonce) revert OracleBadBindingNonce(user, nonce, revocation.nonce);
+        GlobalSlot memory g = _global;
+        _verifySignatures(_hashRevocation(revocation), signatures, g.epoch, g.threshold);
+        unchecked {
+            // Cannot overflow: one nonce per transaction.
+            bindingNonce[user] = nonce + 1;
+        }
+        _unbind(user, revocation.btcAddress);
+        _burnPosition(user, 0, EmergencyBurnReason.BINDING_REVOKED);
+    }
+
+    /// @inheritdoc IOracle
+    function setSyncFrozen(address user, bool frozen) external onlyDisputeManager {
+        uint256 bit = uint256(FLAG_FROZEN) << FLAGS_SHIFT;
+        _users[user] = frozen ? _users[user] | bit : _users[user] & ~bit;
+        emit SyncFrozen(user, frozen);
+    }
+
+    /// @inheritdoc IOracle
+    /// @dev A mint here bypasses fees and caps: the resolver's decision is the guard (only the DisputeManager, only
+    ///      on an upheld dispute, can call).
+    function applyDisputeResolution(address user, uint64 resolvedSats) external onlyDisputeManager {
+        if (resolvedSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, resolvedSats);
+        UserSlot memory u = _loadUser(user);
+        if (resolvedSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
+        emit DisputeResolutionApplied(user, u.attestedSats, resolvedSats);
+        _burnPosition(user, resolvedSats, EmergencyBurnReason.DISPUTE_UPHELD);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -336,6 +429,29 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @inheritdoc IOracle
     function setMinConfirmations(uint16 minConfirmations_) external onlyRole(CONFIG_ROLE) {
         _setMinConfirmations(minConfirmations_);
+    }
+
+    /// @inheritdoc IOracle
+    function setDisputeManager(address disputeManager_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_emergency.disputeManager != address(0)) revert OracleAlreadyWired();
+        if (disputeManager_ == address(0)) revert OracleZeroAddress();
+        _emergency.disputeManager = disputeManager_;
+        emit DisputeManagerWired(disputeManager_);
+    }
+
+    /// @inheritdoc IOracle
+    function setFeeGracePeriod(uint32 feeGracePeriodSeconds_) external onlyRole(CONFIG_ROLE) {
+        if (feeGracePeriodSeconds_ == 0) revert OracleInvalidParameter("feeGracePeriodSeconds");
+        _emergency.feeGracePeriodSeconds = feeGracePeriodSeconds_;
+        emit FeeGracePeriodUpdated(feeGracePeriodSeconds_);
+    }
+
+    /// @inheritdoc IOracle
+    function setBalanceHook(address hook) external onlyRole(CONFIG_ROLE) {
+        // A call to a code-less address reverts outside try/catch, so only contracts (or zero) are accepted.
+        if (hook != address(0) && hook.code.length == 0) revert OracleHookNotContract(hook);
+        balanceHook = hook;
+        emit BalanceHookUpdated(hook);
     }
 
     /// @inheritdoc IOracle
@@ -375,6 +491,36 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @inheritdoc IOracle
     function hashBinding(BindingRequest calldata request) external view returns (bytes32) {
         return _hashBinding(request);
+    }
+
+    /// @inheritdoc IOracle
+    function hashRevocation(Revocation calldata revocation) external view returns (bytes32) {
+        return _hashRevocation(revocation);
+    }
+
+    /// @inheritdoc IOracle
+    function feeUnpaidSince(address user) external view returns (uint64) {
+        return _mints[user].feeUnpaidSince;
+    }
+
+    /// @inheritdoc IOracle
+    function isSyncFrozen(address user) external view returns (bool) {
+        return (_users[user] >> FLAGS_SHIFT) & FLAG_FROZEN != 0;
+    }
+
+    /// @inheritdoc IOracle
+    function emergencyBurnCount() external view returns (uint64) {
+        return _emergency.emergencyBurnCount;
+    }
+
+    /// @inheritdoc IOracle
+    function feeGracePeriodSeconds() external view returns (uint32) {
+        return _emergency.feeGracePeriodSeconds;
+    }
+
+    /// @inheritdoc IOracle
+    function disputeManager() external view returns (address) {
+        return _emergency.disputeManager;
     }
 
     /// @inheritdoc IOracle
@@ -494,14 +640,18 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     ///      written once, before the rBTC/wrBTC calls.
     function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
         address user = r.user;
-        UserSlot memory u = _checkReport(r, cfg.maxBtcHeightLag, g);
+        UserSlot memory u = _loadUser(user);
+        // A frozen user's report is skipped, not reverted: one disputed user cannot block everyone's sync. Its
+        // sequence stays unused, so the committee reports it again once the dispute closes.
+        if (u.flags & FLAG_FROZEN != 0) {
+            emit ReportSkipped(user, r.sequence, uint8(SkipReason.DISPUTE_OPEN));
+            return;
+        }
+        _checkReport(r, u, cfg.maxBtcHeightLag, g);
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
-        if (u.flags & FLAG_DEFERRED != 0) {
-            // A new report supersedes the deferred delta.
-            _mints[user].deferredSats = 0;
-            u.flags &= ~FLAG_DEFERRED;
-        }
+        // A new report supersedes the deferred delta; the flag stays until the outcome is known (fee clock).
+        if (u.flags & FLAG_DEFERRED != 0) _mints[user].deferredSats = 0;
         uint64 mintSats;
         uint64 burnSats;
         if (newTotalSats > previousSats) {
@@ -510,20 +660,21 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 // Cannot underflow: newTotalSats > previousSats.
                 deltaSats = newTotalSats - previousSats;
             }
-            uint256 feeWei = IFeePolicy(feePolicy).quote(deltaSats);
-            if (feeWei != 0 && !IFeeVault(feeVault).spendFrom(user, feeWei)) {
+            if (!_chargeFee(user, deltaSats, u.flags & FLAG_DEFERRED != 0)) {
                 // Deferred: the report is consumed, the total stays; the next report after a top-up mints it.
-                _mints[user].deferredSats = deltaSats;
                 u.flags |= FLAG_DEFERRED;
-                emit NeedsTopUp(user, deltaSats, feeWei, IFeeVault(feeVault).balanceOf(user));
                 newTotalSats = previousSats;
             } else {
+                u.flags &= ~FLAG_DEFERRED;
                 mintSats = _takeMintRoom(user, u, deltaSats, cfg, g, windowIndex);
             }
-        } else if (newTotalSats < previousSats) {
-            unchecked {
-                // Cannot underflow: newTotalSats < previousSats.
-                burnSats = _shrinkQueue(user, u, previousSats - newTotalSats);
+        } else {
+            u.flags &= ~FLAG_DEFERRED;
+            if (newTotalSats < previousSats) {
+                unchecked {
+                    // Cannot underflow: newTotalSats < previousSats.
+                    burnSats = _shrinkQueue(user, u, previousSats - newTotalSats);
+                }
             }
         }
         u.attestedSats = newTotalSats;
@@ -532,23 +683,126 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
         if (burnSats != 0) {
             (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnSats);
-            if (fromEscrowSats != 0) IWrBTC(wrbtc).slash(user, fromEscrowSats);
+            // BTC left while wrapped and the holder's wrBTC cannot cover the escrow: the deficit is recorded in WrBTC.
+            if (fromEscrowSats != 0 && _slash(user, fromEscrowSats) != 0) {
+                _countEmergencyBurn(user, burnSats, EmergencyBurnReason.BACKING_LOST);
+            }
+        }
+        if (newTotalSats != previousSats) _notifyAfterReport(user, u, newTotalSats);
+    }
+
+    /// @dev Notifies the balance hook (when set) of a report's new backed balance: attested − queued (per user,
+    ///      rbtc.totalBackedOf + queuedSats == attestedSats); the queue slot is read only when flagged as used.
+    function _notifyAfterReport(address user, UserSlot memory u, uint64 newTotalSats) private {
+        address hook = balanceHook;
+        if (hook == address(0)) return;
+        uint64 queuedSats = u.flags & FLAG_QUEUED != 0 ? _mints[user].queuedSats : 0;
+        unchecked {
+            // Cannot underflow: queuedSats ≤ attestedSats (the invariant above).
+            _notifyBalanceHook(hook, user, newTotalSats - queuedSats, IBalanceHook.ChangeReason.SYNC);
         }
     }
 
-    /// @dev Checks a report against the user's stored state and returns that state advanced to the report
-    ///      (sequence, height, time; deferred cleared). Raises `g.highestBtcHeight` when the report is newer.
+    /// @dev Charges the fee of minting `mintSats`; false (with `NeedsTopUp`, the deferred amount stored) when FeeVault
+    ///      cannot pay. The unpaid-fee clock starts at the first of a run of deferred reports (`wasDeferred` false).
+    function _chargeFee(address user, uint64 mintSats, bool wasDeferred) private returns (bool paid) {
+        uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
+        if (feeWei == 0 || IFeeVault(feeVault).spendFrom(user, feeWei)) return true;
+        MintSlot storage m = _mints[user];
+        m.deferredSats = mintSats;
+        if (!wasDeferred) m.feeUnpaidSince = uint40(block.timestamp);
+        emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
+        return false;
+    }
+
+    /// @dev Sets `user`'s attested total to `targetSats` outside the sync path: drops the queued mint and any deferred
+    ///      mint, then burns (free → escrow → slash) or mints rBTC to match. A burn counts as an emergency burn.
+    /// @return burnedSats rBTC burned.
+    function _burnPosition(
+        address user,
+        uint64 targetSats,
+        EmergencyBurnReason reason
+    ) private returns (uint64 burnedSats) {
+        UserSlot memory u = _loadUser(user);
+        u.attestedSats = targetSats;
+        u.flags &= ~(FLAG_QUEUED | FLAG_DEFERRED);
+        _storeUser(user, u);
+        MintSlot storage m = _mints[user];
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        m.deferredSats = 0;
+        uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(user);
+        if (backedSats > targetSats) {
+            unchecked {
+                // Cannot underflow: backedSats > targetSats.
+                burnedSats = backedSats - targetSats;
+            }
+            (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnedSats);
+            if (fromEscrowSats != 0) _slash(user, fromEscrowSats);
+            _countEmergencyBurn(user, burnedSats, reason);
+        } else if (backedSats < targetSats) {
+            unchecked {
+                // Cannot underflow: backedSats < targetSats.
+                IRBTCSynth(rbtc).mint(user, targetSats - backedSats);
+            }
+        } else {
+            return 0;
+        }
+        _notifyBalanceHook(
+            balanceHook,
+            user,
+            targetSats,
+            reason == EmergencyBurnReason.DISPUTE_UPHELD
+                ? IBalanceHook.ChangeReason.DISPUTE_UPHELD
+                : IBalanceHook.ChangeReason.EMERGENCY_BURN
+        );
+    }
+
+    /// @dev Slashes `amountSats` wrBTC from `user`; returns what could not be covered.
+    function _slash(address user, uint64 amountSats) private returns (uint64 uncoveredSats) {
+        (, uncoveredSats) = IWrBTC(wrbtc).slash(user, amountSats);
+    }
+
+    /// @dev Counts and announces an emergency burn.
+    function _countEmergencyBurn(address user, uint64 amountSats, EmergencyBurnReason reason) private {
+        unchecked {
+            // Cannot overflow: one burn per call, 2^64 calls are out of reach.
+            _emergency.emergencyBurnCount += 1;
+        }
+        emit EmergencyBurn(user, amountSats, uint8(reason));
+    }
+
+    /// @dev Tells the balance hook (when set) that `user`'s backed balance is now `newBackedSats`. Never reverts on a
+    ///      failing hook (emits `BalanceHookFailed`); reverts only when too little gas is left to give the hook its
+    ///      full stipend, so a submitter cannot make the hook fail on purpose.
+    function _notifyBalanceHook(
+        address hook,
+        address user,
+        uint64 newBackedSats,
+        IBalanceHook.ChangeReason reason
+    ) private {
+        if (hook == address(0)) return;
+        uint256 gasLeft = gasleft();
+        if (gasLeft < BALANCE_HOOK_GAS_RESERVE) revert OracleHookGasTooLow(gasLeft, BALANCE_HOOK_GAS_RESERVE);
+        // solhint-disable-next-line no-empty-blocks
+        try IBalanceHook(hook).onBalanceChanged{gas: BALANCE_HOOK_GAS}(user, newBackedSats, reason) {} catch {
+            emit BalanceHookFailed(user);
+        }
+    }
+
+    /// @dev Checks a report against the user's stored state `u` and advances `u` to the report (sequence, height,
+    ///      time). Raises `g.highestBtcHeight` when the report is newer.
     function _checkReport(
         Report calldata r,
+        UserSlot memory u,
         uint32 maxBtcHeightLag,
         GlobalSlot memory g
-    ) private view returns (UserSlot memory u) {
+    ) private view {
         address user = r.user;
         uint64 newTotalSats = r.newTotalSats;
         uint64 btcHeight = r.btcHeight;
         if (user == address(0)) revert OracleZeroAddress();
         if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
-        u = _loadUser(user);
         uint64 expected = uint64(u.sequence) + 1;
         // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
         if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
@@ -693,6 +947,22 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @dev EIP-712 digest of a sync batch.
     function _hashSyncBatch(Report[] calldata reports, uint256 deadline) private view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(SYNC_BATCH_TYPEHASH, _hashReports(reports), deadline)));
+    }
+
+    /// @dev EIP-712 digest of a binding revocation.
+    function _hashRevocation(Revocation calldata revocation) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        REVOCATION_TYPEHASH,
+                        revocation.user,
+                        keccak256(bytes(revocation.btcAddress)),
+                        revocation.nonce,
+                        revocation.deadline
+                    )
+                )
+            );
     }
 
     /// @dev EIP-712 digest of a binding request.
