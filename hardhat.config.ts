@@ -33,6 +33,9 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "test/solidity" },
   },
   solidity: {
+    // Contracts and Solidity tests compile in separate passes: one WebAssembly solc job over everything runs out of
+    // memory ("memory access out of bounds") now that the test handlers are large.
+    splitTestsCompilation: true,
     compilers: [
       {
         version: solcVersion,

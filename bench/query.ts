@@ -20,7 +20,7 @@ import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "eth
 import { network } from "hardhat";
 
 import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
-import { attachSystem, MODULE_ID } from "../src/deployments.js";
+import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { startServer } from "../src/query/server.js";
 import type { RunningServer } from "../src/query/server.js";
@@ -132,14 +132,7 @@ try {
   });
   const [admin] = await connection.ethers.getSigners();
   if (admin === undefined) throw new Error("no accounts");
-  const deployment = {
-    chainId: 31337n,
-    rbtc: await deployed.rbtc.getAddress(),
-    wrbtc: await deployed.wrbtc.getAddress(),
-    feeVault: await deployed.feeVault.getAddress(),
-    feePolicy: await deployed.feePolicy.getAddress(),
-    oracle: await deployed.oracle.getAddress(),
-  };
+  const deployment = await deploymentOf(31337n, deployed);
   const system = { ...attachSystem(deployment, admin), deployment };
   const { oracle, feeVault } = system;
   const [operators, threshold] = await oracle.committee();

@@ -180,15 +180,19 @@ export async function deploySystem(
   const [admin] = await connection.ethers.getSigners();
   if (admin === undefined) throw new Error("the network connection has no accounts");
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const deployment: Deployment = {
-    chainId,
-    rbtc: await deployed.rbtc.getAddress(),
-    wrbtc: await deployed.wrbtc.getAddress(),
-    feeVault: await deployed.feeVault.getAddress(),
-    feePolicy: await deployed.feePolicy.getAddress(),
-    oracle: await deployed.oracle.getAddress(),
-    disputeManager: await deployed.disputeManager.getAddress(),
-    proofOfReserves: await deployed.proofOfReserves.getAddress(),
-  };
+  const deployment = await deploymentOf(chainId, deployed);
   return { ...attachSystem(deployment, admin), deployment };
+}
+
+/** The address book of contracts an Ignition deployment of the module returned (keyed like `CONTRACTS`). */
+export async function deploymentOf(
+  chainId: bigint,
+  deployed: Record<ContractKey, { getAddress(): Promise<string> }>,
+): Promise<Deployment> {
+  const entries = await Promise.all(
+    (Object.keys(CONTRACTS) as ContractKey[]).map(
+      async (key) => [key, await deployed[key].getAddress()] as const,
+    ),
+  );
+  return { chainId, ...Object.fromEntries(entries) } as Deployment;
 }

@@ -15,7 +15,7 @@ import { startDevnet } from "../bitcoin/devnet/server.js";
 import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import type { Deployment, SystemContracts } from "../deployments.js";
-import { MODULE_ID, attachSystem } from "../deployments.js";
+import { MODULE_ID, attachSystem, deploymentOf } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import { Committee } from "../oracle/committee.js";
 import { runSyncRound } from "../oracle/round.js";
@@ -278,14 +278,7 @@ async function run(
       ...(http ? { deploymentId: options.deploymentId ?? `sim-${chainId}-${Date.now()}` } : {}),
     });
     admin = signerFor(0);
-    deployment = {
-      chainId,
-      rbtc: await deployed.rbtc.getAddress(),
-      wrbtc: await deployed.wrbtc.getAddress(),
-      feeVault: await deployed.feeVault.getAddress(),
-      feePolicy: await deployed.feePolicy.getAddress(),
-      oracle: await deployed.oracle.getAddress(),
-    };
+    deployment = await deploymentOf(chainId, deployed);
     system = attachSystem(deployment, admin);
     progress(`deployed on chain ${chainId}: Oracle ${deployment.oracle}`);
   } else {

@@ -39,14 +39,10 @@ export async function loadDeploymentFolder(folder: string, chainId: bigint): Pro
       throw new DeploymentNotFoundError(`${folder} has no ${MODULE_ID}#${CONTRACTS[key]}`);
     return address;
   };
-  return {
-    chainId,
-    rbtc: pick("rbtc"),
-    wrbtc: pick("wrbtc"),
-    feeVault: pick("feeVault"),
-    feePolicy: pick("feePolicy"),
-    oracle: pick("oracle"),
-  };
+  const entries = (Object.keys(CONTRACTS) as (keyof typeof CONTRACTS)[]).map(
+    (key) => [key, pick(key)] as const,
+  );
+  return { chainId, ...Object.fromEntries(entries) } as Deployment;
 }
 
 /** The URL a fork network forks from, or undefined when the network is not a fork. */

@@ -15,7 +15,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../../../deploy/modules/ReserveBTC.js";
 import type { Deployment, ReserveBTCParameters, SystemContracts } from "../../../src/deployments.js";
-import { MODULE_ID, attachSystem } from "../../../src/deployments.js";
+import { MODULE_ID, attachSystem, deploymentOf } from "../../../src/deployments.js";
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export async function freePort(): Promise<number> {
@@ -116,14 +116,7 @@ export async function deployTo(
   const [admin] = await connection.ethers.getSigners();
   if (admin === undefined) throw new Error("no accounts");
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const deployment: Deployment = {
-    chainId,
-    rbtc: await deployed.rbtc.getAddress(),
-    wrbtc: await deployed.wrbtc.getAddress(),
-    feeVault: await deployed.feeVault.getAddress(),
-    feePolicy: await deployed.feePolicy.getAddress(),
-    oracle: await deployed.oracle.getAddress(),
-  };
+  const deployment: Deployment = await deploymentOf(chainId, deployed);
   return { ...attachSystem(deployment, admin), deployment };
 }
 
