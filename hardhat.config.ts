@@ -45,7 +45,8 @@ export default defineConfig({
     },
   },
   chainDescriptors: {
-    31337: { name: "Local node", hardforkHistory: { prague: { blockNumber: 0 } } },
+    // chainType "l1": EDR applies a descriptor only to networks of the same chain type (the `fork` network is l1).
+    31337: { name: "Local node", chainType: "l1", hardforkHistory: { prague: { blockNumber: 0 } } },
   },
   networks: {
     // The in-process network every task uses by default (Hardhat 3 names it "default").

@@ -66,7 +66,7 @@ try {
   mkdirSync(target, { recursive: true });
   execFileSync("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"], { stdio: "inherit" });
   console.log(
-    `ensure-runtime: installed ${name}@${version} (npm skipped it: engine check under Node ${process.versions.node})`,
+    `ensure-runtime: installed ${name}@${version} (npm skips this optional binding when it runs on Node < 22)`,
   );
 } catch (error) {
   rmSync(target, { recursive: true, force: true });

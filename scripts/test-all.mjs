@@ -16,13 +16,18 @@ const steps = [
   { name: "hardhat test", cmd: "npx", args: ["hardhat", "test", "--no-compile"], parse: parseHardhat },
 ];
 if (existsSync("subgraph/package.json") || existsSync("subgraph/subgraph.template.yaml")) {
-  steps.push({ name: "subgraph checks", cmd: "npm", args: ["run", "--silent", "test:subgraph"], parse: parseHardhat });
+  steps.push({
+    name: "subgraph checks",
+    cmd: "npm",
+    args: ["run", "--silent", "test:subgraph"],
+    parse: parseHardhat,
+  });
 }
 
 /** Reads Hardhat's closing summary: "12 passing (3 solidity, 9 mocha)" / "2 failing (...)". */
 function parseHardhat(output) {
-  const passing = [...output.matchAll(/^(\d+) passing\b/gm)].pop();
-  const failing = [...output.matchAll(/^(\d+) failing\b/gm)].pop();
+  const passing = [...output.matchAll(/^\s*(\d+) passing\b/gm)].pop();
+  const failing = [...output.matchAll(/^\s*(\d+) failing\b/gm)].pop();
   if (passing === undefined && failing === undefined) return undefined;
   return { passed: Number(passing?.[1] ?? 0), failed: Number(failing?.[1] ?? 0) };
 }
@@ -31,7 +36,10 @@ function run(step) {
   return new Promise((resolve) => {
     const started = Date.now();
     console.log(`\n=== ${step.name}: ${step.cmd} ${step.args.join(" ")}`);
-    const child = spawn(step.cmd, step.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+    const child = spawn(step.cmd, step.args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
     let output = "";
     for (const stream of [child.stdout, child.stderr]) {
       stream.on("data", (chunk) => {
@@ -54,7 +62,9 @@ for (const step of steps) {
     const extraFailure = code !== 0 && counts.failed === 0 ? 1 : 0;
     passed += counts.passed;
     failed += counts.failed + extraFailure;
-    summary.push(`${step.name}: ${counts.passed} passed, ${counts.failed + extraFailure} failed (${seconds.toFixed(1)} s)`);
+    summary.push(
+      `${step.name}: ${counts.passed} passed, ${counts.failed + extraFailure} failed (${seconds.toFixed(1)} s)`,
+    );
   } else if (code === 0 && step.parse === undefined) {
     passed += 1;
     summary.push(`${step.name}: ok (${seconds.toFixed(1)} s)`);

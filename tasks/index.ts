@@ -3,7 +3,16 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 import { bitcoinTasks } from "./bitcoin/index.js";
 import { demoTasks } from "./demo/index.js";
 import { oracleTasks } from "./oracle/index.js";
+import { realtimeTasks } from "./realtime/index.js";
+import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
 
 /** Every task of the project, registered in hardhat.config.ts. */
-export const tasks: TaskDefinition[] = [...bitcoinTasks, ...demoTasks, ...oracleTasks, ...subgraphTasks];
+export const tasks: TaskDefinition[] = [
+  ...bitcoinTasks,
+  ...demoTasks,
+  ...oracleTasks,
+  ...realtimeTasks,
+  ...simTasks,
+  ...subgraphTasks,
+];

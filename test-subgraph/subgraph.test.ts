@@ -24,6 +24,7 @@ import type { ContractKey } from "../src/deployments.js";
 import { buildSubgraph } from "../src/subgraph/build.js";
 import {
   checkAssignments,
+  checkQuerySelections,
   exportedHandlers,
   findFieldAssignments,
   parseSchema,
@@ -323,6 +324,19 @@ describe("subgraph", function () {
       expect(missing).to.deep.equal([]);
     });
 
+    it("gets users before loading ReserveState in every handler (a new user saves ReserveState.userCount)", function () {
+      const offenders: string[] = [];
+      for (const { file, source } of sources) {
+        for (const body of source.split(/\n(?=export function |function )/)) {
+          const state = body.indexOf("getOrCreateReserveState(");
+          const user = body.lastIndexOf("getOrCreateUser(");
+          if (state !== -1 && user > state)
+            offenders.push(`${file}: ${/function (\w+)/.exec(body)?.[1] ?? "?"}`);
+        }
+      }
+      expect(offenders).to.deep.equal([]);
+    });
+
     it("comments every field of the schema", function () {
       expect(parseSchema(schemaText).undocumented).to.deep.equal([]);
     });
@@ -376,6 +390,22 @@ describe("subgraph", function () {
     });
   });
 
+  describe("realtime queries (subgraph/queries/realtime.graphql)", function () {
+    it("select only fields the schema has", async function () {
+      const schema = parseSchema(await readFile(path.join(SUBGRAPH, "schema.graphql"), "utf8"));
+      const queries = await readFile(path.join(SUBGRAPH, "queries", "realtime.graphql"), "utf8");
+      expect(queries).to.match(/query Balances/);
+      expect(checkQuerySelections(schema, queries)).to.deep.equal([]);
+    });
+
+    it("reports a field the schema lacks", function () {
+      const schema = parseSchema('type User @entity(immutable: false) {\n  "x"\n  id: Bytes!\n}\n');
+      expect(
+        checkQuerySelections(schema, "query Q { users(first: 1) { id balance } mints { id } }"),
+      ).to.deep.equal(["User has no field balance", "no entity field mints at the top level"]);
+    });
+  });
+
   describe("Mirror pipeline (subgraph/pipelines/reservebtc-postgres.yaml)", function () {
     it("sinks every entity of the schema into its own Postgres table through the secret", async function () {
       const schema = parseSchema(await readFile(path.join(SUBGRAPH, "schema.graphql"), "utf8"));
@@ -401,6 +431,16 @@ describe("subgraph", function () {
         );
         this.skip();
       }
+    });
+
+    it("asks for npm ci --prefix subgraph when the subgraph package is not installed", async function () {
+      const root = await mkdtemp(path.join(os.tmpdir(), "reservebtc-noinstall-"));
+      const error = await buildSubgraph(root).catch((e: unknown) => e);
+      await rm(root, { recursive: true, force: true });
+      expect(error).to.be.instanceOf(UserInputError);
+      expect((error as Error).message).to.equal(
+        "subgraph dependencies are not installed (graph missing): run npm ci --prefix subgraph",
+      );
     });
 
     it("builds the prepared subgraph", async function () {

@@ -16,10 +16,11 @@ import {ADMIN_TRANSFER_DELAY, MAX_BTC_SATS} from "../libraries/Constants.sol";
 
 /// @title Oracle — the committee oracle that keeps each user's rBTC equal to their confirmed BTC
 /// @notice See {IOracle}. N operators with threshold M sign EIP-712 batches; anyone submits them.
-/// @dev Gas layout: one storage slot per user (`UserSlot`), one per user for the mint window and queue
-///      (`MintSlot`), one for the whole configuration (`ConfigSlot`) and one for the global state (`GlobalSlot`), so a
-///      steady-state report touches two user slots plus the rBTC balance slot. The global slot is loaded once per batch
-///      and written back once.
+/// @dev Gas layout: one packed word per user (`UserSlot`: attested total, sequence, height, time, binding count,
+///      flags and the user's mint window), read with one SLOAD and written with one SSTORE per report. The rarely used
+///      queue and deferred amounts live in a second slot (`MintSlot`) that a report only touches when the user's flags
+///      say it holds something. The configuration is one slot (`ConfigSlot`) and the global state another
+///      (`GlobalSlot`), loaded once per batch and written back once.
 contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
@@ -54,26 +55,45 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
 
+    /// @dev `UserSlot.flags`: the user's `MintSlot` holds a queued mint.
+    uint8 private constant FLAG_QUEUED = 1;
+    /// @dev `UserSlot.flags`: the user's `MintSlot` holds a deferred (unpaid) mint.
+    uint8 private constant FLAG_DEFERRED = 2;
+    /// @dev Width of the packed sats fields (attested total, window minted): 2^56 > 34 × the Bitcoin supply.
+    uint256 private constant SATS_BITS = 56;
+    uint256 private constant SATS_MASK = (1 << SATS_BITS) - 1;
+    /// @dev Bit offsets of the packed `UserSlot` fields (see `_loadUser`).
+    uint256 private constant SEQUENCE_SHIFT = 56;
+    uint256 private constant HEIGHT_SHIFT = 88;
+    uint256 private constant SYNCED_AT_SHIFT = 120;
+    uint256 private constant BINDINGS_SHIFT = 152;
+    uint256 private constant FLAGS_SHIFT = 160;
+    uint256 private constant WINDOW_SHIFT = 168;
+    uint256 private constant WINDOW_MINTED_SHIFT = 200;
+
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev One slot per user (248 bits).
+    /// @dev A user's packed word, unpacked (bits: attested 0-55, sequence 56-87, height 88-119, lastSyncAt 120-151,
+    ///      bindingCount 152-159, flags 160-167, windowIndex 168-199, windowMinted 200-255). Sats fields hold
+    ///      ≤ 2^56 − 1: totals are ≤ 21e14 and window mints ≤ the (clamped) user cap. Time fits uint32 until 2106.
     struct UserSlot {
         uint64 attestedSats;
         uint32 sequence;
         uint32 btcHeight;
-        uint40 lastSyncAt;
-        uint16 bindingCount;
-        uint64 deferredSats;
-    }
-
-    /// @dev One slot per user for the mint window and the cap-overflow queue (200 bits).
-    struct MintSlot {
+        uint32 lastSyncAt;
+        uint8 bindingCount;
+        uint8 flags;
         uint32 windowIndex;
         uint64 windowMintedSats;
+    }
+
+    /// @dev Per user, touched only when a mint is queued or deferred (192 bits).
+    struct MintSlot {
         uint64 queuedSats;
         uint40 queuedReadyAt;
+        uint64 deferredSats;
     }
 
     /// @dev The whole configuration except the committee, in one slot (256 bits).
@@ -119,7 +139,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @dev Committee epoch in which an address was last made an operator; it is one iff the value equals the epoch.
     mapping(address operator => uint64 epoch) private _operatorEpoch;
 
-    mapping(address user => UserSlot) private _users;
+    mapping(address user => uint256 packed) private _users;
     mapping(address user => MintSlot) private _mints;
 
     /// @inheritdoc IOracle
@@ -221,8 +241,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         bytes32 addressHash = keccak256(bytes(request.btcAddress));
         address owner = _bindingOf[addressHash].user;
         if (owner != address(0)) revert OracleAddressAlreadyBound(request.btcAddress, owner);
-        UserSlot storage u = _users[user];
-        if (u.bindingCount >= MAX_BINDINGS_PER_USER) revert OracleTooManyBindings(user, MAX_BINDINGS_PER_USER);
+        if (uint8(_users[user] >> BINDINGS_SHIFT) >= MAX_BINDINGS_PER_USER) {
+            revert OracleTooManyBindings(user, MAX_BINDINGS_PER_USER);
+        }
         GlobalSlot memory g = _global;
         _verifySignatures(_hashBinding(request), signatures, g.epoch, g.threshold);
 
@@ -231,8 +252,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         unchecked {
             // Cannot overflow: one binding per transaction, 2^64 transactions are out of reach.
             bindingNonce[user] = nonce + 1;
-            // Cannot overflow: bounded by MAX_BINDINGS_PER_USER just above.
-            u.bindingCount += 1;
+            // Cannot carry out of the 8-bit field: the count is below MAX_BINDINGS_PER_USER (checked above).
+            _users[user] += 1 << BINDINGS_SHIFT;
         }
         _bindingHashes.push(addressHash);
         // The index fits: uint96 holds any array length reachable with 2^64 nonces per user.
@@ -267,8 +288,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             }
         }
         unchecked {
-            // Cannot underflow: the address was bound to the caller, so their count is at least one.
-            _users[msg.sender].bindingCount -= 1;
+            // Cannot borrow from the neighbouring field: the address was bound to the caller, so their count is ≥ 1.
+            _users[msg.sender] -= 1 << BINDINGS_SHIFT;
         }
         emit AddressUnbound(msg.sender, addressHash, btcAddress);
     }
@@ -283,6 +304,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         }
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
+        _users[user] &= ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
         emit QueuedMintExecuted(user, amountSats);
         IRBTCSynth(rbtc).mint(user, amountSats);
     }
@@ -324,8 +346,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
         unchecked {
-            // Cannot underflow: per user, rbtc.totalBackedOf + queuedSats == attestedSats, so queued ≤ attested.
-            _users[user].attestedSats -= amountSats;
+            // Cannot borrow from the neighbouring field: attestedSats (the low bits) ≥ queuedSats, as per user
+            // rbtc.totalBackedOf + queuedSats == attestedSats.
+            _users[user] = (_users[user] - amountSats) & ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
         }
         emit QueuedMintCancelled(user, amountSats, msg.sender);
     }
@@ -366,7 +389,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function userState(address user) public view returns (UserView memory) {
-        UserSlot storage u = _users[user];
+        UserSlot memory u = _loadUser(user);
         MintSlot storage m = _mints[user];
         return
             UserView({
@@ -375,7 +398,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 btcHeight: u.btcHeight,
                 lastSyncAt: u.lastSyncAt,
                 bindingCount: u.bindingCount,
-                deferredSats: u.deferredSats,
+                deferredSats: m.deferredSats,
                 queuedSats: m.queuedSats,
                 queuedReadyAt: m.queuedReadyAt
             });
@@ -467,37 +490,49 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                             INTERNAL: REPORTS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state.
+    /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state. The user's word is
+    ///      written once, before the rBTC/wrBTC calls.
     function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
         address user = r.user;
         UserSlot memory u = _checkReport(r, cfg.maxBtcHeightLag, g);
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
+        if (u.flags & FLAG_DEFERRED != 0) {
+            // A new report supersedes the deferred delta.
+            _mints[user].deferredSats = 0;
+            u.flags &= ~FLAG_DEFERRED;
+        }
         uint64 mintSats;
+        uint64 burnSats;
         if (newTotalSats > previousSats) {
+            uint64 deltaSats;
             unchecked {
                 // Cannot underflow: newTotalSats > previousSats.
-                mintSats = newTotalSats - previousSats;
+                deltaSats = newTotalSats - previousSats;
             }
-            uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
+            uint256 feeWei = IFeePolicy(feePolicy).quote(deltaSats);
             if (feeWei != 0 && !IFeeVault(feeVault).spendFrom(user, feeWei)) {
                 // Deferred: the report is consumed, the total stays; the next report after a top-up mints it.
-                u.deferredSats = mintSats;
-                emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
-                mintSats = 0;
+                _mints[user].deferredSats = deltaSats;
+                u.flags |= FLAG_DEFERRED;
+                emit NeedsTopUp(user, deltaSats, feeWei, IFeeVault(feeVault).balanceOf(user));
                 newTotalSats = previousSats;
+            } else {
+                mintSats = _takeMintRoom(user, u, deltaSats, cfg, g, windowIndex);
             }
-        }
-        u.attestedSats = newTotalSats;
-        _users[user] = u;
-        emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
-        if (mintSats != 0) {
-            _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
         } else if (newTotalSats < previousSats) {
             unchecked {
                 // Cannot underflow: newTotalSats < previousSats.
-                _burnDrop(user, previousSats - newTotalSats);
+                burnSats = _shrinkQueue(user, u, previousSats - newTotalSats);
             }
+        }
+        u.attestedSats = newTotalSats;
+        _storeUser(user, u);
+        emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
+        if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
+        if (burnSats != 0) {
+            (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnSats);
+            if (fromEscrowSats != 0) IWrBTC(wrbtc).slash(user, fromEscrowSats);
         }
     }
 
@@ -513,7 +548,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         uint64 btcHeight = r.btcHeight;
         if (user == address(0)) revert OracleZeroAddress();
         if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
-        u = _users[user];
+        u = _loadUser(user);
         uint64 expected = uint64(u.sequence) + 1;
         // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
         if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
@@ -526,70 +561,70 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         if (newTotalSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
         u.sequence = uint32(expected);
         u.btcHeight = uint32(btcHeight);
-        u.lastSyncAt = uint40(block.timestamp);
-        u.deferredSats = 0;
+        u.lastSyncAt = uint32(block.timestamp);
     }
 
-    /// @dev Mints `deltaSats` up to the remaining user and global caps of the window; queues the rest.
-    function _mintWithinCaps(
+    /// @dev Takes room for `deltaSats` in the user's and the global window; queues the rest (behind the mint delay).
+    ///      Returns the sats to mint now. Updates `u` and `g` in memory.
+    function _takeMintRoom(
         address user,
+        UserSlot memory u,
         uint64 deltaSats,
         ConfigSlot memory cfg,
         GlobalSlot memory g,
         uint32 windowIndex
-    ) private {
-        MintSlot memory m = _mints[user];
-        if (m.windowIndex != windowIndex) {
-            m.windowIndex = windowIndex;
-            m.windowMintedSats = 0;
+    ) private returns (uint64 mintSats) {
+        if (u.windowIndex != windowIndex) {
+            u.windowIndex = windowIndex;
+            u.windowMintedSats = 0;
         }
-        uint64 userRoomSats = cfg.userMintCapSats > m.windowMintedSats ? cfg.userMintCapSats - m.windowMintedSats : 0;
+        // A cap above 2^56 − 1 sats (34 × the Bitcoin supply) is unlimited in effect; clamping keeps the packed field.
+        uint64 userCapSats = cfg.userMintCapSats > SATS_MASK ? uint64(SATS_MASK) : cfg.userMintCapSats;
+        uint64 userRoomSats = userCapSats > u.windowMintedSats ? userCapSats - u.windowMintedSats : 0;
         uint64 globalRoomSats =
             cfg.globalMintCapSats > g.windowMintedSats ? cfg.globalMintCapSats - g.windowMintedSats : 0;
-        uint64 mintSats = deltaSats;
+        mintSats = deltaSats;
         if (mintSats > userRoomSats) mintSats = userRoomSats;
         if (mintSats > globalRoomSats) mintSats = globalRoomSats;
         uint64 queueSats;
         unchecked {
-            // Cannot underflow: mintSats ≤ deltaSats. Cannot overflow: each sum stays ≤ a uint64 cap or ≤ 21e14.
+            // Cannot underflow: mintSats ≤ deltaSats. Cannot overflow: each sum stays ≤ its cap.
             queueSats = deltaSats - mintSats;
-            m.windowMintedSats += mintSats;
+            u.windowMintedSats += mintSats;
             g.windowMintedSats += mintSats;
         }
         if (queueSats != 0) {
+            MintSlot storage m = _mints[user];
+            uint40 readyAt = uint40(block.timestamp + cfg.mintDelaySeconds);
             unchecked {
                 // Cannot overflow: queued ≤ attested ≤ 21e14 (the invariant).
                 m.queuedSats += queueSats;
             }
-            m.queuedReadyAt = uint40(block.timestamp + cfg.mintDelaySeconds);
+            m.queuedReadyAt = readyAt;
+            u.flags |= FLAG_QUEUED;
+            emit MintQueued(user, queueSats, readyAt);
         }
-        _mints[user] = m;
-        if (queueSats != 0) emit MintQueued(user, queueSats, m.queuedReadyAt);
-        if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
     }
 
-    /// @dev Removes `dropSats` from the user's backing: the queued mint first, then free rBTC, then escrow + wrBTC.
-    function _burnDrop(address user, uint64 dropSats) private {
+    /// @dev Takes `dropSats` out of the user's queued mint first; returns what is left to burn from rBTC.
+    function _shrinkQueue(address user, UserSlot memory u, uint64 dropSats) private returns (uint64 burnSats) {
+        if (u.flags & FLAG_QUEUED == 0) return dropSats;
         MintSlot storage m = _mints[user];
         uint64 queuedSats = m.queuedSats;
-        if (queuedSats != 0) {
-            if (queuedSats >= dropSats) {
-                unchecked {
-                    // Cannot underflow: queuedSats ≥ dropSats.
-                    m.queuedSats = queuedSats - dropSats;
-                }
-                if (queuedSats == dropSats) m.queuedReadyAt = 0;
-                return;
-            }
-            m.queuedSats = 0;
-            m.queuedReadyAt = 0;
+        if (queuedSats > dropSats) {
             unchecked {
-                // Cannot underflow: queuedSats < dropSats.
-                dropSats -= queuedSats;
+                // Cannot underflow: queuedSats > dropSats.
+                m.queuedSats = queuedSats - dropSats;
             }
+            return 0;
         }
-        (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, dropSats);
-        if (fromEscrowSats != 0) IWrBTC(wrbtc).slash(user, fromEscrowSats);
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        u.flags &= ~FLAG_QUEUED;
+        unchecked {
+            // Cannot underflow: queuedSats ≤ dropSats.
+            return dropSats - queuedSats;
+        }
     }
 
     /// @dev Writes the anchor of `btcHeight`; a different hash than the stored one means Bitcoin reorganised.
@@ -729,6 +764,32 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         if (minConfirmations_ == 0) revert OracleInvalidParameter("minConfirmations");
         _global.minConfirmations = minConfirmations_;
         emit MinConfirmationsUpdated(minConfirmations_);
+    }
+
+    /// @dev Unpacks the user's word (layout on `UserSlot`).
+    function _loadUser(address user) private view returns (UserSlot memory u) {
+        uint256 word = _users[user];
+        u.attestedSats = uint64(word & SATS_MASK);
+        u.sequence = uint32(word >> SEQUENCE_SHIFT);
+        u.btcHeight = uint32(word >> HEIGHT_SHIFT);
+        u.lastSyncAt = uint32(word >> SYNCED_AT_SHIFT);
+        u.bindingCount = uint8(word >> BINDINGS_SHIFT);
+        u.flags = uint8(word >> FLAGS_SHIFT);
+        u.windowIndex = uint32(word >> WINDOW_SHIFT);
+        u.windowMintedSats = uint64(word >> WINDOW_MINTED_SHIFT);
+    }
+
+    /// @dev Packs and writes the user's word with one SSTORE. Callers keep both sats fields ≤ SATS_MASK.
+    function _storeUser(address user, UserSlot memory u) private {
+        _users[user] =
+            uint256(u.attestedSats) |
+            (uint256(u.sequence) << SEQUENCE_SHIFT) |
+            (uint256(u.btcHeight) << HEIGHT_SHIFT) |
+            (uint256(u.lastSyncAt) << SYNCED_AT_SHIFT) |
+            (uint256(u.bindingCount) << BINDINGS_SHIFT) |
+            (uint256(u.flags) << FLAGS_SHIFT) |
+            (uint256(u.windowIndex) << WINDOW_SHIFT) |
+            (uint256(u.windowMintedSats) << WINDOW_MINTED_SHIFT);
     }
 
     /// @dev Clamps `[start, end)` to `[0, length)`; an empty range when `start ≥ end`.

@@ -220,6 +220,17 @@ export class EsploraClient {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
     this.concurrency = options.concurrency ?? 8;
     this.network = options.network;
+    for (const [name, value, min] of [
+      ["timeoutMs", this.timeoutMs, 1],
+      ["retries", this.retries, 0],
+      ["backoffMs", this.backoffMs, 0],
+      ["maxBackoffMs", this.maxBackoffMs, 0],
+      ["maxRetryAfterMs", this.maxRetryAfterMs, 0],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < min) {
+        throw new UserInputError(`${name} must be an integer ≥ ${min}, got ${value}`, "BACKEND_CONFIG");
+      }
+    }
     this.#semaphore = new Semaphore(this.concurrency);
   }
 

@@ -336,3 +336,69 @@ export function checkAssignments(
   }
   return problems;
 }
+
+/** graph-node's collection field name of an entity: lower camel case, plural (`User` → `users`, `Slash` → `slashes`). */
+export function collectionFieldName(entity: string): string {
+  const camel = entity.charAt(0).toLowerCase() + entity.slice(1);
+  if (/(s|sh|ch|x|z)$/.test(camel)) return `${camel}es`;
+  if (/[^aeiou]y$/.test(camel)) return `${camel.slice(0, -1)}ies`;
+  return `${camel}s`;
+}
+
+/**
+ * Checks the selections of GraphQL queries against the schema as graph-node exposes it: a top-level field is an
+ * entity (`user(id:)`) or its collection (`users(...)`) or `_meta`; nested selections must be fields of the entity
+ * (references descend into the referenced entity). Arguments are not checked. Returns the problems found.
+ */
+export function checkQuerySelections(schema: Schema, text: string): string[] {
+  const tokens = text
+    .replace(/#[^\n]*/g, "")
+    .replace(/\([^()]*(\{[^()]*\})?[^()]*\)/g, " ") // arguments (one level of object values)
+    .match(/[A-Za-z_]\w*|[{}]/g);
+  const problems: string[] = [];
+  const topLevel = new Map<string, string>();
+  for (const entity of schema.entities.keys()) {
+    topLevel.set(entity.charAt(0).toLowerCase() + entity.slice(1), entity);
+    topLevel.set(collectionFieldName(entity), entity);
+  }
+  // Stack of the entity types whose selection sets we are in ("" = the operation, "*" = unchecked, e.g. _meta).
+  const stack: string[] = [];
+  let lastType = "*";
+  let i = 0;
+  const list = tokens ?? [];
+  while (i < list.length) {
+    const token = list[i] ?? "";
+    i += 1;
+    if (stack.length === 0) {
+      if (token === "{") stack.push("");
+      continue; // `query Name` before the selection set
+    }
+    if (token === "{") {
+      stack.push(lastType);
+      continue;
+    }
+    if (token === "}") {
+      stack.pop();
+      continue;
+    }
+    const scope = stack[stack.length - 1] ?? "*";
+    const last = token;
+    if (scope === "*") {
+      lastType = "*";
+    } else if (scope === "") {
+      const entity = topLevel.get(last);
+      if (last === "_meta") lastType = "*";
+      else if (entity === undefined) {
+        problems.push(`no entity field ${last} at the top level`);
+        lastType = "*";
+      } else lastType = entity;
+    } else {
+      const field = schema.entities.get(scope)?.get(last);
+      if (field === undefined) {
+        problems.push(`${scope} has no field ${last}`);
+        lastType = "*";
+      } else lastType = schema.entities.has(field.type) ? field.type : "*";
+    }
+  }
+  return problems;
+}

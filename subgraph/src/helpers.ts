@@ -115,7 +115,10 @@ export function getOrCreateReserveState(event: ethereum.Event): ReserveState {
   return state;
 }
 
-/** The user `address`, created zeroed (and counted in ReserveState.userCount) on first use. */
+/**
+ * The user `address`, created zeroed (and counted in ReserveState.userCount, which saves ReserveState) on first use.
+ * Handlers therefore get their users before they load ReserveState, so they never save a stale copy over the count.
+ */
 export function getOrCreateUser(address: Address, event: ethereum.Event): User {
   let user = User.load(address);
   if (user == null) {

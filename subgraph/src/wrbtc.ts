@@ -52,22 +52,23 @@ export function handleTransfer(event: Transfer): void {
   transfer.save();
 
   const value = event.params.value;
-  const state = getOrCreateReserveState(event);
-  state.wrbtc = event.address;
-  if (event.params.from.equals(ZERO_ADDRESS)) {
-    state.wrbtcSupplySats = state.wrbtcSupplySats.plus(value);
-  } else {
+  const mint = event.params.from.equals(ZERO_ADDRESS);
+  const burn = event.params.to.equals(ZERO_ADDRESS);
+  // Users first: creating one updates ReserveState.userCount, so the state is loaded after.
+  if (!mint) {
     const from = getOrCreateUser(event.params.from, event);
     from.wrbtcSats = from.wrbtcSats.minus(value);
     saveUser(from, event);
   }
-  if (event.params.to.equals(ZERO_ADDRESS)) {
-    state.wrbtcSupplySats = state.wrbtcSupplySats.minus(value);
-  } else {
+  if (!burn) {
     const to = getOrCreateUser(event.params.to, event);
     to.wrbtcSats = to.wrbtcSats.plus(value);
     saveUser(to, event);
   }
+  const state = getOrCreateReserveState(event);
+  state.wrbtc = event.address;
+  if (mint) state.wrbtcSupplySats = state.wrbtcSupplySats.plus(value);
+  if (burn) state.wrbtcSupplySats = state.wrbtcSupplySats.minus(value);
   commitReserveState(state, event);
 }
 

@@ -97,14 +97,13 @@ function str(b: Record<string, unknown>, field: string): string {
 export function buildDevnetServer(chain: DevnetChain): FastifyInstance {
   const app = Fastify({ logger: false });
 
-  /** Esplora answers a bad address with HTTP 400 and a text body. */
-  const validAddress = (address: string, reply: FastifyReply): boolean => {
+  /** The canonical form of a valid address; Esplora answers a bad one with HTTP 400 and a text body. */
+  const validAddress = (address: string, reply: FastifyReply): string | undefined => {
     try {
-      chain.parse(address);
-      return true;
+      return chain.parse(address).address;
     } catch (error) {
       text(reply, 400, `Invalid Bitcoin address: ${(error as Error).message}`);
-      return false;
+      return undefined;
     }
   };
 
@@ -136,24 +135,25 @@ export function buildDevnetServer(chain: DevnetChain): FastifyInstance {
     return tx ? reply.send(txStatus(chain, tx.txid)) : text(reply, 404, "Transaction not found");
   });
   app.get<{ Params: { address: string } }>("/address/:address", async (req, reply) => {
-    if (!validAddress(req.params.address, reply)) return reply;
-    return reply.send(esploraAddress(chain, chain.parse(req.params.address).address));
+    const address = validAddress(req.params.address, reply);
+    return address === undefined ? reply : reply.send(esploraAddress(chain, address));
   });
   app.get<{ Params: { address: string } }>("/address/:address/utxo", async (req, reply) => {
-    if (!validAddress(req.params.address, reply)) return reply;
-    return reply.send(esploraUtxos(chain, chain.parse(req.params.address).address));
+    const address = validAddress(req.params.address, reply);
+    return address === undefined ? reply : reply.send(esploraUtxos(chain, address));
   });
   app.get<{ Params: { address: string } }>("/address/:address/txs", async (req, reply) => {
-    if (!validAddress(req.params.address, reply)) return reply;
-    return reply.send(esploraAddressTxs(chain, chain.parse(req.params.address).address));
+    const address = validAddress(req.params.address, reply);
+    return address === undefined ? reply : reply.send(esploraAddressTxs(chain, address));
   });
   app.get<{ Params: { address: string } }>("/address/:address/txs/mempool", async (req, reply) => {
-    if (!validAddress(req.params.address, reply)) return reply;
-    return reply.send(esploraMempoolTxs(chain, chain.parse(req.params.address).address));
+    const address = validAddress(req.params.address, reply);
+    return address === undefined ? reply : reply.send(esploraMempoolTxs(chain, address));
   });
   const chainTxs = async (address: string, lastSeen: string | undefined, reply: FastifyReply) => {
-    if (!validAddress(address, reply)) return reply;
-    const txs = esploraAddressChainTxs(chain, chain.parse(address).address, lastSeen);
+    const canonical = validAddress(address, reply);
+    if (canonical === undefined) return reply;
+    const txs = esploraAddressChainTxs(chain, canonical, lastSeen);
     return txs ? reply.send(txs) : text(reply, 404, "Transaction not found");
   };
   app.get<{ Params: { address: string } }>("/address/:address/txs/chain", async (req, reply) =>

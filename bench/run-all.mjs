@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark in turn, each printing its own figures. Benchmarks measure; tests don't time.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const benches = [
+  { file: "bench/bitcoin-balances.ts", cmd: ["npx", "tsx", "bench/bitcoin-balances.ts"] },
+  { file: "bench/oracle-round.ts", cmd: ["npx", "hardhat", "run", "bench/oracle-round.ts"] },
+  { file: "bench/query.ts", cmd: ["npx", "hardhat", "run", "bench/query.ts"] },
+  {
+    file: "scenarios/bench/1000-users.json",
+    cmd: ["npx", "hardhat", "sim:run", "--scenario", "scenarios/bench/1000-users.json"],
+  },
+];
+
+let failed = 0;
+for (const bench of benches) {
+  if (!existsSync(bench.file)) continue;
+  console.log(`\n=== ${bench.file}`);
+  const result = spawnSync(bench.cmd[0], bench.cmd.slice(1), { stdio: "inherit" });
+  if (result.status !== 0) failed += 1;
+}
+process.exit(failed === 0 ? 0 : 1);

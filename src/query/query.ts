@@ -1,0 +1,145 @@
+import { getAddress, isAddress, ZeroAddress } from "ethers";
+
+import { UserInputError } from "../errors.js";
+import type {
+  DisputeStatus,
+  QueryName,
+  QueryParams,
+  QueryResult,
+  QuerySource,
+  TransactionItem,
+} from "./types.js";
+import { DISPUTE_STATUSES, QUERY_NAMES } from "./types.js";
+
+/** Default and largest `--limit` of `transactions`. */
+export const DEFAULT_TRANSACTION_LIMIT = 10;
+export const MAX_TRANSACTION_LIMIT = 1_000;
+
+/** Decimals of `backingRatio`. */
+const RATIO_DECIMALS = 6;
+const RATIO_SCALE = 10n ** BigInt(RATIO_DECIMALS);
+
+/** Checksummed EVM address, or a UserInputError naming the bad value. */
+export function parseUser(value: string | undefined, flag = "user"): string {
+  if (value === undefined || value === "") throw new UserInputError(`--${flag} is required`, "MISSING_USER");
+  if (!isAddress(value) || value.toLowerCase() === ZeroAddress) {
+    throw new UserInputError(`invalid address "${value}" for --${flag}`, "BAD_ADDRESS");
+  }
+  return getAddress(value);
+}
+
+export function parseLimit(value: string | number | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_TRANSACTION_LIMIT;
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSACTION_LIMIT) {
+    throw new UserInputError(
+      `invalid limit "${value}": an integer from 1 to ${MAX_TRANSACTION_LIMIT}`,
+      "BAD_LIMIT",
+    );
+  }
+  return n;
+}
+
+export function parseStatus(value: string | undefined): DisputeStatus | undefined {
+  if (value === undefined || value === "" || value === "all") return undefined;
+  if (!(DISPUTE_STATUSES as readonly string[]).includes(value)) {
+    throw new UserInputError(
+      `invalid status "${value}": one of ${DISPUTE_STATUSES.join(", ")}, all`,
+      "BAD_STATUS",
+    );
+  }
+  return value as DisputeStatus;
+}
+
+export function parseQueryName(value: string): QueryName {
+  if (!(QUERY_NAMES as readonly string[]).includes(value)) {
+    throw new UserInputError(`unknown query "${value}": one of ${QUERY_NAMES.join(", ")}`, "UNKNOWN_QUERY");
+  }
+  return value as QueryName;
+}
+
+/** Raw (string) inputs as they come from task flags or URL query parameters. */
+export interface RawParams {
+  user?: string;
+  limit?: string | number;
+  status?: string;
+}
+
+/** Validates raw inputs for `name`: required user, limit range, status enum. Unused inputs are ignored. */
+export function validateParams(name: QueryName, raw: RawParams): QueryParams {
+  switch (name) {
+    case "balances":
+      return { user: parseUser(raw.user) };
+    case "transactions":
+      return { user: parseUser(raw.user), limit: parseLimit(raw.limit) };
+    case "bitcoin-addresses":
+    case "yield-status":
+      return raw.user === undefined || raw.user === "" ? {} : { user: parseUser(raw.user) };
+    case "disputes": {
+      const status = parseStatus(raw.status);
+      return status === undefined ? {} : { status };
+    }
+    default:
+      return {};
+  }
+}
+
+/** Runs one query with validated parameters. */
+export async function runQuery(
+  source: QuerySource,
+  name: QueryName,
+  params: QueryParams,
+): Promise<QueryResult> {
+  switch (name) {
+    case "balances":
+      return source.balances(parseUser(params.user));
+    case "sync-status":
+      return source.syncStatus();
+    case "transactions":
+      return source.transactions(parseUser(params.user), params.limit ?? DEFAULT_TRANSACTION_LIMIT);
+    case "bitcoin-addresses":
+      return source.bitcoinAddresses(params.user);
+    case "emergency-burns":
+      return source.emergencyBurns();
+    case "yield-status":
+      return source.yieldStatus(params.user);
+    case "disputes":
+      return source.disputes(params.status);
+    case "proof-of-reserves":
+      return source.proofOfReserves();
+  }
+}
+
+/** Cache/route key of a query and its parameters. */
+export function queryKey(name: QueryName, params: QueryParams): string {
+  return `${name}|${params.user ?? ""}|${params.limit ?? ""}|${params.status ?? ""}`;
+}
+
+/** Newest first: block, then log index, descending. */
+export function newestFirst(a: Pick<TransactionItem, "block" | "logIndex">, b: typeof a): number {
+  return b.block - a.block || b.logIndex - a.logIndex;
+}
+
+/** attested ÷ claims as a fixed-point decimal string (null when there are no claims). */
+export function backingRatio(attestedSats: bigint, claimsSats: bigint): string | null {
+  if (claimsSats === 0n) return null;
+  const scaled = (attestedSats * RATIO_SCALE) / claimsSats;
+  const whole = scaled / RATIO_SCALE;
+  const frac = (scaled % RATIO_SCALE).toString().padStart(RATIO_DECIMALS, "0");
+  return `${whole}.${frac}`;
+}
+
+/** Why the ProofOfReserves fields are null until that contract lands. */
+export const POR_UNAVAILABLE =
+  "ProofOfReserves is not deployed in this system yet (no Merkle root / round to report)";
+/** Why the dispute query is unavailable until DisputeManager lands. */
+export const DISPUTES_UNAVAILABLE = "DisputeManager is not deployed in this system yet";
+/** Why the yield query is unavailable until YieldScalesPool lands. */
+export const YIELD_UNAVAILABLE = "YieldScalesPool is not deployed in this system yet";
+
+/** Oracle `EmergencyBurnReason` names by their uint8 code (IOracle.EmergencyBurnReason). */
+export const EMERGENCY_BURN_REASONS = ["FEE_EXHAUSTED", "BINDING_REVOKED", "DISPUTE_UPHELD", "BACKING_LOST"];
+
+export function emergencyReasonName(code: number): string {
+  return EMERGENCY_BURN_REASONS[code] ?? `UNKNOWN_${code}`;
+}

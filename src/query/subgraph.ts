@@ -1,0 +1,372 @@
+import { getAddress } from "ethers";
+
+import { BackendError } from "../errors.js";
+import {
+  backingRatio,
+  DISPUTES_UNAVAILABLE,
+  newestFirst,
+  POR_UNAVAILABLE,
+  YIELD_UNAVAILABLE,
+} from "./query.js";
+import { byUserThenAddress } from "./rpc.js";
+import type {
+  BalancesResult,
+  BitcoinAddressesResult,
+  DisputesResult,
+  DisputeStatus,
+  EmergencyBurnsResult,
+  ProofOfReservesResult,
+  QuerySource,
+  SyncStatusResult,
+  TransactionItem,
+  TransactionsResult,
+  YieldStatusResult,
+} from "./types.js";
+
+/** Environment variable holding the GraphQL endpoint (e.g. a Goldsky `.../gn` URL). */
+export const SUBGRAPH_URL_ENV = "RESERVEBTC_SUBGRAPH_URL";
+/** Entities per page (graph-node caps `first` at 1000). */
+export const SUBGRAPH_PAGE_SIZE = 1_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The GraphQL documents the `subgraph` source sends, written against subgraph/schema.graphql (entity and field
+ * names). Each has an operation name; the test server dispatches on it.
+ */
+export const SUBGRAPH_QUERIES = {
+  Head: `query Head { _meta { block { number timestamp } } }`,
+  Balances: `query Balances($user: ID!) {
+  user(id: $user) {
+    id freeSats escrowSats wrbtcSats attestedSats feeBalanceWei deferredSats queuedSats sequence btcHeight
+    lastSyncBlock lastSyncTimestamp
+  }
+}`,
+  SyncStatus: `query SyncStatus {
+  reserveStates(first: 1) {
+    committee { epoch operators threshold size }
+    minConfirmations highestBtcHeight lastSyncBlock lastSyncTimestamp oraclePaused wrbtcPaused
+  }
+  _meta { block { number timestamp } }
+}`,
+  Transactions: `query Transactions($user: String!, $limit: Int!) {
+  mints(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    amountSats blockNumber blockTimestamp transactionHash logIndex
+  }
+  burns(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    freeSats escrowSats totalSats blockNumber blockTimestamp transactionHash logIndex
+  }
+  wraps(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    amountSats blockNumber blockTimestamp transactionHash logIndex
+  }
+  redeems(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    amountSats blockNumber blockTimestamp transactionHash logIndex
+  }
+  slashes(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    requestedSats slashedSats uncoveredSats blockNumber blockTimestamp transactionHash logIndex
+  }
+  feeDeposits(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    from amountWei blockNumber blockTimestamp transactionHash logIndex
+  }
+  feeWithdrawals(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    amountWei blockNumber blockTimestamp transactionHash logIndex
+  }
+  feeSpends(where: { user: $user }, first: $limit, orderBy: blockNumber, orderDirection: desc) {
+    amountWei blockNumber blockTimestamp transactionHash logIndex
+  }
+}`,
+  BitcoinAddresses: `query BitcoinAddresses($first: Int!, $after: Bytes!) {
+  bitcoinAddresses(where: { status: BOUND, id_gt: $after }, first: $first, orderBy: id) {
+    id address user { id attestedSats }
+  }
+}`,
+  UserBitcoinAddresses: `query UserBitcoinAddresses($user: String!, $first: Int!, $after: Bytes!) {
+  bitcoinAddresses(where: { status: BOUND, user: $user, id_gt: $after }, first: $first, orderBy: id) {
+    id address user { id attestedSats }
+  }
+}`,
+  ProofOfReserves: `query ProofOfReserves {
+  reserveStates(first: 1) {
+    totalAttestedSats rbtcSupplySats rbtcFreeSupplySats rbtcEscrowSupplySats wrbtcSupplySats uncoveredSats
+    totalQueuedSats
+  }
+}`,
+} as const;
+export type SubgraphOperation = keyof typeof SUBGRAPH_QUERIES;
+
+type Big = string;
+interface EventFields {
+  blockNumber: Big;
+  blockTimestamp: Big;
+  transactionHash: string;
+  logIndex: Big;
+}
+interface UserEntity {
+  freeSats: Big;
+  escrowSats: Big;
+  wrbtcSats: Big;
+  attestedSats: Big;
+  feeBalanceWei: Big;
+  deferredSats: Big;
+  queuedSats: Big;
+  sequence: Big;
+  btcHeight: Big;
+  lastSyncBlock: Big | null;
+  lastSyncTimestamp: Big | null;
+}
+interface BlockMeta {
+  _meta: { block: { number: number; timestamp: number | null } };
+}
+interface AddressEntity {
+  id: string;
+  address: string;
+  user: { id: string; attestedSats: Big };
+}
+
+export interface SubgraphSourceOptions {
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** The `subgraph` source: GraphQL POSTs to a (Goldsky) graph-node endpoint; same shapes as the rpc source. */
+export class SubgraphSource implements QuerySource {
+  readonly kind = "subgraph" as const;
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(
+    readonly url: string,
+    options: SubgraphSourceOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  async head(): Promise<number> {
+    const data = await this.request<BlockMeta>("Head", {});
+    return data._meta.block.number;
+  }
+
+  async balances(user: string): Promise<BalancesResult> {
+    const { user: u } = await this.request<{ user: UserEntity | null }>("Balances", {
+      user: user.toLowerCase(),
+    });
+    const zero = "0";
+    return {
+      user,
+      rbtcFree: u?.freeSats ?? zero,
+      rbtcEscrow: u?.escrowSats ?? zero,
+      wrbtc: u?.wrbtcSats ?? zero,
+      attestedSats: u?.attestedSats ?? zero,
+      deferredSats: u?.deferredSats ?? zero,
+      queuedSats: u?.queuedSats ?? zero,
+      feeVaultWei: u?.feeBalanceWei ?? zero,
+      sequence: u?.sequence ?? zero,
+      lastSync:
+        u?.lastSyncBlock == null
+          ? null
+          : {
+              block: Number(u.lastSyncBlock),
+              btcHeight: Number(u.btcHeight),
+              timestamp: Number(u.lastSyncTimestamp ?? 0),
+            },
+    };
+  }
+
+  async syncStatus(): Promise<SyncStatusResult> {
+    const data = await this.request<
+      BlockMeta & {
+        reserveStates: Array<{
+          committee: { epoch: Big; operators: string[]; threshold: number; size: number } | null;
+          minConfirmations: number;
+          highestBtcHeight: Big;
+          lastSyncBlock: Big | null;
+          lastSyncTimestamp: Big | null;
+          oraclePaused: boolean;
+          wrbtcPaused: boolean;
+        }>;
+      }
+    >("SyncStatus", {});
+    const state = data.reserveStates[0];
+    if (state === undefined)
+      throw new BackendError("the subgraph has indexed no ReserveState yet", "SUBGRAPH_EMPTY");
+    const head = { block: data._meta.block.number, timestamp: data._meta.block.timestamp ?? 0 };
+    const lastRound =
+      state.lastSyncBlock === null
+        ? null
+        : { block: Number(state.lastSyncBlock), timestamp: Number(state.lastSyncTimestamp ?? 0) };
+    const committee = state.committee;
+    return {
+      committee: {
+        operators: (committee?.operators ?? []).map((o) => getAddress(o)),
+        threshold: committee?.threshold ?? 0,
+        size: committee?.size ?? 0,
+        epoch: Number(committee?.epoch ?? 0),
+      },
+      minConfirmations: state.minConfirmations,
+      paused: { oracle: state.oraclePaused, wrbtc: state.wrbtcPaused },
+      highestBtcHeight: Number(state.highestBtcHeight),
+      lastRound,
+      head,
+      lag:
+        lastRound === null
+          ? null
+          : { blocks: head.block - lastRound.block, seconds: head.timestamp - lastRound.timestamp },
+    };
+  }
+
+  async transactions(user: string, limit: number): Promise<TransactionsResult> {
+    type R = Record<string, Array<EventFields & Record<string, string>>>;
+    const data = await this.request<R>("Transactions", { user: user.toLowerCase(), limit });
+    const base = (e: EventFields) => ({
+      block: Number(e.blockNumber),
+      timestamp: Number(e.blockTimestamp),
+      txHash: e.transactionHash,
+      logIndex: Number(e.logIndex),
+    });
+    const items: TransactionItem[] = [];
+    const sats = (
+      type: TransactionItem["type"],
+      list: R[string] | undefined,
+      amount: (e: Record<string, string>) => string,
+      detail: (e: Record<string, string>) => Record<string, string> = () => ({}),
+    ) => {
+      for (const e of list ?? [])
+        items.push({ type, ...base(e), amountSats: amount(e), amountWei: null, detail: detail(e) });
+    };
+    const wei = (
+      type: TransactionItem["type"],
+      list: R[string] | undefined,
+      detail: (e: Record<string, string>) => Record<string, string> = () => ({}),
+    ) => {
+      for (const e of list ?? [])
+        items.push({ type, ...base(e), amountSats: null, amountWei: String(e.amountWei), detail: detail(e) });
+    };
+    sats("mint", data.mints, (e) => String(e.amountSats));
+    sats(
+      "burn",
+      data.burns,
+      (e) => String(e.totalSats),
+      (e) => ({ freeSats: String(e.freeSats), escrowSats: String(e.escrowSats) }),
+    );
+    sats("wrap", data.wraps, (e) => String(e.amountSats));
+    sats("redeem", data.redeems, (e) => String(e.amountSats));
+    sats(
+      "slash",
+      data.slashes,
+      (e) => String(e.slashedSats),
+      (e) => ({ requestedSats: String(e.requestedSats), uncoveredSats: String(e.uncoveredSats) }),
+    );
+    wei("fee-deposit", data.feeDeposits, (e) => ({ from: getAddress(String(e.from)) }));
+    wei("fee-withdraw", data.feeWithdrawals);
+    wei("fee-spend", data.feeSpends);
+    items.sort(newestFirst);
+    return { user, limit, items: items.slice(0, limit) };
+  }
+
+  async bitcoinAddresses(user?: string): Promise<BitcoinAddressesResult> {
+    const entities: AddressEntity[] = [];
+    let after = "0x";
+    for (;;) {
+      const data =
+        user === undefined
+          ? await this.request<{ bitcoinAddresses: AddressEntity[] }>("BitcoinAddresses", {
+              first: SUBGRAPH_PAGE_SIZE,
+              after,
+            })
+          : await this.request<{ bitcoinAddresses: AddressEntity[] }>("UserBitcoinAddresses", {
+              user: user.toLowerCase(),
+              first: SUBGRAPH_PAGE_SIZE,
+              after,
+            });
+      entities.push(...data.bitcoinAddresses);
+      const last = data.bitcoinAddresses[data.bitcoinAddresses.length - 1];
+      if (last === undefined || data.bitcoinAddresses.length < SUBGRAPH_PAGE_SIZE) break;
+      after = last.id;
+    }
+    const addresses = entities
+      .map((e) => ({
+        btcAddress: e.address,
+        user: getAddress(e.user.id),
+        userAttestedSats: String(e.user.attestedSats),
+      }))
+      .sort(byUserThenAddress);
+    return { user: user ?? null, count: addresses.length, addresses };
+  }
+
+  emergencyBurns(): Promise<EmergencyBurnsResult> {
+    return Promise.resolve({
+      available: false,
+      reason:
+        "the subgraph schema has no EmergencyBurn entity yet (it lands with the Oracle's emergency burns)",
+    });
+  }
+
+  yieldStatus(_user?: string): Promise<YieldStatusResult> {
+    return Promise.resolve({ available: false, reason: YIELD_UNAVAILABLE });
+  }
+
+  disputes(_status?: DisputeStatus): Promise<DisputesResult> {
+    return Promise.resolve({ available: false, reason: DISPUTES_UNAVAILABLE });
+  }
+
+  async proofOfReserves(): Promise<ProofOfReservesResult> {
+    const data = await this.request<{
+      reserveStates: Array<{
+        totalAttestedSats: Big;
+        rbtcSupplySats: Big;
+        rbtcFreeSupplySats: Big;
+        rbtcEscrowSupplySats: Big;
+        wrbtcSupplySats: Big;
+        uncoveredSats: Big;
+        totalQueuedSats: Big;
+      }>;
+    }>("ProofOfReserves", {});
+    const s = data.reserveStates[0];
+    const v = (x: Big | undefined) => BigInt(x ?? "0");
+    const attested = v(s?.totalAttestedSats);
+    const claims = v(s?.rbtcFreeSupplySats) + v(s?.wrbtcSupplySats);
+    return {
+      attestedSats: attested.toString(),
+      rbtcSupply: v(s?.rbtcSupplySats).toString(),
+      rbtcFree: v(s?.rbtcFreeSupplySats).toString(),
+      rbtcEscrow: v(s?.rbtcEscrowSupplySats).toString(),
+      wrbtcSupply: v(s?.wrbtcSupplySats).toString(),
+      uncoveredSats: v(s?.uncoveredSats).toString(),
+      queuedSats: v(s?.totalQueuedSats).toString(),
+      backingRatio: backingRatio(attested, claims),
+      isFullyBacked: attested >= claims,
+      merkleRoot: null,
+      round: null,
+      merkleRootUnavailable: POR_UNAVAILABLE,
+    };
+  }
+
+  /** POSTs one named operation; HTTP, transport and GraphQL errors become a one-line BackendError. */
+  async request<T>(operation: SubgraphOperation, variables: Record<string, unknown>): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ operationName: operation, query: SUBGRAPH_QUERIES[operation], variables }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new BackendError(`subgraph ${this.url} unreachable: ${message}`, "SUBGRAPH");
+    }
+    if (!response.ok) {
+      throw new BackendError(
+        `subgraph ${this.url} answered HTTP ${response.status}`,
+        "SUBGRAPH",
+        response.status,
+      );
+    }
+    const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+    if (body.errors !== undefined && body.errors.length > 0) {
+      throw new BackendError(`subgraph error: ${body.errors[0]?.message ?? "unknown"}`, "SUBGRAPH");
+    }
+    if (body.data === undefined) throw new BackendError("subgraph answered no data", "SUBGRAPH");
+    return body.data;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Result shapes of the eight realtime queries (docs/queries.md). Both sources (`rpc`, `subgraph`) return exactly
+ * these plain-JSON objects: amounts are decimal strings (sats, or wei where the name says so), addresses are
+ * checksummed, block numbers / heights / Unix timestamps are numbers.
+ */
+
+/** The eight queries, by their task/route name. */
+export const QUERY_NAMES = [
+  "balances",
+  "sync-status",
+  "transactions",
+  "bitcoin-addresses",
+  "emergency-burns",
+  "yield-status",
+  "disputes",
+  "proof-of-reserves",
+] as const;
+export type QueryName = (typeof QUERY_NAMES)[number];
+
+/** Which backend answers. */
+export type SourceKind = "rpc" | "subgraph";
+
+/** A query whose contract is not deployed (or not indexed) yet: said plainly, never faked. */
+export interface Unavailable {
+  available: false;
+  reason: string;
+}
+
+/** The user's last accepted committee report. */
+export interface LastSync {
+  /** EVM block of the Oracle `Synced` log. */
+  block: number;
+  /** Bitcoin height the report was computed at. */
+  btcHeight: number;
+  /** Block timestamp (Unix seconds). */
+  timestamp: number;
+}
+
+export interface BalancesResult {
+  user: string;
+  rbtcFree: string;
+  rbtcEscrow: string;
+  wrbtc: string;
+  attestedSats: string;
+  /** Sats of a positive delta waiting for a FeeVault top-up. */
+  deferredSats: string;
+  /** Sats waiting for the mint delay (cap overflow). */
+  queuedSats: string;
+  /** Prepaid oracle fees, in wei. */
+  feeVaultWei: string;
+  /** Last accepted report sequence. */
+  sequence: string;
+  lastSync: LastSync | null;
+}
+
+export interface SyncStatusResult {
+  committee: { operators: string[]; threshold: number; size: number; epoch: number };
+  minConfirmations: number;
+  paused: { oracle: boolean; wrbtc: boolean };
+  /** Highest Bitcoin height any accepted report carried. */
+  highestBtcHeight: number;
+  /** Block and time of the newest `Synced` log (null before the first sync). */
+  lastRound: { block: number; timestamp: number } | null;
+  /** The chain head the answer was read at (rpc) or the subgraph has indexed (subgraph). */
+  head: { block: number; timestamp: number };
+  /** head − lastRound (null before the first sync). */
+  lag: { blocks: number; seconds: number } | null;
+}
+
+export const TRANSACTION_TYPES = [
+  "mint",
+  "burn",
+  "wrap",
+  "redeem",
+  "slash",
+  "fee-deposit",
+  "fee-withdraw",
+  "fee-spend",
+] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+export interface TransactionItem {
+  type: TransactionType;
+  block: number;
+  timestamp: number;
+  txHash: string;
+  logIndex: number;
+  /** Sats moved (mint/burn total/wrap/redeem/slashed), null for fee items. */
+  amountSats: string | null;
+  /** Wei moved (fee items), null otherwise. */
+  amountWei: string | null;
+  /** Type-specific values: burn {freeSats, escrowSats}; slash {requestedSats, uncoveredSats}; fee-deposit {from}. */
+  detail: Record<string, string>;
+}
+
+export interface TransactionsResult {
+  user: string;
+  limit: number;
+  /** Newest first (block, then log index, descending). */
+  items: TransactionItem[];
+}
+
+export interface BitcoinAddressItem {
+  btcAddress: string;
+  user: string;
+  /**
+   * The owner's attested BTC total over all their bound addresses, in sats. The chain attests per user, not per
+   * address; a per-address figure comes with the ProofOfReserves Merkle leaves.
+   */
+  userAttestedSats: string;
+}
+
+export interface BitcoinAddressesResult {
+  /** The --user filter (null: every bound address). */
+  user: string | null;
+  count: number;
+  /** Sorted by user, then address. */
+  addresses: BitcoinAddressItem[];
+}
+
+export interface EmergencyBurnItem {
+  user: string;
+  amountSats: string;
+  reason: string;
+  block: number;
+  timestamp: number;
+  txHash: string;
+  logIndex: number;
+}
+
+export type EmergencyBurnsResult =
+  { available: true; count: number; burns: EmergencyBurnItem[] } | Unavailable;
+
+export type DisputeStatus = "open" | "upheld" | "rejected" | "expired";
+export const DISPUTE_STATUSES: readonly DisputeStatus[] = ["open", "upheld", "rejected", "expired"];
+
+export type DisputesResult =
+  { available: true; status: DisputeStatus | null; disputes: unknown[] } | Unavailable;
+
+export type YieldStatusResult =
+  { available: true; user: string | null; [key: string]: unknown } | Unavailable;
+
+export interface ProofOfReservesResult {
+  /** Sum of every user's attested BTC, in sats. */
+  attestedSats: string;
+  /** rBTC-SYNTH supply (free + escrow), in sats. */
+  rbtcSupply: string;
+  rbtcFree: string;
+  rbtcEscrow: string;
+  wrbtcSupply: string;
+  /** wrBTC not backed by escrow (slashes that found no wrBTC to burn), in sats. */
+  uncoveredSats: string;
+  /** Sats attested but waiting in the mint queue. */
+  queuedSats: string;
+  /** attestedSats ÷ (rbtcFree + wrbtcSupply), 6 decimals; null when nothing is outstanding. */
+  backingRatio: string | null;
+  /** attestedSats ≥ rbtcFree + wrbtcSupply. */
+  isFullyBacked: boolean;
+  /** ProofOfReserves Merkle root of the last round (null until that contract is deployed). */
+  merkleRoot: string | null;
+  /** ProofOfReserves round (null until that contract is deployed). */
+  round: number | null;
+  /** Why merkleRoot/round are null, when they are. */
+  merkleRootUnavailable: string | null;
+}
+
+export interface QueryParams {
+  user?: string;
+  limit?: number;
+  status?: DisputeStatus;
+}
+
+/** One backend able to answer the eight queries with identical shapes. */
+export interface QuerySource {
+  readonly kind: SourceKind;
+  /** A number that changes when the answers may change (chain head / indexed block); the server's cache key. */
+  head(): Promise<number>;
+  balances(user: string): Promise<BalancesResult>;
+  syncStatus(): Promise<SyncStatusResult>;
+  transactions(user: string, limit: number): Promise<TransactionsResult>;
+  bitcoinAddresses(user?: string): Promise<BitcoinAddressesResult>;
+  emergencyBurns(): Promise<EmergencyBurnsResult>;
+  yieldStatus(user?: string): Promise<YieldStatusResult>;
+  disputes(status?: DisputeStatus): Promise<DisputesResult>;
+  proofOfReserves(): Promise<ProofOfReservesResult>;
+}
+
+export type QueryResult =
+  | BalancesResult
+  | SyncStatusResult
+  | TransactionsResult
+  | BitcoinAddressesResult
+  | EmergencyBurnsResult
+  | YieldStatusResult
+  | DisputesResult
+  | ProofOfReservesResult;

@@ -1,0 +1,560 @@
+/**
+ * The `sim:run` scenario format (docs/simulations.md, design.md "Scenario format"): parsing, defaults and validation.
+ * Everything is checked before anything runs: an unknown step kind, action, key or expectation field is an error
+ * naming it (with the step index), and a step whose feature has not landed yet is rejected as "not supported yet".
+ */
+import { parseEther } from "ethers";
+
+import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
+import { WALLET_ADDRESS_TYPES } from "../bitcoin/devnet/wallet.js";
+import { UserInputError } from "../errors.js";
+
+/** Largest committee a scenario may ask for (operators are Hardhat accounts 1..N; users come after them). */
+export const MAX_COMMITTEE = 16;
+/** Largest generated user count (`generateUsers.count`). */
+export const MAX_GENERATED_USERS = 10_000;
+/** The key of a per-user expectation map (or a btc step's `user`) that means "every scenario user". */
+export const ALL_USERS = "*";
+
+export interface NetworkSettings {
+  minConfirmations: number;
+  committee: number;
+  threshold: number;
+}
+
+export interface UserSpec {
+  id: string;
+  btcAddresses: WalletAddressType[];
+  /** Prepaid FeeVault deposit in wei (parsed from the scenario's ETH string). */
+  feeVaultWei: bigint;
+  bind: boolean;
+  /** Hardhat account index of the user's EVM account (default: the next one after the committee). */
+  account?: number;
+}
+
+/** A comparison for a numeric expectation: an exact value (string) or a bound. */
+export type Comparison = { eq: bigint } | { gt: bigint } | { gte: bigint } | { lt: bigint } | { lte: bigint };
+
+/** Per-user numeric expectation fields available now. */
+export const USER_FIELDS = [
+  "rbtcFree",
+  "rbtcEscrow",
+  "wrbtc",
+  "attested",
+  "feeVaultWei",
+  "deferredMint",
+  "queuedMint",
+  "wrbtcUncovered",
+] as const;
+export type UserField = (typeof USER_FIELDS)[number];
+
+export interface Expectations {
+  perUser: Partial<Record<UserField, Map<string, Comparison>>>;
+}
+
+export type BtcStep =
+  | { btc: "fund"; user: string; address: number; sats: bigint }
+  | { btc: "spend"; user: string; address: number; sats: bigint; feeSats: bigint }
+  | { btc: "mine"; blocks: number }
+  | { btc: "reorg"; depth: number };
+
+export type OracleStep =
+  | { oracle: "sync" }
+  | { oracle: "bind"; user: string; address: number }
+  | { oracle: "pause" }
+  | { oracle: "unpause" }
+  | { oracle: "kill-operator"; operator: number }
+  | { oracle: "revive-operator"; operator: number };
+
+export type DoStep =
+  | { do: "wrap"; user: string; sats: bigint }
+  | { do: "redeem"; user: string; sats: bigint }
+  | { do: "transfer"; token: "wrBTC"; from: string; to: string; sats: bigint }
+  | { do: "depositFee"; user: string; wei: bigint }
+  | { do: "withdrawFee"; user: string; wei: bigint | "all" }
+  | { do: "advanceTime"; seconds: number }
+  | { do: "executeQueuedMint"; user: string }
+  | { do: "cancelQueuedMint"; user: string };
+
+export type StepAction = BtcStep | OracleStep | DoStep | { expect: Expectations };
+
+export interface Step {
+  index: number;
+  action: StepAction;
+  /** The step must fail with an error containing this text (case-insensitive) and change nothing. */
+  expectError?: string;
+  /** Free text shown in the report. */
+  note?: string;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  network: NetworkSettings;
+  users: UserSpec[];
+  steps: Step[];
+}
+
+// ------------------------------------------------------------------------------------------------ features
+
+/** Step kinds and expectation fields that belong to features not in this branch yet, with the feature they need. */
+const PENDING_STEPS: Record<string, string> = {
+  dispute: "DisputeManager (feat/reserves)",
+  resolve: "DisputeManager (feat/reserves)",
+  expireDispute: "DisputeManager (feat/reserves)",
+  joinYield: "YieldScalesPool (feat/yield)",
+  claimYield: "YieldScalesPool (feat/yield)",
+};
+const PENDING_FIELDS: Record<string, string> = {
+  emergencyBurns: "emergency burns (feat/reserves)",
+  emergencyBurnReasons: "emergency burns (feat/reserves)",
+  disputes: "DisputeManager (feat/reserves)",
+  proofOfReserves: "ProofOfReserves (feat/reserves)",
+  yield: "YieldScalesPool (feat/yield)",
+  yieldClaimed: "YieldScalesPool (feat/yield)",
+};
+
+// ------------------------------------------------------------------------------------------------ parsing helpers
+
+/** A scenario that is not valid; the message names the step, key or field. */
+export class ScenarioError extends UserInputError {
+  constructor(message: string) {
+    super(message, "SCENARIO");
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(where: string, value: Json, allowed: readonly string[]): void {
+  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new ScenarioError(
+      `${where}: unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")} ` +
+        `(allowed: ${allowed.join(", ")})`,
+    );
+  }
+}
+
+function int(where: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ScenarioError(
+      `${where}: expected an integer between ${min} and ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function sats(where: string, value: unknown, min = 1n): bigint {
+  let parsed: bigint | undefined;
+  if (typeof value === "number" && Number.isSafeInteger(value)) parsed = BigInt(value);
+  if (typeof value === "string" && /^\d+$/.test(value)) parsed = BigInt(value);
+  if (parsed === undefined || parsed < min || parsed > 2_100_000_000_000_000n) {
+    throw new ScenarioError(
+      `${where}: expected sats (an integer ≥ ${min}, as a number or decimal string), got ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed;
+}
+
+function eth(where: string, value: unknown): bigint {
+  if (typeof value !== "string" && typeof value !== "number") {
+    throw new ScenarioError(`${where}: expected an ETH amount like "0.1", got ${JSON.stringify(value)}`);
+  }
+  try {
+    const wei = parseEther(String(value));
+    if (wei < 0n) throw new Error("negative");
+    return wei;
+  } catch {
+    throw new ScenarioError(`${where}: expected an ETH amount like "0.1", got ${JSON.stringify(value)}`);
+  }
+}
+
+function str(where: string, value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new ScenarioError(`${where}: expected a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A non-negative integer amount (sats or wei) as a decimal string or safe integer. */
+function amount(where: string, value: unknown): bigint {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
+  throw new ScenarioError(`${where}: expected an amount (a decimal string), got ${JSON.stringify(value)}`);
+}
+
+function comparison(where: string, value: unknown): Comparison {
+  if (typeof value === "string" || typeof value === "number") return { eq: amount(where, value) };
+  if (isObject(value)) {
+    const keys = Object.keys(value);
+    const op = keys[0];
+    if (keys.length === 1 && (op === "eq" || op === "gt" || op === "gte" || op === "lt" || op === "lte")) {
+      return { [op]: amount(`${where}.${op}`, value[op]) } as Comparison;
+    }
+  }
+  throw new ScenarioError(
+    `${where}: expected an amount string or one of {"eq"|"gt"|"gte"|"lt"|"lte": "<amount>"}, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** True when `actual` satisfies `expected`; `describe` renders the expectation for messages. */
+export function compare(expected: Comparison, actual: bigint): boolean {
+  if ("eq" in expected) return actual === expected.eq;
+  if ("gt" in expected) return actual > expected.gt;
+  if ("gte" in expected) return actual >= expected.gte;
+  if ("lt" in expected) return actual < expected.lt;
+  return actual <= expected.lte;
+}
+
+export function describeComparison(expected: Comparison): string {
+  const [op, value] = Object.entries(expected)[0] as [string, bigint];
+  return op === "eq" ? value.toString() : `${op} ${value}`;
+}
+
+// ------------------------------------------------------------------------------------------------ the parser
+
+function parseNetwork(value: unknown): NetworkSettings {
+  const network: NetworkSettings = { minConfirmations: 1, committee: 3, threshold: 2 };
+  if (value === undefined) return network;
+  if (!isObject(value)) throw new ScenarioError("network: expected an object");
+  checkKeys("network", value, ["minConfirmations", "committee", "threshold"]);
+  if (value.minConfirmations !== undefined) {
+    network.minConfirmations = int("network.minConfirmations", value.minConfirmations, 1, 100);
+  }
+  if (value.committee !== undefined)
+    network.committee = int("network.committee", value.committee, 1, MAX_COMMITTEE);
+  if (value.threshold !== undefined)
+    network.threshold = int("network.threshold", value.threshold, 1, MAX_COMMITTEE);
+  if (network.threshold > network.committee) {
+    throw new ScenarioError(
+      `network: threshold ${network.threshold} exceeds the committee size ${network.committee}`,
+    );
+  }
+  return network;
+}
+
+const USER_KEYS = ["id", "btcAddresses", "feeVaultEth", "bind", "account"] as const;
+
+function parseUser(where: string, value: unknown): UserSpec {
+  if (!isObject(value)) throw new ScenarioError(`${where}: expected an object`);
+  checkKeys(where, value, USER_KEYS);
+  const id = str(`${where}.id`, value.id);
+  if (id === ALL_USERS)
+    throw new ScenarioError(`${where}.id: "${ALL_USERS}" is reserved (it means every user)`);
+  let btcAddresses: WalletAddressType[] = ["p2wpkh"];
+  if (value.btcAddresses !== undefined) {
+    if (!Array.isArray(value.btcAddresses) || value.btcAddresses.length === 0) {
+      throw new ScenarioError(`${where}.btcAddresses: expected a non-empty list of address types`);
+    }
+    btcAddresses = value.btcAddresses.map((t, i) => {
+      if (typeof t !== "string" || !(WALLET_ADDRESS_TYPES as readonly string[]).includes(t)) {
+        throw new ScenarioError(
+          `${where}.btcAddresses[${i}]: unknown address type ${JSON.stringify(t)} ` +
+            `(expected one of ${WALLET_ADDRESS_TYPES.join(", ")})`,
+        );
+      }
+      return t as WalletAddressType;
+    });
+  }
+  const feeVaultWei =
+    value.feeVaultEth === undefined ? parseEther("0.1") : eth(`${where}.feeVaultEth`, value.feeVaultEth);
+  if (value.bind !== undefined && typeof value.bind !== "boolean") {
+    throw new ScenarioError(`${where}.bind: expected true or false`);
+  }
+  const user: UserSpec = { id, btcAddresses, feeVaultWei, bind: value.bind !== false };
+  if (value.account !== undefined) user.account = int(`${where}.account`, value.account, 0, 1_000_000);
+  return user;
+}
+
+/** `generateUsers: {count, prefix?, btcAddresses?, feeVaultEth?, bind?}` → users prefix0 … prefix(count-1). */
+function generateUsers(value: unknown): UserSpec[] {
+  if (!isObject(value)) throw new ScenarioError("generateUsers: expected an object");
+  checkKeys("generateUsers", value, ["count", "prefix", "btcAddresses", "feeVaultEth", "bind"]);
+  const count = int("generateUsers.count", value.count, 1, MAX_GENERATED_USERS);
+  const prefix = value.prefix === undefined ? "user" : str("generateUsers.prefix", value.prefix);
+  const { count: _count, prefix: _prefix, ...template } = value;
+  return Array.from({ length: count }, (_, i) =>
+    parseUser("generateUsers", { ...template, id: `${prefix}${i}` }),
+  );
+}
+
+function parseExpect(where: string, value: unknown, users: ReadonlySet<string>): Expectations {
+  if (!isObject(value)) throw new ScenarioError(`${where}: expected an object of expectations`);
+  const expectations: Expectations = { perUser: {} };
+  for (const [field, body] of Object.entries(value)) {
+    const pending = PENDING_FIELDS[field];
+    if (pending !== undefined) {
+      throw new ScenarioError(`${where}: not supported yet: ${field} (needs ${pending})`);
+    }
+    if (!(USER_FIELDS as readonly string[]).includes(field)) {
+      throw new ScenarioError(
+        `${where}: unknown expectation field "${field}" (known: ${USER_FIELDS.join(", ")}; pending: ` +
+          `${Object.keys(PENDING_FIELDS).join(", ")})`,
+      );
+    }
+    if (!isObject(body) || Object.keys(body).length === 0) {
+      throw new ScenarioError(`${where}.${field}: expected a map from user id to amount`);
+    }
+    const map = new Map<string, Comparison>();
+    for (const [user, amount] of Object.entries(body)) {
+      if (user !== ALL_USERS && !users.has(user)) {
+        throw new ScenarioError(`${where}.${field}: unknown user "${user}"`);
+      }
+      map.set(user, comparison(`${where}.${field}.${user}`, amount));
+    }
+    expectations.perUser[field as UserField] = map;
+  }
+  return expectations;
+}
+
+function parseStep(index: number, value: unknown, users: ReadonlyMap<string, UserSpec>): Step {
+  const where = `step ${index}`;
+  if (!isObject(value)) throw new ScenarioError(`${where}: expected an object`);
+  const kinds = ["btc", "oracle", "do", "expect"].filter((k) => k in value);
+  if (kinds.length !== 1) {
+    const keys = Object.keys(value).filter((k) => k !== "expectError" && k !== "note");
+    throw new ScenarioError(
+      kinds.length === 0
+        ? `${where}: unknown step kind ${keys.map((k) => `"${k}"`).join(", ") || "(none)"} (expected btc, oracle, do or expect)`
+        : `${where}: a step has exactly one kind, found ${kinds.join(" and ")}`,
+    );
+  }
+  const kind = kinds[0] as string;
+  const step: Step = { index, action: { oracle: "sync" } };
+  if (value.expectError !== undefined) step.expectError = str(`${where}.expectError`, value.expectError);
+  if (value.note !== undefined) step.note = str(`${where}.note`, value.note);
+
+  const userRef = (key: string, allowAll = false): string => {
+    const id = str(`${where}.${key}`, value[key]);
+    if (allowAll && id === ALL_USERS) return id;
+    if (!users.has(id)) throw new ScenarioError(`${where}.${key}: unknown user "${id}"`);
+    return id;
+  };
+  const addressIndex = (user: string): number => {
+    if (value.address === undefined) return 0;
+    const spec = users.get(user);
+    const max = spec === undefined ? Number.MAX_SAFE_INTEGER : spec.btcAddresses.length - 1;
+    return int(`${where}.address`, value.address, 0, max);
+  };
+  const keys = (...allowed: string[]) => checkKeys(where, value, [kind, "expectError", "note", ...allowed]);
+
+  if (kind === "expect") {
+    keys();
+    step.action = { expect: parseExpect(`${where}.expect`, value.expect, new Set(users.keys())) };
+    return step;
+  }
+  const action = value[kind];
+  if (typeof action !== "string") throw new ScenarioError(`${where}.${kind}: expected an action name`);
+
+  if (kind === "btc") {
+    switch (action) {
+      case "fund": {
+        keys("user", "address", "sats");
+        const user = userRef("user", true);
+        step.action = {
+          btc: "fund",
+          user,
+          address: addressIndex(user),
+          sats: sats(`${where}.sats`, value.sats),
+        };
+        return step;
+      }
+      case "spend": {
+        keys("user", "address", "sats", "feeSats");
+        const user = userRef("user", true);
+        step.action = {
+          btc: "spend",
+          user,
+          address: addressIndex(user),
+          sats: sats(`${where}.sats`, value.sats),
+          feeSats: value.feeSats === undefined ? 0n : sats(`${where}.feeSats`, value.feeSats, 0n),
+        };
+        return step;
+      }
+      case "mine":
+        keys("blocks");
+        step.action = {
+          btc: "mine",
+          blocks: value.blocks === undefined ? 1 : int(`${where}.blocks`, value.blocks, 1, 1000),
+        };
+        return step;
+      case "reorg":
+        keys("depth");
+        step.action = { btc: "reorg", depth: int(`${where}.depth`, value.depth, 1, 1000) };
+        return step;
+      default:
+        throw new ScenarioError(
+          `${where}: unknown btc action "${action}" (expected fund, spend, mine or reorg)`,
+        );
+    }
+  }
+
+  if (kind === "oracle") {
+    switch (action) {
+      case "sync":
+      case "pause":
+      case "unpause":
+        keys();
+        step.action = { oracle: action };
+        return step;
+      case "bind": {
+        keys("user", "address");
+        const user = userRef("user");
+        step.action = { oracle: "bind", user, address: addressIndex(user) };
+        return step;
+      }
+      case "kill-operator":
+      case "revive-operator":
+        keys("operator");
+        step.action = {
+          oracle: action,
+          operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
+        };
+        return step;
+      default:
+        throw new ScenarioError(
+          `${where}: unknown oracle action "${action}" (expected sync, bind, pause, unpause, kill-operator or revive-operator)`,
+        );
+    }
+  }
+
+  // kind === "do"
+  const pending = PENDING_STEPS[action];
+  if (pending !== undefined)
+    throw new ScenarioError(`${where}: not supported yet: ${action} (needs ${pending})`);
+  switch (action) {
+    case "wrap":
+    case "redeem":
+      keys("user", "sats");
+      step.action = { do: action, user: userRef("user"), sats: sats(`${where}.sats`, value.sats) };
+      return step;
+    case "transfer": {
+      keys("token", "from", "to", "sats");
+      const token = value.token === undefined ? "wrBTC" : value.token;
+      if (token !== "wrBTC") {
+        throw new ScenarioError(
+          `${where}.token: only "wrBTC" transfers (rBTC-SYNTH is soulbound), got ${JSON.stringify(token)}`,
+        );
+      }
+      step.action = {
+        do: "transfer",
+        token,
+        from: userRef("from"),
+        to: userRef("to"),
+        sats: sats(`${where}.sats`, value.sats),
+      };
+      return step;
+    }
+    case "depositFee":
+      keys("user", "eth");
+      step.action = { do: "depositFee", user: userRef("user"), wei: eth(`${where}.eth`, value.eth) };
+      return step;
+    case "withdrawFee":
+      keys("user", "eth");
+      step.action = {
+        do: "withdrawFee",
+        user: userRef("user"),
+        wei: value.eth === "all" ? "all" : eth(`${where}.eth`, value.eth),
+      };
+      return step;
+    case "executeQueuedMint":
+    case "cancelQueuedMint":
+      keys("user");
+      step.action = { do: action, user: userRef("user") };
+      return step;
+    case "advanceTime":
+      keys("seconds");
+      step.action = { do: "advanceTime", seconds: int(`${where}.seconds`, value.seconds, 1) };
+      return step;
+    default:
+      throw new ScenarioError(
+        `${where}: unknown do action "${action}" (expected wrap, redeem, transfer, depositFee, withdrawFee, ` +
+          `advanceTime, executeQueuedMint or cancelQueuedMint; pending: ${Object.keys(PENDING_STEPS).join(", ")})`,
+      );
+  }
+}
+
+/** Parses and validates a scenario document (already JSON-decoded). Throws ScenarioError naming the problem. */
+export function parseScenario(document: unknown): Scenario {
+  if (!isObject(document)) throw new ScenarioError("scenario: expected a JSON object");
+  checkKeys("scenario", document, ["name", "description", "network", "users", "generateUsers", "steps"]);
+  const name = str("scenario.name", document.name);
+  const network = parseNetwork(document.network);
+  const users: UserSpec[] = [];
+  if (document.users !== undefined) {
+    if (!Array.isArray(document.users)) throw new ScenarioError("users: expected a list");
+    document.users.forEach((u, i) => users.push(parseUser(`users[${i}]`, u)));
+  }
+  if (document.generateUsers !== undefined) users.push(...generateUsers(document.generateUsers));
+  const byId = new Map<string, UserSpec>();
+  for (const user of users) {
+    if (byId.has(user.id)) throw new ScenarioError(`users: duplicate id "${user.id}"`);
+    byId.set(user.id, user);
+  }
+  if (!Array.isArray(document.steps) || document.steps.length === 0) {
+    throw new ScenarioError("steps: expected a non-empty list");
+  }
+  const steps = document.steps.map((s, i) => parseStep(i, s, byId));
+  for (const step of steps) {
+    const a = step.action;
+    if (
+      "oracle" in a &&
+      (a.oracle === "kill-operator" || a.oracle === "revive-operator") &&
+      a.operator >= network.committee
+    ) {
+      throw new ScenarioError(
+        `step ${step.index}.operator: no operator ${a.operator} in a committee of ${network.committee} (0-based)`,
+      );
+    }
+    if ("oracle" in a && a.oracle === "bind" && byId.get(a.user)?.bind === true) {
+      // binding an address the setup already bound is a scenario bug unless the step expects the error
+      if (step.expectError === undefined) {
+        throw new ScenarioError(
+          `step ${step.index}: user "${a.user}" is bound at setup (set "bind": false to bind in a step)`,
+        );
+      }
+    }
+  }
+  const accounts = new Set<number>();
+  for (const user of users) {
+    if (user.account === undefined) continue;
+    if (user.account >= 1 && user.account <= network.committee) {
+      throw new ScenarioError(
+        `users: "${user.id}" account ${user.account} is a committee operator (1..${network.committee})`,
+      );
+    }
+    if (accounts.has(user.account)) throw new ScenarioError(`users: account ${user.account} used twice`);
+    accounts.add(user.account);
+  }
+  const scenario: Scenario = { name, network, users, steps };
+  if (document.description !== undefined)
+    scenario.description = str("scenario.description", document.description);
+  return scenario;
+}
+
+/** Reads and validates a scenario file. */
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  if (file.trim() === "") throw new ScenarioError("--scenario FILE is required");
+  const { readFile } = await import("node:fs/promises");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new ScenarioError(
+      `cannot read scenario ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(
+      `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return parseScenario(document);
+}

@@ -1,0 +1,112 @@
+import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+
+type Builder = ReturnType<typeof task>;
+
+/** --source, --subgraph-url and --json, shared by every realtime task. */
+function withSourceFlags<T extends Builder>(builder: T) {
+  return builder
+    .addOption({
+      name: "source",
+      defaultValue: "",
+      description: "rpc | subgraph (default: rpc on hardhat/localhost/fork, subgraph elsewhere)",
+    })
+    .addOption({
+      name: "subgraphUrl",
+      defaultValue: "",
+      description: "GraphQL endpoint of the subgraph (default: $RESERVEBTC_SUBGRAPH_URL)",
+    })
+    .addFlag({ name: "json", description: "Print one JSON document" });
+}
+
+/** The realtime query layer: eight queries and the HTTP/SSE server. Logic lives in src/query. */
+export const realtimeTasks = [
+  withSourceFlags(
+    task(
+      "realtime:balances",
+      "rBTC free/escrow, wrBTC, attested sats, fees and last sync of one user",
+    ).addOption({ name: "user", defaultValue: "", description: "EVM address of the user" }),
+  )
+    .setAction(() => import("./balances.action.js"))
+    .build(),
+  withSourceFlags(
+    task("realtime:sync-status", "Committee, threshold, last round, lag in blocks/seconds, paused"),
+  )
+    .setAction(() => import("./sync-status.action.js"))
+    .build(),
+  withSourceFlags(
+    task("realtime:transactions", "Latest mint/burn/wrap/redeem/slash/fee events of one user, newest first")
+      .addOption({ name: "user", defaultValue: "", description: "EVM address of the user" })
+      .addOption({
+        name: "limit",
+        type: ArgumentType.INT,
+        defaultValue: 10,
+        description: "Newest N events (1..1000)",
+      }),
+  )
+    .setAction(() => import("./transactions.action.js"))
+    .build(),
+  withSourceFlags(
+    task("realtime:bitcoin-addresses", "Bound BTC addresses with their owner's attested sats").addOption({
+      name: "user",
+      defaultValue: "",
+      description: "Only this EVM user (optional)",
+    }),
+  )
+    .setAction(() => import("./bitcoin-addresses.action.js"))
+    .build(),
+  withSourceFlags(task("realtime:emergency-burns", "Emergency burns with their reason"))
+    .setAction(() => import("./emergency-burns.action.js"))
+    .build(),
+  withSourceFlags(
+    task("realtime:yield-status", "Yield rate, scales, participants, a user's accrued yield").addOption({
+      name: "user",
+      defaultValue: "",
+      description: "Only this EVM user (optional)",
+    }),
+  )
+    .setAction(() => import("./yield-status.action.js"))
+    .build(),
+  withSourceFlags(
+    task("realtime:disputes", "Disputes with their state").addOption({
+      name: "status",
+      defaultValue: "",
+      description: "open | upheld | rejected | expired | all",
+    }),
+  )
+    .setAction(() => import("./disputes.action.js"))
+    .build(),
+  withSourceFlags(
+    task("realtime:proof-of-reserves", "Attested BTC vs rBTC/wrBTC supply, uncovered deficit, backing ratio"),
+  )
+    .setAction(() => import("./proof-of-reserves.action.js"))
+    .build(),
+  task("realtime:serve", "Serve the eight queries at GET /api/realtime/<name>, an SSE stream and /healthz")
+    .addOption({
+      name: "port",
+      type: ArgumentType.INT,
+      defaultValue: 8787,
+      description: "TCP port (0 = any free)",
+    })
+    .addOption({ name: "host", defaultValue: "127.0.0.1", description: "Interface to listen on" })
+    .addOption({
+      name: "source",
+      defaultValue: "",
+      description: "rpc | subgraph (default: rpc on local networks)",
+    })
+    .addOption({
+      name: "subgraphUrl",
+      defaultValue: "",
+      description: "Subgraph endpoint (default: $RESERVEBTC_SUBGRAPH_URL)",
+    })
+    .addOption({
+      name: "maxInFlight",
+      type: ArgumentType.INT,
+      defaultValue: 512,
+      description: "Requests at once before 503",
+    })
+    .addOption({ name: "corsOrigin", defaultValue: "*", description: "Allowed CORS origin" })
+    .addFlag({ name: "json", description: "Print the startup line as JSON" })
+    .setAction(() => import("./serve.action.js"))
+    .build(),
+];

@@ -1,0 +1,38 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { createSource } from "../../src/query/context.js";
+import { parseQueryName, runQuery, validateParams } from "../../src/query/query.js";
+import { renderResult } from "../../src/query/render.js";
+import { runTask } from "../bitcoin/output.js";
+
+/** Flags shared by the eight `realtime:<name>` tasks. */
+export interface RealtimeArgs {
+  user?: string;
+  limit?: number;
+  status?: string;
+  source: string;
+  subgraphUrl: string;
+  json: boolean;
+}
+
+/** Body of every `realtime:<name>` task: validate, build the source, run one query, print JSON or a table. */
+export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: HardhatRuntimeEnvironment) {
+  return runTask(
+    args.json,
+    async () => {
+      const query = parseQueryName(name);
+      const params = validateParams(query, { user: args.user, limit: args.limit, status: args.status });
+      const connection = await hre.network.create();
+      try {
+        const { source } = await createSource(connection, {
+          source: args.source,
+          subgraphUrl: args.subgraphUrl,
+        });
+        return await runQuery(source, query, params);
+      } finally {
+        await connection.close();
+      }
+    },
+    (result) => renderResult(name, result),
+  );
+}

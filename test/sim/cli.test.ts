@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+const HARDHAT_CLI = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
+
+function hardhat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FORCE_COLOR: "0" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe("sim:run (task)", function () {
+  this.timeout(120_000);
+  let dir = "";
+
+  before(async function () {
+    dir = await mkdtemp(path.join(tmpdir(), "sim-cli-"));
+  });
+
+  after(async function () {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("exits 1 with --json naming the failed expectation", async function () {
+    const file = path.join(dir, "failing.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: "failing",
+        users: [{ id: "alice" }],
+        steps: [
+          { btc: "fund", user: "alice", sats: 1000 },
+          { btc: "mine" },
+          { oracle: "sync" },
+          { expect: { rbtcFree: { alice: "999" } } },
+        ],
+      }),
+    );
+    const { code, stdout } = await hardhat(["sim:run", "--scenario", file, "--json"]);
+    expect(code).to.equal(1);
+    const report = JSON.parse(stdout) as {
+      passed: boolean;
+      failures: string[];
+      steps: { gasUsed: string }[];
+    };
+    expect(report.passed).to.equal(false);
+    expect(report.failures).to.deep.equal(["step 3: rbtcFree of alice: expected 999, actual 1000"]);
+    expect(BigInt(report.steps[2]?.gasUsed ?? "0")).to.be.greaterThan(0n);
+  });
+
+  it("exits 2 before running anything when the scenario is invalid", async function () {
+    const file = path.join(dir, "invalid.json");
+    await writeFile(file, JSON.stringify({ name: "x", users: [{ id: "a" }], steps: [{ do: "teleport" }] }));
+    const { code, stdout, stderr } = await hardhat(["sim:run", "--scenario", file]);
+    expect(code).to.equal(2);
+    expect(stdout).to.not.include("deployed");
+    expect(stderr.trim()).to.equal(
+      'error: step 0: unknown do action "teleport" (expected wrap, redeem, transfer, ' +
+        "depositFee, withdrawFee, advanceTime, executeQueuedMint or cancelQueuedMint; pending: dispute, resolve, expireDispute, joinYield, claimYield)",
+    );
+  });
+});

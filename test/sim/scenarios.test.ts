@@ -1,0 +1,224 @@
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { runScenario } from "../../src/sim/engine.js";
+import type { SimReport } from "../../src/sim/engine.js";
+import { ScenarioError, parseScenario } from "../../src/sim/scenario.js";
+
+/** Every scenario in scenarios/ (top level; the 1,000-user one lives in scenarios/bench/ and runs in `npm run bench`). */
+const SCENARIO_DIR = "scenarios";
+const files = (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith(".json")).sort();
+
+async function runDocument(document: unknown): Promise<SimReport> {
+  const connection = await network.create();
+  return runScenario(parseScenario(document), connection);
+}
+
+/** A one-user scenario: alice gets 150,000 sats confirmed and synced, then `steps`. */
+function withAlice(steps: unknown[]): unknown {
+  return {
+    name: "inline",
+    users: [{ id: "alice" }],
+    steps: [{ btc: "fund", user: "alice", sats: 150000 }, { btc: "mine" }, { oracle: "sync" }, ...steps],
+  };
+}
+
+describe("sim:run scenarios", function () {
+  this.timeout(120_000);
+
+  it("finds at least ten scenarios", function () {
+    expect(files.length).to.be.at.least(10);
+  });
+
+  for (const file of files) {
+    it(`passes ${file}`, async function () {
+      const document: unknown = JSON.parse(await readFile(path.join(SCENARIO_DIR, file), "utf8"));
+      const report = await runDocument(document);
+      expect(report.failures, report.failures.join("\n")).to.deep.equal([]);
+      expect(report.passed).to.equal(true);
+      expect(report.steps.every((s) => s.ok)).to.equal(true);
+    });
+  }
+});
+
+describe("runScenario", function () {
+  this.timeout(60_000);
+
+  context("when an expectation does not hold", function () {
+    it("fails naming the step, the field, the user, expected and actual", async function () {
+      const report = await runDocument(
+        withAlice([{ expect: { rbtcFree: { alice: "1" }, attested: { alice: "150000" } } }]),
+      );
+      expect(report.passed).to.equal(false);
+      expect(report.failures).to.deep.equal(["step 3: rbtcFree of alice: expected 1, actual 150000"]);
+      const step = report.steps[3];
+      expect(step?.ok).to.equal(false);
+      expect(step?.failures[0]).to.include({
+        step: 3,
+        field: "rbtcFree",
+        user: "alice",
+        expected: "1",
+        actual: "150000",
+      });
+    });
+
+    it("checks a bound ({gt}) the same way", async function () {
+      const report = await runDocument(
+        withAlice([{ expect: { feeVaultWei: { alice: { gt: "100000000000000000" } } } }]),
+      );
+      expect(report.passed).to.equal(false);
+      expect(report.failures[0]).to.match(
+        /^step 3: feeVaultWei of alice: expected gt 100000000000000000, actual \d+$/,
+      );
+    });
+  });
+
+  context("when a step carries expectError", function () {
+    it("fails when the step succeeds", async function () {
+      const report = await runDocument(
+        withAlice([{ do: "wrap", user: "alice", sats: 1000, expectError: "paused" }]),
+      );
+      expect(report.passed).to.equal(false);
+      expect(report.failures[0]).to.equal(
+        'step 3 (do wrap alice 1000): expected an error containing "paused", but the step succeeded',
+      );
+    });
+
+    it("fails when the error is a different one", async function () {
+      const report = await runDocument(
+        withAlice([{ do: "wrap", user: "alice", sats: 150001, expectError: "EnforcedPause" }]),
+      );
+      expect(report.passed).to.equal(false);
+      expect(report.failures[0]).to.include('expected an error containing "EnforcedPause", got:');
+      expect(report.failures[0]).to.include("RBTCInsufficientFree");
+    });
+
+    it("passes when the error matches case-insensitively and nothing changed", async function () {
+      const report = await runDocument(
+        withAlice([
+          { do: "wrap", user: "alice", sats: 150001, expectError: "rbtcinsufficientfree" },
+          { expect: { rbtcFree: { alice: "150000" }, wrbtc: { alice: "0" } } },
+        ]),
+      );
+      expect(report.failures).to.deep.equal([]);
+    });
+  });
+
+  context("when a step fails unexpectedly", function () {
+    it("reports the error and skips the remaining steps", async function () {
+      const report = await runDocument(
+        withAlice([{ do: "redeem", user: "alice", sats: 5 }, { expect: { rbtcFree: { alice: "150000" } } }]),
+      );
+      expect(report.passed).to.equal(false);
+      expect(report.steps[3]?.error).to.include("WrBTCInsufficientEscrow");
+      expect(report.steps[4]?.error).to.equal("skipped: an earlier step failed");
+    });
+  });
+
+  it("reports gas and timing per step", async function () {
+    const report = await runDocument(withAlice([]));
+    const sync = report.steps[2];
+    expect(sync?.label).to.equal("oracle sync");
+    expect(sync?.gasUsed).to.be.greaterThan(0n);
+    expect(sync?.details.mintedSats).to.equal("150000");
+    expect(report.setup.bindings).to.equal(1);
+    expect(report.gasUsed).to.equal(report.setup.gasUsed + report.steps.reduce((s, r) => s + r.gasUsed, 0n));
+  });
+});
+
+describe("parseScenario", function () {
+  const base = { name: "x", users: [{ id: "alice" }] };
+  const reject = (document: unknown, message: string) =>
+    expect(() => parseScenario(document)).to.throw(ScenarioError, message);
+
+  it("applies the defaults of design.md", function () {
+    const scenario = parseScenario({ ...base, steps: [{ oracle: "sync" }] });
+    expect(scenario.network).to.deep.equal({ minConfirmations: 1, committee: 3, threshold: 2 });
+    expect(scenario.users[0]).to.deep.equal({
+      id: "alice",
+      btcAddresses: ["p2wpkh"],
+      feeVaultWei: 100_000_000_000_000_000n,
+      bind: true,
+    });
+  });
+
+  it("rejects an unknown step kind, naming it", function () {
+    reject({ ...base, steps: [{ oracle: "sync" }, { mint: "now" }] }, 'step 1: unknown step kind "mint"');
+  });
+
+  it("rejects an unknown action", function () {
+    reject({ ...base, steps: [{ btc: "burn" }] }, 'step 0: unknown btc action "burn"');
+  });
+
+  it("rejects an unknown expectation field, naming it", function () {
+    reject(
+      { ...base, steps: [{ expect: { balance: { alice: "1" } } }] },
+      'unknown expectation field "balance"',
+    );
+  });
+
+  it("rejects an unknown key on a step", function () {
+    reject(
+      { ...base, steps: [{ do: "wrap", user: "alice", sats: 1, amount: 2 }] },
+      'step 0: unknown field "amount"',
+    );
+  });
+
+  it("rejects an unknown user", function () {
+    reject(
+      { ...base, steps: [{ btc: "fund", user: "mallory", sats: 1 }] },
+      'step 0.user: unknown user "mallory"',
+    );
+  });
+
+  it("rejects features that have not landed yet", function () {
+    reject(
+      {
+        ...base,
+        steps: [{ do: "dispute", challenger: "alice", user: "alice", claimedSats: "1", bondEth: "1" }],
+      },
+      "step 0: not supported yet: dispute (needs DisputeManager",
+    );
+    reject(
+      { ...base, steps: [{ do: "joinYield", user: "alice" }] },
+      "not supported yet: joinYield (needs YieldScalesPool",
+    );
+    reject(
+      { ...base, steps: [{ expect: { proofOfReserves: { uncoveredSats: "0" } } }] },
+      "not supported yet: proofOfReserves (needs ProofOfReserves",
+    );
+  });
+
+  it("rejects an operator outside the committee", function () {
+    reject(
+      { ...base, steps: [{ oracle: "kill-operator", operator: 3 }] },
+      "no operator 3 in a committee of 3",
+    );
+  });
+
+  it("rejects a threshold above the committee size", function () {
+    reject(
+      { ...base, network: { committee: 2, threshold: 3 }, steps: [{ oracle: "sync" }] },
+      "threshold 3 exceeds",
+    );
+  });
+
+  it("accepts the benchmark scenarios", async function () {
+    for (const file of (await readdir(path.join(SCENARIO_DIR, "bench"))).filter((f) => f.endsWith(".json"))) {
+      const document: unknown = JSON.parse(await readFile(path.join(SCENARIO_DIR, "bench", file), "utf8"));
+      expect(parseScenario(document).users.length).to.be.greaterThan(0);
+    }
+  });
+
+  it("generates users", function () {
+    const scenario = parseScenario({
+      name: "g",
+      generateUsers: { count: 3, prefix: "u" },
+      steps: [{ oracle: "sync" }],
+    });
+    expect(scenario.users.map((u) => u.id)).to.deep.equal(["u0", "u1", "u2"]);
+  });
+});
