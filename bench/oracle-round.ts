@@ -67,12 +67,12 @@ const node = await startHardhatNode();
 const devnet = await startDevnet({ port: 0 });
 const results: Measured[] = [];
 try {
-  const connection = await network.create({ network: "localhost", override: { url: node.url } });
   log(`hardhat node ${node.url}, devnet ${devnet.url}`);
   for (const n of sizes) {
     const setupStarted = Date.now();
-    // Derive first: an idle HTTP connection to the node can be closed under us during a long pause.
     const users = syntheticUsers(n, `bench-${n}`);
+    // A fresh connection per size: pooled keep-alive sockets left idle during the derivation may have been closed.
+    const connection = await network.create({ network: "localhost", override: { url: node.url } });
     const system = await deployTo(connection, { minConfirmations: 1 });
     const wallets = committeeWallets(3);
     log(`${n} users: addresses derived, system deployed; binding…`);
@@ -137,8 +137,8 @@ try {
     };
     results.push(m);
     log(JSON.stringify(m));
+    await connection.close();
   }
-  await connection.close();
 } finally {
   await devnet.close();
   await node.stop();
