@@ -238,8 +238,13 @@ export async function syncCommand(
   bitcoin: BitcoinSource,
   options: RoundOptions = {},
 ): Promise<{ summary: RoundSummary; json: RoundJson }> {
-  const { oracle, rbtc } = ctx.system;
-  const summary = await runSyncRound(oracle, rbtc, bitcoin, ctx.committee.batchSigner(oracle), options);
+  const { oracle, rbtc, proofOfReserves } = ctx.system;
+  // Each round also commits the reserve round (Merkle root of every address's sats and the attested total).
+  const reserves = { contract: proofOfReserves, sign: ctx.committee.reserveSigner(proofOfReserves) };
+  const summary = await runSyncRound(oracle, rbtc, bitcoin, ctx.committee.batchSigner(oracle), {
+    reserves,
+    ...options,
+  });
   const previous = new Map<string, bigint>();
   if (summary.reports.length > 0) {
     // The attested totals before the round, read at the round's chain block (for the report list).

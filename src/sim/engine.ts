@@ -314,6 +314,11 @@ async function run(
   const operators = operatorWallets.map((w, i) => new SwitchableOperator(i, w));
   const committee = new Committee(operators, net.threshold);
   const sign = committee.batchSigner(system.oracle);
+  // Every round commits the reserve round too: wraps are refused until reserves prove full backing (secure mint).
+  const reserves = {
+    contract: system.proofOfReserves,
+    sign: committee.reserveSigner(system.proofOfReserves),
+  };
 
   // 2. Users: Hardhat accounts after the committee, HD-derived BTC keys, 100 ETH, fee deposits, bindings.
   const users = new Map<string, SimUser>();
@@ -572,7 +577,7 @@ async function run(
     if ("oracle" in a) {
       switch (a.oracle) {
         case "sync": {
-          const summary = await runSyncRound(system.oracle, system.rbtc, esplora, sign);
+          const summary = await runSyncRound(system.oracle, system.rbtc, esplora, sign, { reserves });
           report.gasUsed += summary.gasUsed;
           Object.assign(report.details, {
             reports: summary.changed,

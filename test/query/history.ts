@@ -11,6 +11,7 @@ import { deploySystem } from "../../src/deployments.js";
 import { bindAddress, pendingBindingMessage } from "../../src/oracle/bind.js";
 import { Committee } from "../../src/oracle/committee.js";
 import { runSyncRound } from "../../src/oracle/round.js";
+import type { RoundSummary } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 
 const MIN_CONFIRMATIONS = 2;
@@ -28,7 +29,7 @@ export interface History {
   provider: Provider;
   users: { alice: HistoryUser; bob: HistoryUser; carol: HistoryUser };
   /** Runs one committee-signed sync round over all bound users. */
-  sync(): Promise<void>;
+  sync(): Promise<RoundSummary>;
   /** Moves BTC on the devnet and mines the confirmations. */
   spend(user: HistoryUser, sats: bigint): void;
   fund(user: HistoryUser, sats: bigint): void;
@@ -85,8 +86,12 @@ export async function scriptedHistory(connection: NetworkConnection): Promise<Hi
     });
   }
   const sign = committee.batchSigner(system.oracle);
+  const reserves = {
+    contract: system.proofOfReserves,
+    sign: committee.reserveSigner(system.proofOfReserves),
+  };
   const sync = async () => {
-    await runSyncRound(system.oracle, system.rbtc, esplora, sign);
+    return runSyncRound(system.oracle, system.rbtc, esplora, sign, { reserves });
   };
   const fund = (u: HistoryUser, sats: bigint) => {
     devnet.chain.fund(u.btcAddress, sats);
