@@ -71,6 +71,31 @@ interface IOracle {
         uint64 queuedReadyAt;
     }
 
+    /// @notice Why an emergency burn happened (`EmergencyBurn.reason`).
+    enum EmergencyBurnReason {
+        FEE_EXHAUSTED, // FeeVault could not pay for longer than the grace period: the whole position burned
+        BINDING_REVOKED, // the committee revoked a binding: the whole position burned (the next sync re-mints the rest)
+        DISPUTE_UPHELD, // a resolver corrected the balance down to the resolved total
+        BACKING_LOST // BTC left while wrapped and the holder's wrBTC could not cover the escrow burned
+    }
+
+    /// @notice Why a report in a batch was skipped (`ReportSkipped.reason`).
+    enum SkipReason {
+        DISPUTE_OPEN // the user's syncs are frozen by an open dispute
+    }
+
+    /// @notice A committee-approved revocation of a binding (e.g. a key compromise or a proof found invalid).
+    /// @param user The owner of the binding.
+    /// @param btcAddress The bound address.
+    /// @param nonce The user's binding nonce (`bindingNonce(user)`), consumed by the revocation.
+    /// @param deadline Unix time after which the approval is void.
+    struct Revocation {
+        address user;
+        string btcAddress;
+        uint64 nonce;
+        uint256 deadline;
+    }
+
     /// @notice Deployment-time configuration (also settable later, see the setters).
     struct Config {
         address[] operators;
@@ -134,6 +159,18 @@ interface IOracle {
     error OracleQueuedMintNotReady(address user, uint64 readyAt, uint256 nowSeconds);
     /// @notice A zero-valued parameter where a positive one is required.
     error OracleInvalidParameter(bytes32 name);
+    /// @notice The caller is not the wired DisputeManager.
+    error OracleNotDisputeManager(address caller);
+    /// @notice The DisputeManager was already wired.
+    error OracleAlreadyWired();
+    /// @notice No unpaid fee, or the grace period since it became unpaid has not passed.
+    error OracleFeeNotExhausted(address user, uint64 unpaidSince, uint256 nowSeconds);
+    /// @notice The user holds no rBTC to burn.
+    error OracleNothingToBurn(address user);
+    /// @notice The balance hook must be a contract (or zero to unset).
+    error OracleHookNotContract(address hook);
+    /// @notice Less gas left than a balance-hook call needs: the hook would be starved of its stipend.
+    error OracleHookGasTooLow(uint256 gasLeft, uint256 needed);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -182,6 +219,22 @@ interface IOracle {
     event StalenessUpdated(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag);
     /// @notice The confirmation depth the committee must observe changed.
     event MinConfirmationsUpdated(uint16 minConfirmations);
+    /// @notice `amountSats` of `user`'s rBTC were burned outside the normal sync path (`reason`: EmergencyBurnReason).
+    event EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason);
+    /// @notice A report of a batch was skipped (`reason`: SkipReason); its sequence stays unused.
+    event ReportSkipped(address indexed user, uint64 sequence, uint8 reason);
+    /// @notice The DisputeManager froze or unfroze `user`'s syncs.
+    event SyncFrozen(address indexed user, bool frozen);
+    /// @notice An upheld dispute set `user`'s attested total from `previousSats` to `resolvedSats`.
+    event DisputeResolutionApplied(address indexed user, uint64 previousSats, uint64 resolvedSats);
+    /// @notice The DisputeManager was wired (once).
+    event DisputeManagerWired(address indexed disputeManager);
+    /// @notice The fee grace period before a FEE_EXHAUSTED burn changed.
+    event FeeGracePeriodUpdated(uint32 feeGracePeriodSeconds);
+    /// @notice The balance hook (notified of every backed-balance change) changed; zero disables it.
+    event BalanceHookUpdated(address indexed hook);
+    /// @notice The balance hook reverted or ran out of its gas stipend for `user`; the balance change stands.
+    event BalanceHookFailed(address indexed user);
 
     /*//////////////////////////////////////////////////////////////
                                COMMITTEE
@@ -191,7 +244,7 @@ interface IOracle {
     /// @dev Requirements: not paused; ≥ threshold signatures of distinct current operators over
     ///      `hashSyncBatch(reports, deadline)`, sorted by signer address; `deadline` not passed and not further than
     ///      `maxReportValiditySeconds` ahead; every report valid (see the errors). The whole batch reverts on any
-    ///      invalid report.
+    ///      invalid report. A report of a user frozen by an open dispute is skipped (`ReportSkipped`), not applied.
     /// @param reports The reports (any order; a user may appear with consecutive sequences).
     /// @param deadline Unix time after which the signatures are void.
     /// @param signatures 65-byte ECDSA signatures (r ‖ s ‖ v) over the EIP-712 digest.
@@ -209,8 +262,36 @@ interface IOracle {
     function executeQueuedMint(address user) external;
 
     /*//////////////////////////////////////////////////////////////
+                      EMERGENCY BURNS AND DISPUTES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice Burns `user`'s whole position (free + escrow, slashing wrBTC) when a fee has been unpaid for longer
+    ///         than `feeGracePeriodSeconds`. Anyone may call (the runner does). The attested total drops to zero; the
+    ///         committee's next report re-mints the BTC once the fee can be paid.
+    /// @dev Requirements: the user's last report was deferred (`NeedsTopUp`) continuously since `feeUnpaidSince` and
+    ///      the grace period passed; the user holds rBTC.
+    function emergencyBurnFeeExhausted(address user) external;
+
+    /// @notice Unbinds a BTC address on the committee's signed revocation and burns the user's whole position.
+    /// @dev Requirements: threshold signatures over `hashRevocation(revocation)`; nonce == bindingNonce(user)
+    ///      (consumed); deadline valid; the address is bound to the user.
+    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external;
+
+    /// @notice Freezes or unfreezes `user`'s syncs (DisputeManager only). A frozen user's reports are skipped.
+    function setSyncFrozen(address user, bool frozen) external;
+
+    /// @notice Sets `user`'s attested total to `resolvedSats` after an upheld dispute (DisputeManager only): the
+    ///         queued mint is dropped, then rBTC is burned (free → escrow → slash) or minted to match.
+    function applyDisputeResolution(address user, uint64 resolvedSats) external;
+
+    /*//////////////////////////////////////////////////////////////
                                  ADMIN
     //////////////////////////////////////////////////////////////*/
+
+    /// @notice Wires the DisputeManager (DEFAULT_ADMIN_ROLE, once).
+    function setDisputeManager(address disputeManager) external;
+    /// @notice Sets the grace period before a FEE_EXHAUSTED burn (CONFIG_ROLE); zero → OracleInvalidParameter.
+    function setFeeGracePeriod(uint32 feeGracePeriodSeconds) external;
 
     /// @notice Replaces the committee (CONFIG_ROLE).
     function setCommittee(address[] calldata operators, uint8 threshold) external;
@@ -225,6 +306,10 @@ interface IOracle {
     function setStaleness(uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) external;
     /// @notice Sets the confirmation depth the committee observes (CONFIG_ROLE).
     function setMinConfirmations(uint16 minConfirmations) external;
+    /// @notice Sets the contract notified after every change of a user's backed rBTC (CONFIG_ROLE); zero disables.
+    /// @dev The hook runs with `BALANCE_HOOK_GAS` inside try/catch: a failing hook emits `BalanceHookFailed` and
+    ///      never blocks a sync or a burn.
+    function setBalanceHook(address hook) external;
     /// @notice Cancels `user`'s queued mint (GUARDIAN_ROLE).
     function cancelQueuedMint(address user) external;
     /// @notice Pauses sync, binding and queued-mint execution (GUARDIAN_ROLE).
@@ -277,6 +362,20 @@ interface IOracle {
     function staleness() external view returns (uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag);
     /// @notice Sats minted in the current window (global).
     function globalMintedInWindow() external view returns (uint64);
+    /// @notice EIP-712 digest the committee signs for a revocation.
+    function hashRevocation(Revocation calldata revocation) external view returns (bytes32);
+    /// @notice Unix time since which `user`'s fee has been unpaid (meaningful while `deferredSats` > 0).
+    function feeUnpaidSince(address user) external view returns (uint64);
+    /// @notice True while an open dispute freezes `user`'s syncs.
+    function isSyncFrozen(address user) external view returns (bool);
+    /// @notice Number of emergency burns so far (every reason).
+    function emergencyBurnCount() external view returns (uint64);
+    /// @notice Grace period before a FEE_EXHAUSTED burn, in seconds.
+    function feeGracePeriodSeconds() external view returns (uint32);
+    /// @notice The DisputeManager (zero until wired).
+    function disputeManager() external view returns (address);
+    /// @notice The balance hook (zero when none).
+    function balanceHook() external view returns (address);
     /// @notice The rBTC-SYNTH ledger.
     function rbtc() external view returns (address);
     /// @notice The wrBTC vault.

@@ -7,6 +7,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {IBalanceHook} from "../interfaces/IBalanceHook.sol";
 import {IFeePolicy} from "../interfaces/IFeePolicy.sol";
 import {IFeeVault} from "../interfaces/IFeeVault.sol";
 import {IOracle} from "../interfaces/IOracle.sol";
@@ -51,6 +52,19 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         "Binding(address user,string btcAddress,bytes32 proofDigest,uint64 nonce,uint256 deadline)"
     );
 
+    /// @notice Gas stipend of one balance-hook call.
+    uint256 public constant BALANCE_HOOK_GAS = 150_000;
+    /// @dev Gas that must be left before a hook call: the stipend survives EIP-150's 63/64 rule with room for the
+    ///      call itself, so a submitter cannot starve the hook by sending a tight gas limit.
+    uint256 private constant BALANCE_HOOK_GAS_RESERVE = (BALANCE_HOOK_GAS * 64) / 63 + 5_000;
+
+    /// @notice EIP-712 type hash of a binding revocation.
+    bytes32 public constant REVOCATION_TYPEHASH = keccak256(
+        "Revocation(address user,string btcAddress,uint64 nonce,uint256 deadline)"
+    );
+    /// @notice Fee grace period until `setFeeGracePeriod` is called.
+    uint32 public constant DEFAULT_FEE_GRACE_PERIOD = 7 days;
+
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
 
@@ -66,14 +80,23 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         uint40 lastSyncAt;
         uint16 bindingCount;
         uint64 deferredSats;
+        bool syncFrozen;
     }
 
-    /// @dev One slot per user for the mint window and the cap-overflow queue (200 bits).
+    /// @dev One slot per user for the mint window, the cap-overflow queue and the unpaid-fee clock (240 bits).
     struct MintSlot {
         uint32 windowIndex;
         uint64 windowMintedSats;
         uint64 queuedSats;
         uint40 queuedReadyAt;
+        uint40 feeUnpaidSince;
+    }
+
+    /// @dev Dispute wiring, fee grace period and emergency-burn counter (256 bits).
+    struct EmergencySlot {
+        address disputeManager;
+        uint32 feeGracePeriodSeconds;
+        uint64 emergencyBurnCount;
     }
 
     /// @dev The whole configuration except the committee, in one slot (256 bits).
@@ -121,6 +144,10 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     mapping(address user => UserSlot) private _users;
     mapping(address user => MintSlot) private _mints;
+
+    /// @inheritdoc IOracle
+    address public balanceHook;
+    EmergencySlot private _emergency;
 
     /// @inheritdoc IOracle
     mapping(uint64 btcHeight => bytes32 blockHash) public btcAnchor;
@@ -174,6 +201,15 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         );
         _setStaleness(config.maxReportValiditySeconds, config.maxBtcHeightLag);
         _setMinConfirmations(config.minConfirmations);
+        _emergency.feeGracePeriodSeconds = DEFAULT_FEE_GRACE_PERIOD;
+    }
+
+    /// @dev Only the wired DisputeManager.
+    modifier onlyDisputeManager() {
+        if (msg.sender != _emergency.disputeManager || msg.sender == address(0)) {
+            revert OracleNotDisputeManager(msg.sender);
+        }
+        _;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -197,6 +233,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         // Cache of the last anchor written or checked in this batch: most batches share one Bitcoin tip.
         uint64 anchorHeight = type(uint64).max;
         bytes32 anchorHash;
+        address hook = balanceHook;
         for (uint256 i; i < count; ++i) {
             Report calldata r = reports[i];
             if (r.btcHeight != anchorHeight || r.btcBlockHash != anchorHash) {
@@ -204,7 +241,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 anchorHash = r.btcBlockHash;
                 _anchor(anchorHeight, anchorHash);
             }
-            _applyReport(r, cfg, g, windowIndex);
+            _applyReport(r, cfg, g, windowIndex, hook);
         }
         _global = g;
     }
@@ -244,33 +281,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function unbindAddress(string calldata btcAddress) external {
-        bytes32 addressHash = keccak256(bytes(btcAddress));
-        BindingRecord memory record = _bindingOf[addressHash];
-        if (record.user != msg.sender || msg.sender == address(0)) revert OracleAddressNotBound(btcAddress, msg.sender);
-        // Swap-and-pop the dense binding list.
-        uint256 last = _bindingHashes.length - 1;
-        if (record.indexPlusOne - 1 != last) {
-            bytes32 movedHash = _bindingHashes[last];
-            _bindingHashes[record.indexPlusOne - 1] = movedHash;
-            _bindingOf[movedHash].indexPlusOne = record.indexPlusOne;
-        }
-        _bindingHashes.pop();
-        delete _bindingOf[addressHash];
-        // Swap-and-pop the user's own list (≤ MAX_BINDINGS_PER_USER entries).
-        bytes32[] storage hashes = _userAddressHashes[msg.sender];
-        uint256 n = hashes.length;
-        for (uint256 i; i < n; ++i) {
-            if (hashes[i] == addressHash) {
-                hashes[i] = hashes[n - 1];
-                hashes.pop();
-                break;
-            }
-        }
-        unchecked {
-            // Cannot underflow: the address was bound to the caller, so their count is at least one.
-            _users[msg.sender].bindingCount -= 1;
-        }
-        emit AddressUnbound(msg.sender, addressHash, btcAddress);
+        _unbind(msg.sender, btcAddress);
     }
 
     /// @inheritdoc IOracle
@@ -285,6 +296,88 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         m.queuedReadyAt = 0;
         emit QueuedMintExecuted(user, amountSats);
         IRBTCSynth(rbtc).mint(user, amountSats);
+        // With nothing queued, the backed balance equals the attested total.
+        _notifyBalanceHook(balanceHook, user, _users[user].attestedSats, IBalanceHook.ChangeReason.SYNC);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                      EMERGENCY BURNS AND DISPUTES
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOracle
+    /// @dev Not paused: a burn only removes unbacked rBTC.
+    function emergencyBurnFeeExhausted(address user) external {
+        uint40 unpaidSince = _mints[user].feeUnpaidSince;
+        if (
+            _users[user].deferredSats == 0 || block.timestamp < uint256(unpaidSince) + _emergency.feeGracePeriodSeconds
+        ) {
+            revert OracleFeeNotExhausted(user, unpaidSince, block.timestamp);
+        }
+        if (_burnPosition(user, 0, EmergencyBurnReason.FEE_EXHAUSTED) == 0) revert OracleNothingToBurn(user);
+    }
+
+    /// @inheritdoc IOracle
+    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external {
+        address user = revocation.user;
+        _checkDeadline(revocation.deadline, _config.maxReportValiditySeconds);
+        uint64 nonce = bindingNonce[user];
+        if (revocation.nonce != nonce) revert OracleBadBindingNonce(user, nonce, revocation.nonce);
+        GlobalSlot memory g = _global;
+        _verifySignatures(_hashRevocation(revocation), signatures, g.epoch, g.threshold);
+        unchecked {
+            // Cannot overflow: one nonce per transaction.
+            bindingNonce[user] = nonce + 1;
+        }
+        _unbind(user, revocation.btcAddress);
+        _burnPosition(user, 0, EmergencyBurnReason.BINDING_REVOKED);
+    }
+
+    /// @inheritdoc IOracle
+    function setSyncFrozen(address user, bool frozen) external onlyDisputeManager {
+        _users[user].syncFrozen = frozen;
+        emit SyncFrozen(user, frozen);
+    }
+
+    /// @inheritdoc IOracle
+    /// @dev A mint here bypasses fees and caps: the resolver's decision is the guard (only the DisputeManager, only
+    ///      on an upheld dispute, can call).
+    function applyDisputeResolution(address user, uint64 resolvedSats) external onlyDisputeManager {
+        if (resolvedSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, resolvedSats);
+        UserSlot storage u = _users[user];
+        if (resolvedSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
+        emit DisputeResolutionApplied(user, u.attestedSats, resolvedSats);
+        _burnPosition(user, resolvedSats, EmergencyBurnReason.DISPUTE_UPHELD);
+    }
+
+    /// @dev Unbinds `btcAddress` from `user` (reverts unless bound to them).
+    function _unbind(address user, string calldata btcAddress) private {
+        bytes32 addressHash = keccak256(bytes(btcAddress));
+        BindingRecord memory record = _bindingOf[addressHash];
+        if (record.user != user || user == address(0)) revert OracleAddressNotBound(btcAddress, user);
+        // Swap-and-pop the dense binding list.
+        uint256 last = _bindingHashes.length - 1;
+        if (record.indexPlusOne - 1 != last) {
+            bytes32 movedHash = _bindingHashes[last];
+            _bindingHashes[record.indexPlusOne - 1] = movedHash;
+            _bindingOf[movedHash].indexPlusOne = record.indexPlusOne;
+        }
+        _bindingHashes.pop();
+        delete _bindingOf[addressHash];
+        // Swap-and-pop the user's own list (≤ MAX_BINDINGS_PER_USER entries).
+        bytes32[] storage hashes = _userAddressHashes[user];
+        uint256 n = hashes.length;
+        for (uint256 i; i < n; ++i) {
+            if (hashes[i] == addressHash) {
+                hashes[i] = hashes[n - 1];
+                hashes.pop();
+                break;
+            }
+        }
+        unchecked {
+            // Cannot underflow: the address was bound to the user, so their count is at least one.
+            _users[user].bindingCount -= 1;
+        }
+        emit AddressUnbound(user, addressHash, btcAddress);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -314,6 +407,29 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @inheritdoc IOracle
     function setMinConfirmations(uint16 minConfirmations_) external onlyRole(CONFIG_ROLE) {
         _setMinConfirmations(minConfirmations_);
+    }
+
+    /// @inheritdoc IOracle
+    function setDisputeManager(address disputeManager_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_emergency.disputeManager != address(0)) revert OracleAlreadyWired();
+        if (disputeManager_ == address(0)) revert OracleZeroAddress();
+        _emergency.disputeManager = disputeManager_;
+        emit DisputeManagerWired(disputeManager_);
+    }
+
+    /// @inheritdoc IOracle
+    function setFeeGracePeriod(uint32 feeGracePeriodSeconds_) external onlyRole(CONFIG_ROLE) {
+        if (feeGracePeriodSeconds_ == 0) revert OracleInvalidParameter("feeGracePeriodSeconds");
+        _emergency.feeGracePeriodSeconds = feeGracePeriodSeconds_;
+        emit FeeGracePeriodUpdated(feeGracePeriodSeconds_);
+    }
+
+    /// @inheritdoc IOracle
+    function setBalanceHook(address hook) external onlyRole(CONFIG_ROLE) {
+        // A call to a code-less address reverts outside try/catch, so only contracts (or zero) are accepted.
+        if (hook != address(0) && hook.code.length == 0) revert OracleHookNotContract(hook);
+        balanceHook = hook;
+        emit BalanceHookUpdated(hook);
     }
 
     /// @inheritdoc IOracle
@@ -352,6 +468,36 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @inheritdoc IOracle
     function hashBinding(BindingRequest calldata request) external view returns (bytes32) {
         return _hashBinding(request);
+    }
+
+    /// @inheritdoc IOracle
+    function hashRevocation(Revocation calldata revocation) external view returns (bytes32) {
+        return _hashRevocation(revocation);
+    }
+
+    /// @inheritdoc IOracle
+    function feeUnpaidSince(address user) external view returns (uint64) {
+        return _mints[user].feeUnpaidSince;
+    }
+
+    /// @inheritdoc IOracle
+    function isSyncFrozen(address user) external view returns (bool) {
+        return _users[user].syncFrozen;
+    }
+
+    /// @inheritdoc IOracle
+    function emergencyBurnCount() external view returns (uint64) {
+        return _emergency.emergencyBurnCount;
+    }
+
+    /// @inheritdoc IOracle
+    function feeGracePeriodSeconds() external view returns (uint32) {
+        return _emergency.feeGracePeriodSeconds;
+    }
+
+    /// @inheritdoc IOracle
+    function disputeManager() external view returns (address) {
+        return _emergency.disputeManager;
     }
 
     /// @inheritdoc IOracle
@@ -468,9 +614,23 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state.
-    function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
+    function _applyReport(
+        Report calldata r,
+        ConfigSlot memory cfg,
+        GlobalSlot memory g,
+        uint32 windowIndex,
+        address hook
+    ) private {
         address user = r.user;
-        UserSlot memory u = _checkReport(r, cfg.maxBtcHeightLag, g);
+        UserSlot memory u = _users[user];
+        // A frozen user's report is skipped, not reverted: one disputed user cannot block everyone's sync. Its
+        // sequence stays unused, so the committee reports it again once the dispute closes.
+        if (u.syncFrozen) {
+            emit ReportSkipped(user, r.sequence, uint8(SkipReason.DISPUTE_OPEN));
+            return;
+        }
+        bool wasDeferred = u.deferredSats != 0;
+        _checkReport(r, u, cfg.maxBtcHeightLag, g);
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
         uint64 mintSats;
@@ -479,11 +639,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 // Cannot underflow: newTotalSats > previousSats.
                 mintSats = newTotalSats - previousSats;
             }
-            uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
-            if (feeWei != 0 && !IFeeVault(feeVault).spendFrom(user, feeWei)) {
+            if (!_chargeFee(user, mintSats, wasDeferred)) {
                 // Deferred: the report is consumed, the total stays; the next report after a top-up mints it.
                 u.deferredSats = mintSats;
-                emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
                 mintSats = 0;
                 newTotalSats = previousSats;
             }
@@ -491,29 +649,46 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         u.attestedSats = newTotalSats;
         _users[user] = u;
         emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
+        uint64 queuedSats;
         if (mintSats != 0) {
-            _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
+            queuedSats = _mintWithinCaps(user, mintSats, cfg, g, windowIndex);
         } else if (newTotalSats < previousSats) {
             unchecked {
                 // Cannot underflow: newTotalSats < previousSats.
-                _burnDrop(user, previousSats - newTotalSats);
+                queuedSats = _burnDrop(user, previousSats - newTotalSats);
             }
+        } else {
+            return;
+        }
+        unchecked {
+            // Cannot underflow: per user, rbtc.totalBackedOf + queuedSats == attestedSats.
+            _notifyBalanceHook(hook, user, newTotalSats - queuedSats, IBalanceHook.ChangeReason.SYNC);
         }
     }
 
-    /// @dev Checks a report against the user's stored state and returns that state advanced to the report
-    ///      (sequence, height, time; deferred cleared). Raises `g.highestBtcHeight` when the report is newer.
+    /// @dev Charges the fee of minting `mintSats`; false (with `NeedsTopUp`) when FeeVault cannot pay. The unpaid-fee
+    ///      clock starts at the first of a run of deferred reports (`wasDeferred` false).
+    function _chargeFee(address user, uint64 mintSats, bool wasDeferred) private returns (bool paid) {
+        uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
+        if (feeWei == 0 || IFeeVault(feeVault).spendFrom(user, feeWei)) return true;
+        if (!wasDeferred) _mints[user].feeUnpaidSince = uint40(block.timestamp);
+        emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
+        return false;
+    }
+
+    /// @dev Checks a report against the user's stored state `u` and advances `u` to the report (sequence, height,
+    ///      time; deferred cleared). Raises `g.highestBtcHeight` when the report is newer.
     function _checkReport(
         Report calldata r,
+        UserSlot memory u,
         uint32 maxBtcHeightLag,
         GlobalSlot memory g
-    ) private view returns (UserSlot memory u) {
+    ) private view {
         address user = r.user;
         uint64 newTotalSats = r.newTotalSats;
         uint64 btcHeight = r.btcHeight;
         if (user == address(0)) revert OracleZeroAddress();
         if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
-        u = _users[user];
         uint64 expected = uint64(u.sequence) + 1;
         // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
         if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
@@ -531,13 +706,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     }
 
     /// @dev Mints `deltaSats` up to the remaining user and global caps of the window; queues the rest.
+    /// @return queuedSats The user's queued sats afterwards.
     function _mintWithinCaps(
         address user,
         uint64 deltaSats,
         ConfigSlot memory cfg,
         GlobalSlot memory g,
         uint32 windowIndex
-    ) private {
+    ) private returns (uint64 queuedSats) {
         MintSlot memory m = _mints[user];
         if (m.windowIndex != windowIndex) {
             m.windowIndex = windowIndex;
@@ -566,20 +742,23 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         _mints[user] = m;
         if (queueSats != 0) emit MintQueued(user, queueSats, m.queuedReadyAt);
         if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
+        return m.queuedSats;
     }
 
     /// @dev Removes `dropSats` from the user's backing: the queued mint first, then free rBTC, then escrow + wrBTC.
-    function _burnDrop(address user, uint64 dropSats) private {
+    /// @return remainingQueuedSats The user's queued sats afterwards.
+    function _burnDrop(address user, uint64 dropSats) private returns (uint64 remainingQueuedSats) {
         MintSlot storage m = _mints[user];
         uint64 queuedSats = m.queuedSats;
         if (queuedSats != 0) {
             if (queuedSats >= dropSats) {
                 unchecked {
                     // Cannot underflow: queuedSats ≥ dropSats.
-                    m.queuedSats = queuedSats - dropSats;
+                    remainingQueuedSats = queuedSats - dropSats;
                 }
-                if (queuedSats == dropSats) m.queuedReadyAt = 0;
-                return;
+                m.queuedSats = remainingQueuedSats;
+                if (remainingQueuedSats == 0) m.queuedReadyAt = 0;
+                return remainingQueuedSats;
             }
             m.queuedSats = 0;
             m.queuedReadyAt = 0;
@@ -589,7 +768,83 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             }
         }
         (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, dropSats);
-        if (fromEscrowSats != 0) IWrBTC(wrbtc).slash(user, fromEscrowSats);
+        // BTC left while wrapped and the holder's wrBTC cannot cover the escrow: the deficit is recorded in WrBTC.
+        if (fromEscrowSats != 0 && _slash(user, fromEscrowSats) != 0) {
+            _countEmergencyBurn(user, dropSats, EmergencyBurnReason.BACKING_LOST);
+        }
+    }
+
+    /// @dev Sets `user`'s attested total to `targetSats` outside the sync path: drops the queued mint and any deferred
+    ///      mint, then burns (free → escrow → slash) or mints rBTC to match. A burn counts as an emergency burn.
+    /// @return burnedSats rBTC burned.
+    function _burnPosition(
+        address user,
+        uint64 targetSats,
+        EmergencyBurnReason reason
+    ) private returns (uint64 burnedSats) {
+        UserSlot storage u = _users[user];
+        u.attestedSats = targetSats;
+        u.deferredSats = 0;
+        MintSlot storage m = _mints[user];
+        m.queuedSats = 0;
+        m.queuedReadyAt = 0;
+        uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(user);
+        if (backedSats > targetSats) {
+            unchecked {
+                // Cannot underflow: backedSats > targetSats.
+                burnedSats = backedSats - targetSats;
+            }
+            (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnedSats);
+            if (fromEscrowSats != 0) _slash(user, fromEscrowSats);
+            _countEmergencyBurn(user, burnedSats, reason);
+        } else if (backedSats < targetSats) {
+            unchecked {
+                // Cannot underflow: backedSats < targetSats.
+                IRBTCSynth(rbtc).mint(user, targetSats - backedSats);
+            }
+        } else {
+            return 0;
+        }
+        _notifyBalanceHook(
+            balanceHook,
+            user,
+            targetSats,
+            reason == EmergencyBurnReason.DISPUTE_UPHELD
+                ? IBalanceHook.ChangeReason.DISPUTE_UPHELD
+                : IBalanceHook.ChangeReason.EMERGENCY_BURN
+        );
+    }
+
+    /// @dev Slashes `amountSats` wrBTC from `user`; returns what could not be covered.
+    function _slash(address user, uint64 amountSats) private returns (uint64 uncoveredSats) {
+        (, uncoveredSats) = IWrBTC(wrbtc).slash(user, amountSats);
+    }
+
+    /// @dev Counts and announces an emergency burn.
+    function _countEmergencyBurn(address user, uint64 amountSats, EmergencyBurnReason reason) private {
+        unchecked {
+            // Cannot overflow: one burn per call, 2^64 calls are out of reach.
+            _emergency.emergencyBurnCount += 1;
+        }
+        emit EmergencyBurn(user, amountSats, uint8(reason));
+    }
+
+    /// @dev Tells the balance hook (when set) that `user`'s backed balance is now `newBackedSats`. Never reverts on a
+    ///      failing hook (emits `BalanceHookFailed`); reverts only when too little gas is left to give the hook its
+    ///      full stipend, so a submitter cannot make the hook fail on purpose.
+    function _notifyBalanceHook(
+        address hook,
+        address user,
+        uint64 newBackedSats,
+        IBalanceHook.ChangeReason reason
+    ) private {
+        if (hook == address(0)) return;
+        uint256 gasLeft = gasleft();
+        if (gasLeft < BALANCE_HOOK_GAS_RESERVE) revert OracleHookGasTooLow(gasLeft, BALANCE_HOOK_GAS_RESERVE);
+        // solhint-disable-next-line no-empty-blocks
+        try IBalanceHook(hook).onBalanceChanged{gas: BALANCE_HOOK_GAS}(user, newBackedSats, reason) {} catch {
+            emit BalanceHookFailed(user);
+        }
     }
 
     /// @dev Writes the anchor of `btcHeight`; a different hash than the stored one means Bitcoin reorganised.
@@ -658,6 +913,22 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @dev EIP-712 digest of a sync batch.
     function _hashSyncBatch(Report[] calldata reports, uint256 deadline) private view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(SYNC_BATCH_TYPEHASH, _hashReports(reports), deadline)));
+    }
+
+    /// @dev EIP-712 digest of a binding revocation.
+    function _hashRevocation(Revocation calldata revocation) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        REVOCATION_TYPEHASH,
+                        revocation.user,
+                        keccak256(bytes(revocation.btcAddress)),
+                        revocation.nonce,
+                        revocation.deadline
+                    )
+                )
+            );
     }
 
     /// @dev EIP-712 digest of a binding request.

@@ -1,0 +1,135 @@
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
+import { id, keccak256, toUtf8Bytes } from "ethers";
+
+import type { DeployConnection, ReserveBTCParameters, SystemContracts } from "../../src/deployments.js";
+import { deploySystem } from "../../src/deployments.js";
+import type { BindingRequest, Report, TypedDataSigner } from "../../src/oracle/signing.js";
+import { committeeWallets, signBinding, signSyncBatch } from "../../src/oracle/signing.js";
+
+export const CONFIG_ROLE = id("CONFIG_ROLE");
+export const ORACLE_GUARDIAN_ROLE = id("GUARDIAN_ROLE");
+
+/** Oracle parameters of the unit-test fixture: small caps so the queue is easy to reach. */
+export const ORACLE_TEST_PARAMETERS = {
+  threshold: 2,
+  minConfirmations: 3,
+  feeBps: 50,
+  weiPerSat: 300_000_000_000n,
+  fixedFeeWei: 100_000_000_000_000n,
+  maxFeeWei: 10_000_000_000_000_000n,
+  mintWindowSeconds: 86_400,
+  userMintCapSats: 1_000_000n,
+  globalMintCapSats: 2_500_000n,
+  mintDelaySeconds: 3_600,
+  maxReportValiditySeconds: 3_600,
+  maxBtcHeightLag: 6,
+} as const;
+
+/** A deterministic Bitcoin block hash for a height (a different `fork` gives a competing block). */
+export function blockHash(height: bigint, fork = 0): string {
+  return keccak256(toUtf8Bytes(`btc-block-${height}-${fork}`));
+}
+
+/** A deterministic proof digest for a binding. */
+export function proofDigest(btcAddress: string): string {
+  return keccak256(toUtf8Bytes(`proof:${btcAddress}`));
+}
+
+/**
+ * Deploys the system through the real Ignition module and returns it with helpers that sign as the committee.
+ * Signers: 0 admin (all roles), 1..3 committee operators (Hardhat accounts 1..3), 4 alice, 5 bob, 6 carol,
+ * 7 stranger, 8 treasury.
+ */
+export async function deployOracleSystem(
+  connection: DeployConnection & { networkHelpers: NetworkHelpers },
+  parameters: ReserveBTCParameters = {},
+) {
+  const { ethers, networkHelpers } = connection;
+  const signers = await ethers.getSigners();
+  const [admin, op1, op2, op3, alice, bob, carol, stranger, treasury] = signers;
+  if (!admin || !op1 || !op2 || !op3 || !alice || !bob || !carol || !stranger || !treasury) {
+    throw new Error("need 9 signers");
+  }
+  const system: SystemContracts = await deploySystem(connection, {
+    ...ORACLE_TEST_PARAMETERS,
+    treasury: treasury.address,
+    ...parameters,
+  });
+  const operators = committeeWallets(3);
+
+  const now = async (): Promise<bigint> => BigInt(await networkHelpers.time.latest());
+
+  /** Committee signatures (operators 1 and 2 by default) over a batch. */
+  const signReports = async (
+    reports: readonly Report[],
+    deadline: bigint,
+    signers_: readonly TypedDataSigner[] = operators.slice(0, 2),
+  ) => signSyncBatch(system.oracle, reports, deadline, signers_);
+
+  /** Submits a committee-signed batch (deadline now + 10 min) from the stranger account. */
+  const sync = async (reports: readonly Report[], signers_?: readonly TypedDataSigner[]) => {
+    const deadline = (await now()) + 600n;
+    const signatures = await signReports(reports, deadline, signers_);
+    return system.oracle.connect(stranger).sync([...reports], deadline, signatures);
+  };
+
+  /** The next report of `user`: sequence and height follow the stored state. */
+  const nextReport = async (
+    user: string,
+    newTotalSats: bigint,
+    heightStep = 1n,
+    fork = 0,
+  ): Promise<Report> => {
+    const state = await system.oracle.userState(user);
+    const highest = await system.oracle.highestBtcHeight();
+    const base = highest > state.btcHeight ? highest : state.btcHeight;
+    const btcHeight = (base === 0n ? 100n : base) + heightStep;
+    return {
+      user,
+      newTotalSats,
+      btcHeight,
+      btcBlockHash: blockHash(btcHeight, fork),
+      sequence: state.sequence + 1n,
+    };
+  };
+
+  /** Committee-approved binding request for `user` with the current nonce. */
+  const bindingRequest = async (user: string, btcAddress: string): Promise<BindingRequest> => ({
+    user,
+    btcAddress,
+    proofDigest: proofDigest(btcAddress),
+    nonce: await system.oracle.bindingNonce(user),
+    deadline: (await now()) + 600n,
+  });
+
+  /** Binds `btcAddress` to `user` with committee signatures (sent by the stranger). */
+  const bind = async (user: string, btcAddress: string) => {
+    const request = await bindingRequest(user, btcAddress);
+    const signatures = await signBinding(system.oracle, request, operators.slice(0, 2));
+    return system.oracle.connect(stranger).bindAddress(request, signatures);
+  };
+
+  return {
+    ...system,
+    ethers,
+    networkHelpers,
+    admin,
+    alice,
+    bob,
+    carol,
+    stranger,
+    treasury,
+    operatorAccounts: [op1, op2, op3],
+    operators,
+    now,
+    signReports,
+    sync,
+    nextReport,
+    bindingRequest,
+    bind,
+  };
+}
+
+export type OracleSystem = Awaited<ReturnType<typeof deployOracleSystem>>;
+export type { HardhatEthers };
