@@ -107,8 +107,9 @@ interface IYieldScalesPool is IBalanceHook {
     event Joined(address indexed user, uint64 backedSats);
     /// @notice `user` left: position removed, stake and liquidity returned, rewards claimed.
     event Left(address indexed user);
-    /// @notice The hook (or a poke) updated `user`'s holder position.
-    event HolderPositionUpdated(address indexed user, uint64 backedSats, uint64 stakedSats, Tier tier);
+    /// @notice The balance hook (or a poke) set `user`'s rBTC position to `backedSats` (stake: `Staked`/`Unstaked`;
+    ///         tier: `TierUpgraded`).
+    event HolderPositionUpdated(address indexed user, uint64 backedSats);
     /// @notice `user` was removed by an emergency burn or an upheld dispute and stopped accruing.
     event HolderRemoved(address indexed user, ChangeReason reason);
     /// @notice `user`'s loyalty tier was upgraded.
@@ -125,7 +126,8 @@ interface IYieldScalesPool is IBalanceHook {
     event RewardsFunded(address indexed funder, uint256 amount);
     /// @notice `user` claimed `amount` reward units.
     event Claimed(address indexed user, uint256 amount);
-    /// @notice The observed rBTC supply (and possibly the peak) changed; the rate scales from this moment.
+    /// @notice A pool action observed a new rBTC supply (and possibly peak); the rate scales from this moment. The
+    ///         balance hook observes the supply silently (gas budget); RBTCSynth's events carry every supply change.
     event ScaleUpdated(uint64 supplySats, uint64 peakSupplySats);
     /// @notice Accrual was scaled down because the uncommitted reserve ran out.
     event RewardReserveExhausted(uint256 committedRewards);

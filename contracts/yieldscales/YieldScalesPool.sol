@@ -76,6 +76,16 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     uint8 private constant CODE_GOLD = 3;
     uint8 private constant CODE_REMOVED = 4;
 
+    /// @dev Bit offsets of the packed `Holder` and `Scale` slots (Solidity's own layout: first member lowest).
+    uint256 private constant HOLDER_STAKED_SHIFT = 56;
+    uint256 private constant HOLDER_SINCE_SHIFT = 112;
+    uint256 private constant HOLDER_CODE_SHIFT = 144;
+    uint256 private constant HOLDER_OFFSET_SHIFT = 152;
+    uint256 private constant SCALE_SUPPLY_SHIFT = 40;
+    uint256 private constant SCALE_PEAK_SHIFT = 104;
+    uint256 private constant SCALE_RATE_SHIFT = 168;
+    uint256 private constant SCALE_WEIGHT_SHIFT = 184;
+
     /// @inheritdoc IYieldScalesPool
     address public immutable oracle;
     /// @inheritdoc IYieldScalesPool
@@ -213,12 +223,12 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     ///      hook after the first in a sync transaction), refresh the supply, then re-weight the holder.
     function onBalanceChanged(address user, uint64 newBackedSats, ChangeReason reason) external {
         if (msg.sender != oracle) revert YieldUnauthorizedOracle(msg.sender);
-        Holder memory h = _holders[user];
+        Holder memory h = _loadHolder(user);
         if (h.code == CODE_NONE || h.code == CODE_REMOVED) return;
-        uint256 holderIndex = _accrueAndRescale();
+        uint256 holderIndex = _accrueAndRescale(false);
         if (reason == ChangeReason.SYNC) {
             _reweight(user, h, newBackedSats, h.stakedSats, _earnedCode(h), holderIndex);
-            emit HolderPositionUpdated(user, newBackedSats, h.stakedSats, Tier(h.code));
+            emit HolderPositionUpdated(user, newBackedSats);
         } else {
             _reweight(user, h, newBackedSats, h.stakedSats, CODE_REMOVED, holderIndex);
             // unchecked: the holder was active, so the count is ≥ 1.
@@ -235,9 +245,9 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @inheritdoc IYieldScalesPool
     function join() external whenNotPaused {
-        Holder memory h = _holders[msg.sender];
+        Holder memory h = _loadHolder(msg.sender);
         if (_isActive(h.code)) revert YieldAlreadyJoined(msg.sender);
-        uint256 holderIndex = _accrueAndRescale();
+        uint256 holderIndex = _accrueAndRescale(true);
         uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(msg.sender);
         h.sinceTimestamp = uint32(block.timestamp);
         _reweight(msg.sender, h, backedSats, h.stakedSats, CODE_BRONZE, holderIndex);
@@ -248,9 +258,9 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     /// @inheritdoc IYieldScalesPool
     function stakeWrBTC(uint64 amountSats) external whenNotPaused nonReentrant {
         if (amountSats == 0) revert YieldZeroAmount();
-        Holder memory h = _holders[msg.sender];
+        Holder memory h = _loadHolder(msg.sender);
         if (!_isActive(h.code)) revert YieldNotJoined(msg.sender);
-        uint256 holderIndex = _accrueAndRescale();
+        uint256 holderIndex = _accrueAndRescale(true);
         _reweight(msg.sender, h, h.backedSats, uint256(h.stakedSats) + amountSats, _earnedCode(h), holderIndex);
         _totalStakedSats += amountSats;
         emit Staked(msg.sender, amountSats);
@@ -260,9 +270,9 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     /// @inheritdoc IYieldScalesPool
     function unstakeWrBTC(uint64 amountSats) external nonReentrant {
         if (amountSats == 0) revert YieldZeroAmount();
-        Holder memory h = _holders[msg.sender];
+        Holder memory h = _loadHolder(msg.sender);
         if (h.stakedSats < amountSats) revert YieldInsufficientStake(msg.sender, h.stakedSats, amountSats);
-        uint256 holderIndex = _accrueAndRescale();
+        uint256 holderIndex = _accrueAndRescale(true);
         uint8 code = _isActive(h.code) ? _earnedCode(h) : h.code;
         _reweight(msg.sender, h, h.backedSats, h.stakedSats - amountSats, code, holderIndex);
         // unchecked: the total includes this holder's stake, which is ≥ amountSats.
@@ -275,12 +285,12 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @inheritdoc IYieldScalesPool
     function poke(address user) external {
-        uint256 holderIndex = _accrueAndRescale();
-        Holder memory h = _holders[user];
+        uint256 holderIndex = _accrueAndRescale(true);
+        Holder memory h = _loadHolder(user);
         if (!_isActive(h.code)) return;
         uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(user);
         _reweight(user, h, backedSats, h.stakedSats, _earnedCode(h), holderIndex);
-        emit HolderPositionUpdated(user, backedSats, h.stakedSats, Tier(h.code));
+        emit HolderPositionUpdated(user, backedSats);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -290,7 +300,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     /// @inheritdoc IYieldScalesPool
     function depositLiquidity(uint256 amount) external whenNotPaused nonReentrant {
         if (amount == 0) revert YieldZeroAmount();
-        _accrueAndRescale();
+        _accrueAndRescale(true);
         Provider memory p = _providers[msg.sender];
         uint256 newAmount = uint256(p.amount) + amount;
         if (newAmount > type(uint128).max) revert YieldAmountTooLarge(newAmount);
@@ -304,7 +314,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         if (amount == 0) revert YieldZeroAmount();
         Provider memory p = _providers[msg.sender];
         if (p.amount < amount) revert YieldInsufficientLiquidity(msg.sender, p.amount, amount);
-        _accrueAndRescale();
+        _accrueAndRescale(true);
         _setLiquidity(msg.sender, p, p.amount - amount);
         emit LiquidityWithdrawn(msg.sender, amount);
         IERC20(liquidityToken).safeTransfer(msg.sender, amount);
@@ -317,7 +327,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     /// @inheritdoc IYieldScalesPool
     function fundRewards(uint256 amount) external nonReentrant {
         if (amount == 0) revert YieldZeroAmount();
-        _accrueAndRescale();
+        _accrueAndRescale(true);
         uint256 newReserve = uint256(_rewardReserve) + amount;
         if (newReserve > type(uint128).max) revert YieldAmountTooLarge(newReserve);
         _rewardReserve = uint128(newReserve);
@@ -327,8 +337,8 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @inheritdoc IYieldScalesPool
     function claim() external nonReentrant returns (uint256 amount) {
-        uint256 holderIndex = _accrueAndRescale();
-        Holder memory h = _holders[msg.sender];
+        uint256 holderIndex = _accrueAndRescale(true);
+        Holder memory h = _loadHolder(msg.sender);
         if (_isActive(h.code) && _earnedCode(h) != h.code) {
             _reweight(msg.sender, h, h.backedSats, h.stakedSats, _earnedCode(h), holderIndex);
         }
@@ -339,9 +349,9 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @inheritdoc IYieldScalesPool
     function leave() external nonReentrant returns (uint256 amount) {
-        Holder memory h = _holders[msg.sender];
+        Holder memory h = _loadHolder(msg.sender);
         Provider memory p = _providers[msg.sender];
-        uint256 holderIndex = _accrueAndRescale();
+        uint256 holderIndex = _accrueAndRescale(true);
         if (h.code == CODE_NONE && h.stakedSats == 0 && p.amount == 0 && _claimableNow(msg.sender) == 0) {
             revert YieldNoPosition(msg.sender);
         }
@@ -376,7 +386,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     /// @inheritdoc IYieldScalesPool
     function setBaseRate(uint16 baseRateBps) external onlyRole(YIELD_ADMIN_ROLE) {
         if (baseRateBps > MAX_BASE_RATE_BPS) revert YieldBaseRateTooHigh(baseRateBps, MAX_BASE_RATE_BPS);
-        _accrueAndRescale();
+        _accrueAndRescale(true);
         uint16 old = _scale.baseRateBps;
         _scale.baseRateBps = baseRateBps;
         emit BaseRateSet(old, baseRateBps);
@@ -386,7 +396,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     function setPrices(uint256 satPriceWad, uint256 liquidityPriceWad) external onlyRole(YIELD_ADMIN_ROLE) {
         _checkPrice(satPriceWad);
         _checkPrice(liquidityPriceWad);
-        _accrueAndRescale();
+        _accrueAndRescale(true);
         _satPriceWad = uint128(satPriceWad); // ≤ MAX_PRICE_WAD < 2^128 (checked above)
         _liquidityPriceWad = uint128(liquidityPriceWad);
         emit PricesSet(satPriceWad, liquidityPriceWad);
@@ -394,13 +404,13 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @inheritdoc IYieldScalesPool
     function pause() external onlyRole(YIELD_ADMIN_ROLE) {
-        _accrueAndRescale();
+        _accrueAndRescale(true);
         _pause();
     }
 
     /// @inheritdoc IYieldScalesPool
     function unpause() external onlyRole(YIELD_ADMIN_ROLE) {
-        _accrueAndRescale(); // moves lastAccrual past the paused interval, which earns nothing
+        _accrueAndRescale(true); // moves lastAccrual past the paused interval, which earns nothing
         _unpause();
     }
 
@@ -484,7 +494,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @inheritdoc IYieldScalesPool
     function userStatus(address user) external view returns (UserStatus memory status) {
-        Holder memory h = _holders[user];
+        Holder memory h = _loadHolder(user);
         HolderState state =
             h.code == CODE_NONE
                 ? HolderState.NONE
@@ -510,8 +520,10 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @dev Advances both indexes to now (bounded by the reserve), then observes the rBTC supply so the new scale
     ///      applies from this moment. Returns the holder index.
-    function _accrueAndRescale() internal returns (uint256 holderIndex) {
-        Scale memory s = _scale;
+    ///      `announce` = false (the balance hook) observes the supply without `ScaleUpdated`, to keep the hook
+    ///      cheap; the supply is RBTCSynth's, whose own events carry every change.
+    function _accrueAndRescale(bool announce) internal returns (uint256 holderIndex) {
+        Scale memory s = _loadScale();
         holderIndex = _holderIndex;
         if (s.lastAccrual != block.timestamp) {
             Accrual memory a = _pendingAccrual(s);
@@ -531,9 +543,9 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         if (supply != s.supplySats) {
             s.supplySats = supply;
             if (supply > s.peakSupplySats) s.peakSupplySats = supply;
-            emit ScaleUpdated(supply, s.peakSupplySats);
+            if (announce) emit ScaleUpdated(supply, s.peakSupplySats);
         }
-        _scale = s;
+        _storeScale(s);
     }
 
     /// @dev What advancing from `s.lastAccrual` to now would add, at the stored scale and the uncommitted reserve.
@@ -595,14 +607,16 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
                     int256(Math.mulDiv(oldWeight, holderIndex, HOLDER_DIVISOR));
             h.offset = offset.toInt104();
             // The total includes oldWeight; the result is a sum of active weights ≤ 6.3e19.
-            _scale.totalHolderWeight = uint72(uint256(_scale.totalHolderWeight) - oldWeight + newWeight);
+            Scale memory s = _loadScale();
+            s.totalHolderWeight = uint72(uint256(s.totalHolderWeight) - oldWeight + newWeight);
+            _storeScale(s);
         }
         if (_isActive(h.code) && _isActive(code) && code > h.code) emit TierUpgraded(user, Tier(code));
         h.backedSats = backedSats.toUint56();
         h.stakedSats = stakedSats.toUint56();
         h.code = code;
         if (code == CODE_NONE) h.sinceTimestamp = 0;
-        _holders[user] = h;
+        _storeHolder(user, h);
     }
 
     /// @dev Stores `user`'s new liquidity and re-weights it at the current liquidity index.
@@ -637,6 +651,64 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         _claimed[user] += amount;
         emit Claimed(user, amount);
         IERC20(rewardToken).safeTransfer(user, amount);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                       INTERNAL: PACKED STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Reads a holder with one SLOAD (the compiler would issue one per member).
+    function _loadHolder(address user) internal view returns (Holder memory h) {
+        Holder storage slot = _holders[user];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(slot.slot)
+        }
+        h.backedSats = uint56(word);
+        h.stakedSats = uint56(word >> HOLDER_STAKED_SHIFT);
+        h.sinceTimestamp = uint32(word >> HOLDER_SINCE_SHIFT);
+        h.code = uint8(word >> HOLDER_CODE_SHIFT);
+        h.offset = int104(uint104(word >> HOLDER_OFFSET_SHIFT));
+    }
+
+    /// @dev Writes a holder with one SSTORE.
+    function _storeHolder(address user, Holder memory h) internal {
+        Holder storage slot = _holders[user];
+        uint256 word =
+            uint256(h.backedSats) |
+                (uint256(h.stakedSats) << HOLDER_STAKED_SHIFT) |
+                (uint256(h.sinceTimestamp) << HOLDER_SINCE_SHIFT) |
+                (uint256(h.code) << HOLDER_CODE_SHIFT) |
+                (uint256(uint104(h.offset)) << HOLDER_OFFSET_SHIFT);
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
+    }
+
+    /// @dev Reads the scale slot with one SLOAD.
+    function _loadScale() internal view returns (Scale memory s) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(_scale.slot)
+        }
+        s.lastAccrual = uint40(word);
+        s.supplySats = uint64(word >> SCALE_SUPPLY_SHIFT);
+        s.peakSupplySats = uint64(word >> SCALE_PEAK_SHIFT);
+        s.baseRateBps = uint16(word >> SCALE_RATE_SHIFT);
+        s.totalHolderWeight = uint72(word >> SCALE_WEIGHT_SHIFT);
+    }
+
+    /// @dev Writes the scale slot with one SSTORE.
+    function _storeScale(Scale memory s) internal {
+        uint256 word =
+            uint256(s.lastAccrual) |
+                (uint256(s.supplySats) << SCALE_SUPPLY_SHIFT) |
+                (uint256(s.peakSupplySats) << SCALE_PEAK_SHIFT) |
+                (uint256(s.baseRateBps) << SCALE_RATE_SHIFT) |
+                (uint256(s.totalHolderWeight) << SCALE_WEIGHT_SHIFT);
+        assembly ("memory-safe") {
+            sstore(_scale.slot, word)
+        }
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -206,12 +206,18 @@ describe("YieldScalesPool", function () {
 
     context("when a participant syncs", function () {
       it("updates the position and the scale from that moment", async function () {
-        const { pool, alice, syncTo } = await loadFixture(holderFixture);
+        const { pool, alice, bob, rbtc, oracle, syncTo } = await loadFixture(holderFixture);
         await expect(syncTo(alice.address, 2n * ONE_BTC))
           .to.emit(pool, "HolderPositionUpdated")
-          .withArgs(alice.address, 2n * ONE_BTC, 0n, TIER.BRONZE)
-          .and.to.emit(pool, "ScaleUpdated")
-          .withArgs(2n * ONE_BTC, 2n * ONE_BTC);
+          .withArgs(alice.address, 2n * ONE_BTC);
+        const status = await pool.poolStatus();
+        expect(status.supplySats).to.equal(2n * ONE_BTC);
+        expect(status.peakSupplySats).to.equal(2n * ONE_BTC);
+        // The hook observes the supply silently; other actions announce a change.
+        await rbtc.connect(oracle).mint(bob.address, ONE_BTC);
+        await expect(pool.poke(ZeroAddress))
+          .to.emit(pool, "ScaleUpdated")
+          .withArgs(3n * ONE_BTC, 3n * ONE_BTC);
         const user = await pool.userStatus(alice.address);
         expect(user.backedSats).to.equal(2n * ONE_BTC);
         expect((await pool.poolStatus()).totalHolderWeight).to.equal(2n * ONE_BTC * MULTIPLIER[1]);
@@ -616,7 +622,7 @@ describe("YieldScalesPool", function () {
       await rbtc.connect(oracle).burn(alice.address, 60_000_000n); // no hook call
       await expect(pool.connect(oracle).poke(alice.address))
         .to.emit(pool, "HolderPositionUpdated")
-        .withArgs(alice.address, 40_000_000n, 0n, TIER.BRONZE);
+        .withArgs(alice.address, 40_000_000n);
     });
 
     it("is a no-op for non-participants", async function () {
