@@ -214,9 +214,10 @@ interface IYieldScalesPool is IBalanceHook {
     /// @notice The token liquidity providers deposit.
     function liquidityToken() external view returns (address);
 
-    /// @notice base × scale in bps APR, 0 while paused or when the uncommitted reserve is empty.
+    /// @notice base × scale in bps APR, rounded up (0 means nothing accrues: paused, no supply, or the uncommitted
+    ///         reserve is empty).
     function currentRateBps() external view returns (uint256);
-    /// @notice `user`'s effective APR in bps: currentRateBps × applied loyalty multiplier (≤ 2,000).
+    /// @notice `user`'s effective APR in bps: currentRateBps × applied loyalty multiplier, rounded up (≤ 2,000).
     function holderRateBps(address user) external view returns (uint256);
     /// @notice rBTC supply ÷ peak supply, 1e18 fixed point (0 before any rBTC exists).
     function scaleWad() external view returns (uint256);

@@ -338,12 +338,13 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     /// @inheritdoc IYieldScalesPool
     function claim() external nonReentrant returns (uint256 amount) {
         uint256 holderIndex = _accrueAndRescale(true);
+        amount = _collect(msg.sender, holderIndex);
+        if (amount == 0) revert YieldNothingToClaim(msg.sender);
+        // An earned tier applies from now, after collecting, so the claim pays exactly `claimableOf`.
         Holder memory h = _loadHolder(msg.sender);
         if (_isActive(h.code) && _earnedCode(h) != h.code) {
             _reweight(msg.sender, h, h.backedSats, h.stakedSats, _earnedCode(h), holderIndex);
         }
-        amount = _collect(msg.sender, holderIndex);
-        if (amount == 0) revert YieldNothingToClaim(msg.sender);
         _pay(msg.sender, amount);
     }
 
@@ -424,14 +425,15 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         if (paused() || s.peakSupplySats == 0) return 0;
         Accrual memory a = _pendingAccrual(s);
         if (uint256(_committedRewards) + a.committedDelta >= _rewardReserve) return 0;
-        return (uint256(s.baseRateBps) * s.supplySats) / s.peakSupplySats;
+        // Rounded up: any positive rate reports ≥ 1 bps, so 0 always means nothing accrues.
+        return Math.mulDiv(s.baseRateBps, s.supplySats, s.peakSupplySats, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc IYieldScalesPool
     function holderRateBps(address user) public view returns (uint256) {
         uint8 code = _holders[user].code;
         if (!_isActive(code)) return 0;
-        return (currentRateBps() * _multiplierBps(code)) / BPS;
+        return Math.mulDiv(currentRateBps(), _multiplierBps(code), BPS, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc IYieldScalesPool
