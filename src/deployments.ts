@@ -12,13 +12,23 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
 import {
+  DisputeManager__factory,
   FeePolicy__factory,
   FeeVault__factory,
   Oracle__factory,
+  ProofOfReserves__factory,
   RBTCSynth__factory,
   WrBTC__factory,
 } from "../types/ethers-contracts/index.js";
-import type { FeePolicy, FeeVault, Oracle, RBTCSynth, WrBTC } from "../types/ethers-contracts/index.js";
+import type {
+  DisputeManager,
+  FeePolicy,
+  FeeVault,
+  Oracle,
+  ProofOfReserves,
+  RBTCSynth,
+  WrBTC,
+} from "../types/ethers-contracts/index.js";
 
 /** The Ignition module id whose futures hold the contracts. */
 export const MODULE_ID = "ReserveBTC";
@@ -30,6 +40,8 @@ export const CONTRACTS = {
   feeVault: "FeeVault",
   feePolicy: "FeePolicy",
   oracle: "Oracle",
+  disputeManager: "DisputeManager",
+  proofOfReserves: "ProofOfReserves",
 } as const;
 
 /** Address-book key of a contract. */
@@ -43,6 +55,8 @@ export interface Deployment {
   readonly feeVault: string;
   readonly feePolicy: string;
   readonly oracle: string;
+  readonly disputeManager: string;
+  readonly proofOfReserves: string;
   /** Block number each contract was deployed in (from journal.jsonl; absent when the journal is missing). */
   readonly startBlocks?: Readonly<Record<ContractKey, number>>;
 }
@@ -89,6 +103,8 @@ export async function loadDeployment(chainId: bigint, root = "deploy/deployments
     feeVault: pick("feeVault"),
     feePolicy: pick("feePolicy"),
     oracle: pick("oracle"),
+    disputeManager: pick("disputeManager"),
+    proofOfReserves: pick("proofOfReserves"),
   };
   const startBlocks = await readStartBlocks(folder);
   return startBlocks === undefined ? deployment : { ...deployment, startBlocks };
@@ -126,6 +142,8 @@ export interface SystemContracts {
   readonly feeVault: FeeVault;
   readonly feePolicy: FeePolicy;
   readonly oracle: Oracle;
+  readonly disputeManager: DisputeManager;
+  readonly proofOfReserves: ProofOfReserves;
 }
 
 /** Typed instances at a deployment's addresses, connected to `runner`. */
@@ -136,6 +154,8 @@ export function attachSystem(deployment: Deployment, runner: ContractRunner): Sy
     feeVault: FeeVault__factory.connect(deployment.feeVault, runner),
     feePolicy: FeePolicy__factory.connect(deployment.feePolicy, runner),
     oracle: Oracle__factory.connect(deployment.oracle, runner),
+    disputeManager: DisputeManager__factory.connect(deployment.disputeManager, runner),
+    proofOfReserves: ProofOfReserves__factory.connect(deployment.proofOfReserves, runner),
   };
 }
 
@@ -167,6 +187,8 @@ export async function deploySystem(
     feeVault: await deployed.feeVault.getAddress(),
     feePolicy: await deployed.feePolicy.getAddress(),
     oracle: await deployed.oracle.getAddress(),
+    disputeManager: await deployed.disputeManager.getAddress(),
+    proofOfReserves: await deployed.proofOfReserves.getAddress(),
   };
   return { ...attachSystem(deployment, admin), deployment };
 }

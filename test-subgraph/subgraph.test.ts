@@ -40,7 +40,15 @@ const ROOT = hre.config.paths.root;
 const SUBGRAPH = path.join(ROOT, "subgraph");
 const CHAIN_ID = 31337;
 /** Every contract the subgraph indexes today (later issues add DisputeManager, ProofOfReserves, YieldScalesPool). */
-const CONTRACTS = ["RBTCSynth", "WrBTC", "FeeVault", "FeePolicy", "Oracle"];
+const CONTRACTS = [
+  "RBTCSynth",
+  "WrBTC",
+  "FeeVault",
+  "FeePolicy",
+  "Oracle",
+  "DisputeManager",
+  "ProofOfReserves",
+];
 
 const readAbi = async (name: string): Promise<readonly AbiEntry[]> =>
   (await hre.artifacts.readArtifact(name)).abi as readonly AbiEntry[];
@@ -337,6 +345,7 @@ describe("subgraph", function () {
         "ReserveState",
         "ReserveDaySnapshot",
         "UserDaySnapshot",
+        "Dispute",
       ]);
       for (const match of schemaText.matchAll(/^type (\w+) @entity\(immutable: (true|false)\)/gm)) {
         expect(match[2], match[1]).to.equal(aggregates.has(match[1] ?? "") ? "false" : "true");

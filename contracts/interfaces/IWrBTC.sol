@@ -20,6 +20,8 @@ interface IWrBTC {
     error WrBTCZeroAddress();
     /// @notice A zero amount was given.
     error WrBTCZeroAmount();
+    /// @notice `wrap` refused: the system is not fully backed (`ProofOfReserves.isFullyBacked` false; secure mint).
+    error WrBTCNotFullyBacked();
     /// @notice `redeem` asked for more than the caller's own escrow.
     error WrBTCInsufficientEscrow(address user, uint64 escrowSats, uint64 neededSats);
 
@@ -29,6 +31,8 @@ interface IWrBTC {
 
     /// @notice The Oracle allowed to slash was wired (once).
     event OracleWired(address indexed oracle);
+    /// @notice The ProofOfReserves consulted by `wrap` was wired (once).
+    event ReservesWired(address indexed reserves);
     /// @notice `user` wrapped `amountSats` free rBTC into wrBTC.
     event Wrapped(address indexed user, uint64 amountSats);
     /// @notice `user` redeemed `amountSats` wrBTC back into free rBTC.
@@ -44,8 +48,12 @@ interface IWrBTC {
     /// @notice Sets the Oracle. Callable once, by the admin.
     function setOracle(address oracle) external;
 
+    /// @notice Sets the ProofOfReserves whose `isFullyBacked` gates `wrap`. Callable once, by the admin.
+    function setReserves(address reserves) external;
+
     /// @notice Locks `amountSats` of the caller's free rBTC in escrow and mints as much wrBTC to the caller.
-    /// @dev Requirements: `amountSats` > 0 and ≤ the caller's free rBTC; not paused.
+    /// @dev Requirements: `amountSats` > 0 and ≤ the caller's free rBTC; not paused; when reserves are wired, the
+    ///      system is fully backed (secure mint: no new wrBTC while wrBTC is uncovered or attested BTC < rBTC supply).
     function wrap(uint64 amountSats) external;
 
     /// @notice Burns `amountSats` wrBTC from the caller and releases as much of the caller's own escrow to free rBTC.
@@ -65,6 +73,8 @@ interface IWrBTC {
 
     /// @notice The rBTC-SYNTH ledger this vault escrows.
     function rbtc() external view returns (address);
+    /// @notice The ProofOfReserves gating `wrap` (zero until wired).
+    function reserves() external view returns (address);
     /// @notice The Oracle allowed to slash.
     function oracle() external view returns (address);
     /// @notice wrBTC in circulation not backed by any escrow (sum of unslashable amounts), in sats.

@@ -7,6 +7,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {IProofOfReserves} from "../interfaces/IProofOfReserves.sol";
 import {IRBTCSynth} from "../interfaces/IRBTCSynth.sol";
 import {IWrBTC} from "../interfaces/IWrBTC.sol";
 import {ADMIN_TRANSFER_DELAY} from "../libraries/Constants.sol";
@@ -40,6 +41,8 @@ contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pa
     uint64 public uncoveredSats;
     /// @notice The part of `uncoveredSats` caused by a user's BTC leaving while their wrBTC was elsewhere, in sats.
     mapping(address user => uint64 deficitSats) public uncoveredOf;
+    /// @notice The ProofOfReserves gating `wrap` (zero until wired).
+    address public reserves;
 
     /*//////////////////////////////////////////////////////////////
                                CONSTRUCTOR
@@ -77,11 +80,23 @@ contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pa
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IWrBTC
+    function setReserves(address reserves_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (reserves != address(0)) revert WrBTCAlreadyWired();
+        if (reserves_ == address(0)) revert WrBTCZeroAddress();
+        reserves = reserves_;
+        emit ReservesWired(reserves_);
+    }
+
+    /// @inheritdoc IWrBTC
     function wrap(uint64 amountSats) external whenNotPaused {
         if (amountSats == 0) revert WrBTCZeroAmount();
         _mint(msg.sender, amountSats);
         // Reverts with RBTCInsufficientFree when the caller's free rBTC is short (the mint above is undone with it).
         _rbtc.moveToEscrow(msg.sender, amountSats);
+        // Secure mint, checked after the escrow move so the ledger's slots are already warm (a wrap changes neither
+        // the rBTC supply nor the deficit, so the order does not change the answer).
+        address reserves_ = reserves;
+        if (reserves_ != address(0) && !IProofOfReserves(reserves_).isFullyBacked()) revert WrBTCNotFullyBacked();
         emit Wrapped(msg.sender, amountSats);
     }
 

@@ -10,7 +10,8 @@ import ReserveBTCModule from "./ReserveBTC.js";
  * operational roles until the new admin revokes them (docs: operations runbook).
  */
 export default buildModule("AdminHandover", (m) => {
-  const { rbtc, wrbtc, feePolicy, feeVault, oracle } = m.useModule(ReserveBTCModule);
+  const { rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves } =
+    m.useModule(ReserveBTCModule);
   const finalAdmin = m.getParameter<string>("finalAdmin");
   const wired = { after: [ReserveBTCModule] };
 
@@ -30,15 +31,24 @@ export default buildModule("AdminHandover", (m) => {
     ...wired,
     id: "feePolicy_FEE_ADMIN",
   });
+  m.call(disputeManager, "grantRole", [m.staticCall(disputeManager, "CONFIG_ROLE"), finalAdmin], {
+    ...wired,
+    id: "disputeManager_CONFIG",
+  });
+  m.call(disputeManager, "grantRole", [m.staticCall(disputeManager, "RESOLVER_ROLE"), finalAdmin], {
+    ...wired,
+    id: "disputeManager_RESOLVER",
+  });
   for (const [name, contract] of [
     ["rbtc", rbtc],
     ["wrbtc", wrbtc],
     ["feePolicy", feePolicy],
     ["feeVault", feeVault],
     ["oracle", oracle],
+    ["disputeManager", disputeManager],
   ] as const) {
     m.call(contract, "beginDefaultAdminTransfer", [finalAdmin], { ...wired, id: `${name}_handover` });
   }
 
-  return { rbtc, wrbtc, feePolicy, feeVault, oracle };
+  return { rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves };
 });

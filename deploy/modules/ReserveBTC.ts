@@ -32,10 +32,21 @@ export const RESERVE_BTC_DEFAULTS = {
   mintDelaySeconds: 10_800,
   maxReportValiditySeconds: 3_600,
   maxBtcHeightLag: 6,
+  /** A fee unpaid for 7 days lets anyone (the runner) burn the position (FEE_EXHAUSTED). */
+  feeGracePeriodSeconds: 604_800,
+  /** A dispute may be opened up to 1 day after the user's last sync… */
+  challengeWindowSeconds: 86_400,
+  /** …and must be resolved within 3 days, or anyone may expire it. */
+  resolutionDeadlineSeconds: 259_200,
+  /** Smallest dispute bond: 0.01 ETH. */
+  minBondWei: 10_000_000_000_000_000n,
+  /** Reward of an upheld dispute: 0.005 ETH, paid up to the reward balance the treasury funds (`fundRewards`). */
+  disputeRewardWei: 5_000_000_000_000_000n,
 } as const;
 
 /**
- * Deploys and wires the ledger: RBTCSynth, WrBTC, FeePolicy, FeeVault and the committee Oracle.
+ * Deploys and wires the ledger: RBTCSynth, WrBTC, FeePolicy, FeeVault, the committee Oracle, the DisputeManager
+ * (wired into the Oracle) and ProofOfReserves (wired into WrBTC as the secure-mint gate).
  *
  * The deploying account (account 0) is the admin of every contract during deployment — it must send the one-time
  * wiring calls — and keeps every role until `AdminHandover` (deploy/modules/AdminHandover.ts) hands them over.
@@ -79,9 +90,24 @@ export default buildModule("ReserveBTC", (m) => {
     },
   ]);
 
+  const disputeManager = m.contract("DisputeManager", [
+    deployer,
+    oracle,
+    treasury,
+    m.getParameter("challengeWindowSeconds", d.challengeWindowSeconds),
+    m.getParameter("resolutionDeadlineSeconds", d.resolutionDeadlineSeconds),
+    m.getParameter("minBondWei", d.minBondWei),
+    m.getParameter("disputeRewardWei", d.disputeRewardWei),
+  ]);
+  const proofOfReserves = m.contract("ProofOfReserves", [oracle, rbtc, wrbtc]);
+
   m.call(rbtc, "wire", [oracle, wrbtc]);
   m.call(wrbtc, "setOracle", [oracle]);
   m.call(feeVault, "setOracle", [oracle]);
+  m.call(oracle, "setDisputeManager", [disputeManager]);
+  m.call(oracle, "setFeeGracePeriod", [m.getParameter("feeGracePeriodSeconds", d.feeGracePeriodSeconds)]);
+  // Secure mint: wrap is refused while ProofOfReserves does not report the system fully backed.
+  m.call(wrbtc, "setReserves", [proofOfReserves]);
 
-  return { rbtc, wrbtc, feePolicy, feeVault, oracle };
+  return { rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves };
 });

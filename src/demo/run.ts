@@ -181,9 +181,16 @@ export async function runDemo(
       value: parseEther("0.05"),
     });
     const sign = committee.batchSigner(system.oracle);
+    const reserves = {
+      contract: system.proofOfReserves,
+      sign: committee.reserveSigner(system.proofOfReserves),
+    };
     const rounds: DemoRound[] = [];
     const round = async (name: string): Promise<void> => {
-      const summary = await runSyncRound(system.oracle, system.rbtc, esplora, sign, { onProgress: progress });
+      const summary = await runSyncRound(system.oracle, system.rbtc, esplora, sign, {
+        onProgress: progress,
+        reserves,
+      });
       rounds.push(roundOf(name, summary));
       progress(
         `${name}: ${summary.changed} reports, minted ${summary.mintedSats}, burned ${summary.burnedSats}, ` +

@@ -2,8 +2,15 @@ import type { TypedDataDomain, TypedDataField } from "ethers";
 
 import { ChainError } from "../errors.js";
 import type { SyncReport } from "./reports.js";
-import type { BindingRequest, OracleLike, TypedDataSigner } from "./signing.js";
-import { BINDING_TYPES, SYNC_BATCH_TYPES, oracleDomain, sortSigners } from "./signing.js";
+import type { BindingRequest, OracleLike, ReserveRound, TypedDataSigner } from "./signing.js";
+import {
+  BINDING_TYPES,
+  RESERVE_ROUND_TYPES,
+  SYNC_BATCH_TYPES,
+  oracleDomain,
+  reservesDomain,
+  sortSigners,
+} from "./signing.js";
 import type { BatchSigner } from "./submit.js";
 
 /** How long one operator may take to sign before it counts as offline. */
@@ -87,6 +94,15 @@ export class Committee {
     return async (reports: readonly SyncReport[], deadline: bigint) => {
       domain ??= oracleDomain(oracle);
       return this.sign(await domain, SYNC_BATCH_TYPES, { reports: reports.map((r) => ({ ...r })), deadline });
+    };
+  }
+
+  /** A signer of reserve rounds for the ProofOfReserves instance `reserves`. */
+  reserveSigner(reserves: OracleLike): (round: ReserveRound) => Promise<string[]> {
+    let domain: Promise<TypedDataDomain> | undefined;
+    return async (round: ReserveRound) => {
+      domain ??= reservesDomain(reserves);
+      return this.sign(await domain, RESERVE_ROUND_TYPES, { ...round });
     };
   }
 

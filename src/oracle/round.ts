@@ -1,18 +1,39 @@
-import type { Oracle, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import type { ContractTransactionReceipt } from "ethers";
+
+import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-contracts/index.js";
 import { BackendError } from "../errors.js";
+import type { ReserveLeaf } from "../reserves/merkle.js";
+import { ReserveTree } from "../reserves/merkle.js";
 import { readChainSnapshot } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
 import type { BatchOutcome, BatchSigner } from "./submit.js";
-import { submitReports } from "./submit.js";
+import { DEFAULT_DEADLINE_SECONDS, submitReports } from "./submit.js";
+import type { ReserveRound } from "./signing.js";
 
 export interface RoundOptions {
   dryRun?: boolean;
   batchSize?: number;
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
+  /** Commit the reserve round (Merkle root + attested total) after the sync batches. */
+  reserves?: { contract: ProofOfReserves; sign: (round: ReserveRound) => Promise<string[]> };
+  /** Burn positions whose fee has been unpaid past the grace period (FEE_EXHAUSTED). Default: true unless dryRun. */
+  feeExhaustedBurns?: boolean;
 }
+
+/** The reserve round a sync round committed, or why it did not. */
+export type ReserveCommit =
+  | {
+      committed: true;
+      roundId: bigint;
+      merkleRoot: string;
+      attestedSats: bigint;
+      btcHeight: number;
+      txHash: string;
+    }
+  | { committed: false; reason: string };
 
 /** The round summary `oracle:sync` prints (amounts in sats). */
 export interface RoundSummary {
@@ -27,7 +48,12 @@ export interface RoundSummary {
   burnedSats: bigint;
   deferred: string[];
   queued: string[];
+  /** EmergencyBurn events in this round's receipts (sync batches and FEE_EXHAUSTED burns). */
   emergencyBurns: number;
+  /** Users whose position the round burned for an exhausted fee. */
+  feeExhaustedBurns: string[];
+  /** The reserve round committed after the sync (absent when no `reserves` option was given). */
+  reserves?: ReserveCommit;
   skipped: SkippedUser[];
   reports: SyncReport[];
   batches: BatchOutcome[];
@@ -56,7 +82,18 @@ export async function runSyncRound(
   progress(
     `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`,
   );
-  const observations = await observeUsers(bitcoin, snapshot.users, snapshot.minConfirmations, tip, {
+  // Record every address's balance as it is read: the reserve leaves are exactly what the reports were built from.
+  const addressSats = new Map<string, bigint>();
+  const recording: BitcoinSource = {
+    tip: () => bitcoin.tip(),
+    blockHashAt: (height) => bitcoin.blockHashAt(height),
+    confirmedBalance: async (address, minConfirmations, at) => {
+      const balance = await bitcoin.confirmedBalance(address, minConfirmations, at);
+      addressSats.set(address, balance.sats);
+      return balance;
+    },
+  };
+  const observations = await observeUsers(recording, snapshot.users, snapshot.minConfirmations, tip, {
     concurrency: options.bitcoinConcurrency,
     onProgress: (done, total) => {
       if (done === total || done % 1000 === 0) progress(`bitcoin balances ${done}/${total}`);
@@ -81,6 +118,57 @@ export async function runSyncRound(
           onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
         });
 
+  const live = options.dryRun !== true;
+  const burnReceipts: ContractTransactionReceipt[] = [];
+  const feeExhaustedBurns: string[] = [];
+  if (live && options.feeExhaustedBurns !== false) {
+    const candidates = new Set<string>([
+      ...snapshot.users.filter((u) => u.deferredSats > 0n).map((u) => u.user),
+      ...batches.flatMap((b) => b.deferredUsers),
+    ]);
+    for (const user of candidates) {
+      const receipt = await burnIfFeeExhausted(oracle, rbtc, user);
+      if (receipt !== undefined) {
+        burnReceipts.push(receipt);
+        feeExhaustedBurns.push(user);
+        progress(`FEE_EXHAUSTED burn of ${user} in block ${receipt.blockNumber}`);
+      }
+    }
+  }
+
+  let reserves: ReserveCommit | undefined;
+  if (live && options.reserves !== undefined) {
+    const failed = skipped.filter((s) => s.reason === "bitcoin-backend-error");
+    if (failed.length > 0) {
+      reserves = { committed: false, reason: `${failed.length} users' balances could not be read` };
+    } else {
+      const leaves: ReserveLeaf[] = snapshot.users.flatMap((u) =>
+        u.addresses.map((btcAddress) => ({
+          user: u.user,
+          btcAddress,
+          sats: addressSats.get(btcAddress) ?? 0n,
+        })),
+      );
+      reserves = await commitReserveRound(options.reserves, leaves, tip.height);
+      if (reserves.committed)
+        progress(`reserve round ${reserves.roundId}: ${reserves.attestedSats} sats attested`);
+    }
+  }
+
+  let emergencyBurns = 0;
+  const provider = oracle.runner?.provider;
+  const oracleAddress = (await oracle.getAddress()).toLowerCase();
+  const topic = oracle.interface.getEvent("EmergencyBurn").topicHash;
+  const receipts: (ContractTransactionReceipt | null)[] = [...burnReceipts];
+  for (const b of batches) {
+    receipts.push((await provider?.getTransactionReceipt(b.txHash)) as ContractTransactionReceipt | null);
+  }
+  for (const receipt of receipts) {
+    emergencyBurns += (receipt?.logs ?? []).filter(
+      (log) => log.address.toLowerCase() === oracleAddress && log.topics[0] === topic,
+    ).length;
+  }
+
   return {
     dryRun: options.dryRun === true,
     chainBlock: snapshot.blockNumber,
@@ -93,11 +181,83 @@ export async function runSyncRound(
     burnedSats: batches.reduce((sum, b) => sum + b.burnedSats, 0n),
     deferred: batches.flatMap((b) => b.deferredUsers),
     queued: batches.flatMap((b) => b.queuedUsers),
-    emergencyBurns: 0,
+    emergencyBurns,
+    feeExhaustedBurns,
+    ...(reserves === undefined ? {} : { reserves }),
     skipped,
     reports,
     batches,
     gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
     durationMs: Date.now() - started,
+  };
+}
+
+/**
+ * Sends `emergencyBurnFeeExhausted(user)` when the user's fee has been unpaid past the grace period and they hold
+ * rBTC (checked against the latest block first, so no transaction is wasted). Returns the receipt, or undefined.
+ */
+async function burnIfFeeExhausted(
+  oracle: Oracle,
+  rbtc: RBTCSynth,
+  user: string,
+): Promise<ContractTransactionReceipt | undefined> {
+  const provider = oracle.runner?.provider;
+  const block = await provider?.getBlock("latest");
+  if (block == null) return undefined;
+  const [state, unpaidSince, grace, backed] = await Promise.all([
+    oracle.userState(user),
+    oracle.feeUnpaidSince(user),
+    oracle.feeGracePeriodSeconds(),
+    rbtc.totalBackedOf(user),
+  ]);
+  // The next block's timestamp is at least one second later than the latest one.
+  if (state.deferredSats === 0n || backed === 0n || BigInt(block.timestamp) + 1n < unpaidSince + grace) {
+    return undefined;
+  }
+  const tx = await oracle.emergencyBurnFeeExhausted(user);
+  return (await tx.wait()) ?? undefined;
+}
+
+/** Builds the reserve tree over `leaves`, has the committee sign the next round and commits it. */
+async function commitReserveRound(
+  reserves: NonNullable<RoundOptions["reserves"]>,
+  leaves: readonly ReserveLeaf[],
+  btcHeight: number,
+): Promise<ReserveCommit> {
+  const { contract, sign } = reserves;
+  const tree = new ReserveTree(leaves);
+  const roundId = (await contract.latestRoundId()) + 1n;
+  const previous = await contract.round(roundId - 1n);
+  if (previous.btcHeight > BigInt(btcHeight)) {
+    return {
+      committed: false,
+      reason: `Bitcoin tip ${btcHeight} is below the last round's ${previous.btcHeight}`,
+    };
+  }
+  const block = await contract.runner?.provider?.getBlock("latest");
+  const deadline = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)) + DEFAULT_DEADLINE_SECONDS;
+  const round: ReserveRound = {
+    roundId,
+    merkleRoot: tree.root,
+    attestedSats: tree.totalSats,
+    btcHeight: BigInt(btcHeight),
+    deadline,
+  };
+  const signatures = await sign(round);
+  const tx = await contract.commitRound(
+    round.merkleRoot,
+    round.attestedSats,
+    round.btcHeight,
+    deadline,
+    signatures,
+  );
+  const receipt = await tx.wait();
+  return {
+    committed: true,
+    roundId,
+    merkleRoot: tree.root,
+    attestedSats: tree.totalSats,
+    btcHeight,
+    txHash: receipt?.hash ?? tx.hash,
   };
 }

@@ -146,3 +146,75 @@ export function hardhatWallet(index: number): HDNodeWallet {
 export function committeeWallets(n: number): HDNodeWallet[] {
   return Array.from({ length: n }, (_, i) => hardhatWallet(i + 1));
 }
+
+/** EIP-712 domain name and version of ProofOfReserves. */
+export const RESERVES_DOMAIN_NAME = "ReserveBTC ProofOfReserves";
+export const RESERVES_DOMAIN_VERSION = "1";
+
+/** A reserve round, as signed (mirrors `ProofOfReserves.ROUND_TYPEHASH`). */
+export interface ReserveRound {
+  readonly roundId: bigint;
+  readonly merkleRoot: string;
+  readonly attestedSats: bigint;
+  readonly btcHeight: bigint;
+  readonly deadline: bigint;
+}
+
+/** A binding revocation, as signed (mirrors `IOracle.Revocation`). */
+export interface Revocation {
+  readonly user: string;
+  readonly btcAddress: string;
+  readonly nonce: bigint;
+  readonly deadline: bigint;
+}
+
+/** The EIP-712 types of a reserve round. */
+export const RESERVE_ROUND_TYPES: Record<string, TypedDataField[]> = {
+  ReserveRound: [
+    { name: "roundId", type: "uint80" },
+    { name: "merkleRoot", type: "bytes32" },
+    { name: "attestedSats", type: "uint64" },
+    { name: "btcHeight", type: "uint64" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** The EIP-712 types of a binding revocation. */
+export const REVOCATION_TYPES: Record<string, TypedDataField[]> = {
+  Revocation: [
+    { name: "user", type: "address" },
+    { name: "btcAddress", type: "string" },
+    { name: "nonce", type: "uint64" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** The ProofOfReserves EIP-712 domain on the chain its instance is connected to. */
+export async function reservesDomain(reserves: OracleLike): Promise<TypedDataDomain> {
+  return { ...(await oracleDomain(reserves)), name: RESERVES_DOMAIN_NAME, version: RESERVES_DOMAIN_VERSION };
+}
+
+/** Signatures of `signers` over a reserve round for the ProofOfReserves contract `reserves`, sorted by signer. */
+export async function signReserveRound(
+  reserves: OracleLike,
+  round: ReserveRound,
+  signers: readonly TypedDataSigner[],
+): Promise<string[]> {
+  const domain = await reservesDomain(reserves);
+  const value = { ...round };
+  return Promise.all(sortSigners(signers).map((s) => s.signTypedData(domain, RESERVE_ROUND_TYPES, value)));
+}
+
+/** Signatures of `signers` over a binding revocation for `oracle`, sorted by signer. */
+export async function signRevocation(
+  oracle: OracleLike,
+  revocation: Revocation,
+  signers: readonly TypedDataSigner[],
+): Promise<string[]> {
+  const value = { ...revocation };
+  return Promise.all(
+    sortSigners(signers).map(async (s) =>
+      s.signTypedData(await oracleDomain(oracle), REVOCATION_TYPES, value),
+    ),
+  );
+}

@@ -7,6 +7,7 @@ import { Address, BigInt, ByteArray, Bytes, crypto, ethereum } from "@graphproto
 import {
   DefaultAdminChange,
   DomainChange,
+  EmergencyBurn,
   PauseChange,
   ReserveDaySnapshot,
   ReserveState,
@@ -30,6 +31,8 @@ export const WRBTC = "WrBTC";
 export const FEE_VAULT = "FeeVault";
 export const FEE_POLICY = "FeePolicy";
 export const ORACLE = "Oracle";
+export const DISPUTE_MANAGER = "DisputeManager";
+export const PROOF_OF_RESERVES = "ProofOfReserves";
 
 // Role-change kinds (enum RoleChangeKind).
 export const ROLE_GRANTED = "GRANTED";
@@ -110,6 +113,14 @@ export function getOrCreateReserveState(event: ethereum.Event): ReserveState {
     state.maxFeeWei = ZERO_BI;
     state.oraclePaused = false;
     state.wrbtcPaused = false;
+    state.feeGracePeriodSeconds = ZERO_BI;
+    state.emergencyBurnCount = 0;
+    state.disputeCount = 0;
+    state.openDisputeCount = 0;
+    state.upheldDisputeCount = 0;
+    state.rejectedDisputeCount = 0;
+    state.expiredDisputeCount = 0;
+    state.reserveAttestedSats = ZERO_BI;
   }
   state.updatedAtBlock = event.block.number;
   return state;
@@ -320,4 +331,23 @@ export function recordDomainChange(event: ethereum.Event, contractName: string):
   change.transactionHash = event.transaction.hash;
   change.logIndex = event.logIndex;
   change.save();
+}
+
+/** Records an Oracle `EmergencyBurn` (the entity shares the event's name, so it is created here). */
+export function recordEmergencyBurn(
+  event: ethereum.Event,
+  user: Bytes,
+  amountSats: BigInt,
+  reason: string,
+): void {
+  const record = new EmergencyBurn(eventId(event));
+  record.user = user;
+  record.amountSats = amountSats;
+  record.reason = reason;
+  record.contract = event.address;
+  record.blockNumber = event.block.number;
+  record.blockTimestamp = event.block.timestamp;
+  record.transactionHash = event.transaction.hash;
+  record.logIndex = event.logIndex;
+  record.save();
 }

@@ -2,13 +2,21 @@
 // events track mints waiting for a fee top-up or for the cap delay; bindings maintain BitcoinAddress; the
 // configuration events keep ReserveState's committee, caps and staleness bounds current.
 
-import { BigInt, Bytes } from "@graphprotocol/graph-ts";
+import { BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
 
 import {
   AddressBound,
   AddressUnbound,
+  BalanceHookFailed,
+  BalanceHookUpdated,
   BitcoinAnchorReplaced,
   CommitteeUpdated,
+  DisputeManagerWired,
+  DisputeResolutionApplied,
+  EmergencyBurn,
+  FeeGracePeriodUpdated,
+  ReportSkipped,
+  SyncFrozen,
   DefaultAdminDelayChangeCanceled,
   DefaultAdminDelayChangeScheduled,
   DefaultAdminTransferCanceled,
@@ -36,7 +44,10 @@ import {
   CommitteeChange,
   MintQueueEvent,
   OracleConfigChange,
+  OracleUserNotice,
+  ReportSkip,
   ReserveState,
+  Wiring,
   Sync,
   TopUpRequest,
   User,
@@ -50,6 +61,7 @@ import {
   getOrCreateReserveState,
   getOrCreateUser,
   recordDefaultAdminChange,
+  recordEmergencyBurn,
   recordDomainChange,
   recordPauseChange,
   recordRoleAdminChanged,
@@ -490,4 +502,136 @@ export function handleDefaultAdminDelayChangeScheduled(event: DefaultAdminDelayC
 
 export function handleDefaultAdminDelayChangeCanceled(event: DefaultAdminDelayChangeCanceled): void {
   recordDefaultAdminChange(event, ORACLE, "DELAY_CHANGE_CANCELED", null, null, null, null);
+}
+
+// Emergency burns, dispute freezes and the balance hook -------------------------------------------------------------
+
+/** EmergencyBurn.reason codes (IOracle.EmergencyBurnReason) as schema enum values. */
+function emergencyReason(code: i32): string {
+  if (code == 0) return "FEE_EXHAUSTED";
+  if (code == 1) return "BINDING_REVOKED";
+  if (code == 2) return "DISPUTE_UPHELD";
+  return "BACKING_LOST";
+}
+
+/** Sets the user's attested total (and ReserveState's sum), dropping deferred and queued sats (an emergency path). */
+function resetAttested(user: User, state: ReserveState, attestedSats: BigInt): void {
+  state.totalAttestedSats = state.totalAttestedSats.minus(user.attestedSats).plus(attestedSats);
+  user.attestedSats = attestedSats;
+  setDeferred(user, state, ZERO_BI);
+  setQueued(user, state, ZERO_BI);
+}
+
+/** Records a per-user Oracle notice. */
+function recordNotice(event: ethereum.Event, user: Bytes, kind: string): OracleUserNotice {
+  const notice = new OracleUserNotice(eventId(event));
+  notice.user = user;
+  notice.kind = kind;
+  notice.contract = event.address;
+  notice.blockNumber = event.block.number;
+  notice.blockTimestamp = event.block.timestamp;
+  notice.transactionHash = event.transaction.hash;
+  notice.logIndex = event.logIndex;
+  return notice;
+}
+
+export function handleEmergencyBurn(event: EmergencyBurn): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const reason = emergencyReason(event.params.reason);
+  recordEmergencyBurn(event, user.id, event.params.amountSats, reason);
+
+  const state = getOrCreateReserveState(event);
+  state.emergencyBurnCount = state.emergencyBurnCount + 1;
+  // FEE_EXHAUSTED and BINDING_REVOKED burn the whole position: the attested total drops to zero. (BACKING_LOST
+  // follows a Synced that already set it; DISPUTE_UPHELD follows DisputeResolutionApplied.)
+  if (reason == "FEE_EXHAUSTED" || reason == "BINDING_REVOKED") resetAttested(user, state, ZERO_BI);
+  saveUser(user, event);
+  commitReserveState(state, event);
+}
+
+export function handleReportSkipped(event: ReportSkipped): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const skip = new ReportSkip(eventId(event));
+  skip.user = user.id;
+  skip.sequence = event.params.sequence;
+  skip.reason = event.params.reason;
+  skip.contract = event.address;
+  skip.blockNumber = event.block.number;
+  skip.blockTimestamp = event.block.timestamp;
+  skip.transactionHash = event.transaction.hash;
+  skip.logIndex = event.logIndex;
+  skip.save();
+}
+
+export function handleSyncFrozen(event: SyncFrozen): void {
+  const user = getOrCreateUser(event.params.user, event);
+  recordNotice(event, user.id, event.params.frozen ? "SYNC_FROZEN" : "SYNC_UNFROZEN").save();
+}
+
+export function handleDisputeResolutionApplied(event: DisputeResolutionApplied): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const notice = recordNotice(event, user.id, "RESOLUTION_APPLIED");
+  notice.previousSats = event.params.previousSats;
+  notice.resolvedSats = event.params.resolvedSats;
+  notice.save();
+  const state = getOrCreateReserveState(event);
+  resetAttested(user, state, event.params.resolvedSats);
+  saveUser(user, event);
+  commitReserveState(state, event);
+}
+
+export function handleBalanceHookFailed(event: BalanceHookFailed): void {
+  const user = getOrCreateUser(event.params.user, event);
+  recordNotice(event, user.id, "HOOK_FAILED").save();
+}
+
+export function handleDisputeManagerWired(event: DisputeManagerWired): void {
+  const wiring = new Wiring(eventId(event));
+  wiring.kind = "ORACLE_DISPUTE_MANAGER_WIRED";
+  wiring.disputeManager = event.params.disputeManager;
+  wiring.contract = event.address;
+  wiring.blockNumber = event.block.number;
+  wiring.blockTimestamp = event.block.timestamp;
+  wiring.transactionHash = event.transaction.hash;
+  wiring.logIndex = event.logIndex;
+  wiring.save();
+
+  const state = getOrCreateReserveState(event);
+  state.oracle = event.address;
+  state.disputeManager = event.params.disputeManager;
+  state.save();
+}
+
+export function handleFeeGracePeriodUpdated(event: FeeGracePeriodUpdated): void {
+  const change = new OracleConfigChange(eventId(event));
+  change.kind = "FEE_GRACE_PERIOD";
+  change.feeGracePeriodSeconds = event.params.feeGracePeriodSeconds;
+  change.contract = event.address;
+  change.blockNumber = event.block.number;
+  change.blockTimestamp = event.block.timestamp;
+  change.transactionHash = event.transaction.hash;
+  change.logIndex = event.logIndex;
+  change.save();
+
+  const state = getOrCreateReserveState(event);
+  state.oracle = event.address;
+  state.feeGracePeriodSeconds = event.params.feeGracePeriodSeconds;
+  state.save();
+}
+
+export function handleBalanceHookUpdated(event: BalanceHookUpdated): void {
+  const change = new OracleConfigChange(eventId(event));
+  change.kind = "BALANCE_HOOK";
+  change.balanceHook = event.params.hook;
+  change.contract = event.address;
+  change.blockNumber = event.block.number;
+  change.blockTimestamp = event.block.timestamp;
+  change.transactionHash = event.transaction.hash;
+  change.logIndex = event.logIndex;
+  change.save();
+
+  const state = getOrCreateReserveState(event);
+  state.oracle = event.address;
+  state.balanceHook = event.params.hook;
+  state.save();
 }

@@ -12,6 +12,7 @@ import {
   OracleWired,
   Paused,
   Redeemed,
+  ReservesWired,
   RoleAdminChanged,
   RoleGranted,
   RoleRevoked,
@@ -143,6 +144,23 @@ export function handleSlashed(event: Slashed): void {
   const day = getOrCreateReserveDaySnapshot(event);
   day.slashedSats = day.slashedSats.plus(event.params.slashedSats);
   saveReserveState(state, day);
+}
+
+export function handleReservesWired(event: ReservesWired): void {
+  const wiring = new Wiring(eventId(event));
+  wiring.kind = "WRBTC_RESERVES_WIRED";
+  wiring.reserves = event.params.reserves;
+  wiring.contract = event.address;
+  wiring.blockNumber = event.block.number;
+  wiring.blockTimestamp = event.block.timestamp;
+  wiring.transactionHash = event.transaction.hash;
+  wiring.logIndex = event.logIndex;
+  wiring.save();
+
+  const state = getOrCreateReserveState(event);
+  state.wrbtc = event.address;
+  state.proofOfReserves = event.params.reserves;
+  state.save();
 }
 
 export function handleOracleWired(event: OracleWired): void {

@@ -5,7 +5,9 @@ import { id, keccak256, toUtf8Bytes } from "ethers";
 import type { DeployConnection, ReserveBTCParameters, SystemContracts } from "../../src/deployments.js";
 import { deploySystem } from "../../src/deployments.js";
 import type { BindingRequest, Report, TypedDataSigner } from "../../src/oracle/signing.js";
-import { committeeWallets, signBinding, signSyncBatch } from "../../src/oracle/signing.js";
+import { committeeWallets, signBinding, signReserveRound, signSyncBatch } from "../../src/oracle/signing.js";
+import type { ReserveLeaf } from "../../src/reserves/merkle.js";
+import { ReserveTree } from "../../src/reserves/merkle.js";
 
 export const CONFIG_ROLE = id("CONFIG_ROLE");
 export const ORACLE_GUARDIAN_ROLE = id("GUARDIAN_ROLE");
@@ -110,8 +112,33 @@ export async function deployOracleSystem(
     return system.oracle.connect(stranger).bindAddress(request, signatures);
   };
 
+  /**
+   * Commits the next reserve round (committee-signed) over `leaves`; `attestedSats` defaults to the leaves' sum, or
+   * to the current rBTC supply when no leaves are given (so secure-mint-gated wraps pass in unit tests).
+   */
+  const commitReserves = async (
+    leaves: readonly ReserveLeaf[] = [],
+    attestedSats?: bigint,
+    btcHeight?: bigint,
+  ) => {
+    const tree = new ReserveTree(leaves);
+    const attested = attestedSats ?? (leaves.length > 0 ? tree.totalSats : await system.rbtc.totalSupply());
+    const roundId = (await system.proofOfReserves.latestRoundId()) + 1n;
+    const previous = await system.proofOfReserves.round(roundId - 1n);
+    const height =
+      btcHeight ?? (previous.btcHeight > 0n ? previous.btcHeight : await system.oracle.highestBtcHeight());
+    const deadline = (await now()) + 600n;
+    const round = { roundId, merkleRoot: tree.root, attestedSats: attested, btcHeight: height, deadline };
+    const signatures = await signReserveRound(system.proofOfReserves, round, operators.slice(0, 2));
+    const tx = await system.proofOfReserves
+      .connect(stranger)
+      .commitRound(tree.root, attested, height, deadline, signatures);
+    return { tx, tree, round };
+  };
+
   return {
     ...system,
+    commitReserves,
     ethers,
     networkHelpers,
     admin,

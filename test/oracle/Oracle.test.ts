@@ -365,6 +365,7 @@ describe("Oracle", function () {
 
       it("burns free first, then escrow, slashing the holder's wrBTC", async function () {
         const s = await loadFixture(mintedFixture);
+        await s.commitReserves();
         await s.wrbtc.connect(s.alice).wrap(300_000n);
         const tx = s.sync([await s.nextReport(s.alice.address, 100_000n)]);
         await expect(tx).to.emit(s.rbtc, "Burned").withArgs(s.alice.address, 200_000n, 200_000n);
@@ -376,6 +377,7 @@ describe("Oracle", function () {
 
       it("records wrBTC the holder no longer has as uncovered", async function () {
         const s = await loadFixture(mintedFixture);
+        await s.commitReserves();
         await s.wrbtc.connect(s.alice).wrap(500_000n);
         await s.wrbtc.connect(s.alice).transfer(s.bob.address, 400_000n);
         const tx = s.sync([await s.nextReport(s.alice.address, 0n)]);
