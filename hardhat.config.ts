@@ -34,8 +34,10 @@ export default defineConfig({
   },
   solidity: {
     // Contracts and Solidity tests compile in separate passes: one WebAssembly solc job over everything runs out of
-    // memory ("memory access out of bounds") now that the test handlers are large.
+    // memory ("memory access out of bounds") now that the test handlers are large; `isolated` gives every file its
+    // own job for the same reason.
     splitTestsCompilation: true,
+    isolated: true,
     compilers: [
       {
         version: solcVersion,
