@@ -209,19 +209,16 @@ export async function runSyncRound(
     }
   }
 
-  let emergencyBurns = 0;
-  const provider = oracle.runner?.provider;
+  // Batches' EmergencyBurn events were decoded from their receipts already; the FEE_EXHAUSTED burns' receipts are in
+  // hand too — no receipt is fetched twice.
   const oracleAddress = (await oracle.getAddress()).toLowerCase();
-  const topic = oracle.interface.getEvent("EmergencyBurn").topicHash;
-  const receipts: (ContractTransactionReceipt | null)[] = [...burnReceipts];
-  for (const b of batches) {
-    receipts.push((await provider?.getTransactionReceipt(b.txHash)) as ContractTransactionReceipt | null);
-  }
-  for (const receipt of receipts) {
-    emergencyBurns += (receipt?.logs ?? []).filter(
-      (log) => log.address.toLowerCase() === oracleAddress && log.topics[0] === topic,
-    ).length;
-  }
+  const emergencyTopic = oracle.interface.getEvent("EmergencyBurn").topicHash;
+  const emergencyBurns =
+    batches.reduce((sum, b) => sum + b.emergencyBurns, 0) +
+    burnReceipts
+      .flatMap((receipt) => receipt.logs)
+      .filter((log) => log.address.toLowerCase() === oracleAddress && log.topics[0] === emergencyTopic)
+      .length;
 
   const evmCalls = snapshot.rpcCalls + batches.reduce((sum, b) => sum + b.rpcCalls, 0);
   // Without request counters (a source that keeps none), count the tip, the re-check and one read per address.

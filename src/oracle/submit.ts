@@ -32,6 +32,8 @@ export interface BatchOutcome {
   deferredUsers: string[];
   queuedUsers: string[];
   reorgAnchors: number;
+  /** EmergencyBurn events in the receipt (BACKING_LOST burns inside the sync). */
+  emergencyBurns: number;
   /** Transactions sent for this batch (1 unless it was retried or replaced with a higher fee). */
   attempts: number;
   /** EVM RPC calls this batch took (signing excluded). */
@@ -63,6 +65,7 @@ export function summariseReceipt(
     deferredUsers: [],
     queuedUsers: [],
     reorgAnchors: 0,
+    emergencyBurns: 0,
     attempts: 1,
     rpcCalls: 0,
   };
@@ -81,6 +84,7 @@ export function summariseReceipt(
       if (event?.name === "NeedsTopUp") outcome.deferredUsers.push(event.args.user as string);
       if (event?.name === "MintQueued") outcome.queuedUsers.push(event.args.user as string);
       if (event?.name === "BitcoinAnchorReplaced") outcome.reorgAnchors += 1;
+      if (event?.name === "EmergencyBurn") outcome.emergencyBurns += 1;
     }
   }
   return outcome;
