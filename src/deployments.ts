@@ -11,6 +11,7 @@ import type { ContractRunner } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
+import YieldLocalModule from "../deploy/modules/YieldLocal.js";
 import {
   DisputeManager__factory,
   FeePolicy__factory,
@@ -19,6 +20,7 @@ import {
   ProofOfReserves__factory,
   RBTCSynth__factory,
   WrBTC__factory,
+  YieldScalesPool__factory,
 } from "../types/ethers-contracts/index.js";
 import type {
   DisputeManager,
@@ -28,6 +30,7 @@ import type {
   ProofOfReserves,
   RBTCSynth,
   WrBTC,
+  YieldScalesPool,
 } from "../types/ethers-contracts/index.js";
 
 /** The Ignition module id whose futures hold the contracts. */
@@ -44,6 +47,12 @@ export const CONTRACTS = {
   proofOfReserves: "ProofOfReserves",
 } as const;
 
+/**
+ * Ignition future ids the optional YieldScalesPool may be deployed under (deploy/modules/Yield.ts on real networks,
+ * YieldLocal.ts on local ones), in order of preference.
+ */
+export const YIELD_POOL_FUTURE_IDS = ["Yield#YieldScalesPool", "YieldLocal#YieldScalesPool"] as const;
+
 /** Address-book key of a contract. */
 export type ContractKey = keyof typeof CONTRACTS;
 
@@ -57,6 +66,8 @@ export interface Deployment {
   readonly oracle: string;
   readonly disputeManager: string;
   readonly proofOfReserves: string;
+  /** The YieldScalesPool, when one was deployed (it is optional: the core system works without it). */
+  readonly yieldPool?: string;
   /** Block number each contract was deployed in (from journal.jsonl; absent when the journal is missing). */
   readonly startBlocks?: Readonly<Record<ContractKey, number>>;
 }
@@ -106,8 +117,13 @@ export async function loadDeployment(chainId: bigint, root = "deploy/deployments
     disputeManager: pick("disputeManager"),
     proofOfReserves: pick("proofOfReserves"),
   };
+  const yieldPool = YIELD_POOL_FUTURE_IDS.map((id) => addresses[id]).find((a) => a !== undefined);
   const startBlocks = await readStartBlocks(folder);
-  return startBlocks === undefined ? deployment : { ...deployment, startBlocks };
+  return {
+    ...deployment,
+    ...(yieldPool === undefined ? {} : { yieldPool }),
+    ...(startBlocks === undefined ? {} : { startBlocks }),
+  };
 }
 
 /** Deployment blocks by contract from journal.jsonl, or undefined when the journal or a receipt is missing. */
@@ -144,6 +160,8 @@ export interface SystemContracts {
   readonly oracle: Oracle;
   readonly disputeManager: DisputeManager;
   readonly proofOfReserves: ProofOfReserves;
+  /** Present when the deployment has a YieldScalesPool. */
+  readonly yieldPool?: YieldScalesPool;
 }
 
 /** Typed instances at a deployment's addresses, connected to `runner`. */
@@ -156,6 +174,9 @@ export function attachSystem(deployment: Deployment, runner: ContractRunner): Sy
     oracle: Oracle__factory.connect(deployment.oracle, runner),
     disputeManager: DisputeManager__factory.connect(deployment.disputeManager, runner),
     proofOfReserves: ProofOfReserves__factory.connect(deployment.proofOfReserves, runner),
+    ...(deployment.yieldPool === undefined
+      ? {}
+      : { yieldPool: YieldScalesPool__factory.connect(deployment.yieldPool, runner) }),
   };
 }
 
@@ -182,6 +203,29 @@ export async function deploySystem(
   const { chainId } = await connection.ethers.provider.getNetwork();
   const deployment = await deploymentOf(chainId, deployed);
   return { ...attachSystem(deployment, admin), deployment };
+}
+
+/**
+ * LOCAL NETWORKS ONLY: deploys the whole system plus the YieldScalesPool through the `YieldLocal` module (MockStable
+ * as reward and liquidity token, reserve funded) and returns typed instances (with `yieldPool`) connected to account
+ * 0, the deployment's address book (with `yieldPool`) and the MockStable's address.
+ */
+export async function deploySystemWithYield(
+  connection: DeployConnection,
+  parameters: ReserveBTCParameters = {},
+): Promise<SystemContracts & { deployment: Deployment; yieldPool: YieldScalesPool; stable: string }> {
+  const deployed = await connection.ignition.deploy(YieldLocalModule, {
+    parameters: { [MODULE_ID]: parameters },
+    displayUi: false,
+  });
+  const [admin] = await connection.ethers.getSigners();
+  if (admin === undefined) throw new Error("the network connection has no accounts");
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  const core = await deploymentOf(chainId, deployed);
+  const deployment: Deployment = { ...core, yieldPool: await deployed.pool.getAddress() };
+  const system = attachSystem(deployment, admin);
+  const yieldPool = YieldScalesPool__factory.connect(deployment.yieldPool ?? "", admin);
+  return { ...system, yieldPool, deployment, stable: await deployed.stable.getAddress() };
 }
 
 /** The address book of contracts an Ignition deployment of the module returned (keyed like `CONTRACTS`). */

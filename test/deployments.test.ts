@@ -7,7 +7,13 @@ import { network } from "hardhat";
 
 import AdminHandoverModule from "../deploy/modules/AdminHandover.js";
 import { LOCAL_DEFAULT_OPERATORS } from "../deploy/modules/ReserveBTC.js";
-import { DeploymentNotFoundError, deploySystem, loadDeployment } from "../src/deployments.js";
+import {
+  DeploymentNotFoundError,
+  attachSystem,
+  deploySystem,
+  deploySystemWithYield,
+  loadDeployment,
+} from "../src/deployments.js";
 import { committeeWallets } from "../src/oracle/signing.js";
 import { CONFIG_ROLE, ORACLE_GUARDIAN_ROLE } from "./helpers/oracle.js";
 
@@ -81,6 +87,25 @@ describe("deployments", function () {
       });
     });
 
+    it("has no yield pool unless one was deployed, and reads it from Yield or YieldLocal", async function () {
+      const file = path.join(root, "chain-31337", "deployed_addresses.json");
+      await writeFile(file, JSON.stringify(ADDRESSES));
+      expect(await loadDeployment(31337n, root)).to.not.have.property("yieldPool");
+      const pool = "0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6";
+      await writeFile(file, JSON.stringify({ ...ADDRESSES, "YieldLocal#YieldScalesPool": pool }));
+      expect((await loadDeployment(31337n, root)).yieldPool).to.equal(pool);
+      const realPool = "0x8A791620dd6260079BF849Dc5567aDC3F2FdC318";
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...ADDRESSES,
+          "YieldLocal#YieldScalesPool": pool,
+          "Yield#YieldScalesPool": realPool,
+        }),
+      );
+      expect((await loadDeployment(31337n, root)).yieldPool).to.equal(realPool);
+    });
+
     it("omits the start blocks without a journal", async function () {
       await writeFile(path.join(root, "chain-31337", "deployed_addresses.json"), JSON.stringify(ADDRESSES));
       const deployment = await loadDeployment(31337n, root);
@@ -114,6 +139,20 @@ describe("deployments", function () {
       expect(system.deployment.chainId).to.equal(31337n);
       expect(system.deployment.oracle).to.equal(await system.oracle.getAddress());
       expect(await system.rbtc.oracle()).to.equal(system.deployment.oracle);
+    });
+  });
+
+  describe("deploySystemWithYield", function () {
+    it("deploys the system with the pool wired as the Oracle's balance hook and in the address book", async function () {
+      const system = await networkHelpers.loadFixture(async function yieldSystem() {
+        return deploySystemWithYield(connection);
+      });
+      const pool = await system.yieldPool.getAddress();
+      expect(system.deployment.yieldPool).to.equal(pool);
+      expect(await system.oracle.balanceHook()).to.equal(pool);
+      expect((await system.yieldPool.poolStatus()).rewardReserve).to.be.greaterThan(0n);
+      const attached = attachSystem(system.deployment, ethers.provider);
+      expect(await attached.yieldPool?.getAddress()).to.equal(pool);
     });
   });
 
