@@ -141,6 +141,7 @@ export const DEMO_EXPECTED: Readonly<Record<string, string>> = {
   "round 3: burned sats (alice spent BTC)": "120000",
   "wrBTC supply − escrow − uncovered": "0",
   "FeeVault ETH − deposits − accrued fees": "0",
+  "rBTC supply − Σ attested": "0",
   "emergency burns": "1",
   "emergency burn of dave: reason": "FEE_EXHAUSTED",
   "emergency burn of dave: sats": "20000",
@@ -483,6 +484,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       ]);
     observe("wrBTC supply − escrow − uncovered", wrbtcSupply - BigInt(rbtcEscrow) - BigInt(uncoveredSats));
     observe("FeeVault ETH − deposits − accrued fees", vaultWei - depositsWei - accruedWei);
+    observe("rBTC supply − Σ attested", rbtcSupply - reports.reduce((sum, r) => sum + r.attestedSats, 0n));
 
     const burnEvents = await system.oracle.queryFilter(system.oracle.filters.EmergencyBurn());
     const burns = burnEvents.map((e) => ({
