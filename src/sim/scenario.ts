@@ -1,7 +1,7 @@
 /**
  * The `sim:run` scenario format (docs/simulations.md, design.md "Scenario format"): parsing, defaults and validation.
  * Everything is checked before anything runs: an unknown step kind, action, key or expectation field is an error
- * naming it (with the step index), and a step whose feature has not landed yet is rejected as "not supported yet".
+ * naming it (with the step index).
  */
 import { parseEther, parseUnits } from "ethers";
 
