@@ -19,7 +19,7 @@ import { EsploraClient } from "../bitcoin/esplora.js";
 import { startDevnet } from "../bitcoin/devnet/server.js";
 import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
-import { deploySystemWithYield } from "../deployments.js";
+import { addressesOf, deploySystemWithYield } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import { Committee } from "../oracle/committee.js";
 import type { RoundSummary } from "../oracle/round.js";
@@ -562,16 +562,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
 
     // 12. Components, live metrics, verdict.
     const code = async (address: string) => (await provider.getCode(address)).length > 2;
-    const contracts: Record<string, string> = {
-      rbtc: deployment.rbtc,
-      wrbtc: deployment.wrbtc,
-      feeVault: deployment.feeVault,
-      feePolicy: deployment.feePolicy,
-      oracle: deployment.oracle,
-      disputeManager: deployment.disputeManager,
-      proofOfReserves: deployment.proofOfReserves,
-      yieldPool: deployment.yieldPool ?? "",
-    };
+    const contracts: Record<string, string> = addressesOf(deployment);
     const components: DemoComponent[] = [
       {
         name: "bitcoin devnet (Esplora)",
@@ -580,7 +571,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       },
     ];
     for (const [name, address] of Object.entries(contracts)) {
-      const up = address !== "" && (await code(address));
+      const up = await code(address);
       components.push({ name, status: up ? "up" : "down", detail: address });
     }
     const offline = committee.lastFailures.length;
