@@ -169,6 +169,10 @@ export const DEMO_EXPECTED: Readonly<Record<string, string>> = {
   "query bitcoin-addresses: monitored addresses": "4",
   "query emergency-burns: count": "1",
   "query disputes: disputes listed": "1",
+  "query disputes: status of the dispute on bob": "rejected",
+  "query yield-status: holders": "3",
+  "query yield-status: alice's claimed == the pool's claimedOf": "true",
+  "query proof-of-reserves: round": "3",
   "query proof-of-reserves: merkleRoot == the committed root": "true",
 };
 
@@ -540,9 +544,18 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
         .join(","),
     );
 
-    const answer = <T extends QueryName>(name: T): Record<string, unknown> | undefined => {
+    const answer = (name: QueryName): Record<string, unknown> | undefined => {
       const result = answers.get(name) as unknown as Record<string, unknown> | undefined;
       return result === undefined || result.available === false ? undefined : result;
+    };
+    /** A nested member of an answer ("(unavailable)" when the query or the member is missing). */
+    const member = (name: QueryName, ...path: string[]): unknown => {
+      let value: unknown = answer(name);
+      for (const key of path) {
+        value =
+          typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+      }
+      return value ?? "(unavailable)";
     };
     observe("query balances: alice attestedSats", answer("balances")?.attestedSats ?? "(unavailable)");
     observe("query sync-status: a round was seen", (answer("sync-status")?.lastRound ?? null) !== null);
@@ -555,6 +568,16 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
     observe("query emergency-burns: count", answer("emergency-burns")?.count ?? "(unavailable)");
     const listed = answer("disputes")?.disputes;
     observe("query disputes: disputes listed", Array.isArray(listed) ? listed.length : "(unavailable)");
+    const bobsDispute = (Array.isArray(listed) ? (listed as Record<string, unknown>[]) : []).find(
+      (d) => d.user === bob.address,
+    );
+    observe("query disputes: status of the dispute on bob", bobsDispute?.status ?? "(unavailable)");
+    observe("query yield-status: holders", member("yield-status", "status", "holders"));
+    observe(
+      "query yield-status: alice's claimed == the pool's claimedOf",
+      member("yield-status", "userStatus", "claimed") === userOf("alice").yieldClaimed.toString(),
+    );
+    observe("query proof-of-reserves: round", member("proof-of-reserves", "round"));
     observe(
       "query proof-of-reserves: merkleRoot == the committed root",
       answer("proof-of-reserves")?.merkleRoot === porRoot,
