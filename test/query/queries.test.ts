@@ -14,6 +14,7 @@ import type {
   BalancesResult,
   ProofOfReservesResult,
   QueryName,
+  DisputesResult,
   TransactionsResult,
   YieldStatusResult,
 } from "../../src/query/types.js";
@@ -377,6 +378,30 @@ describe("realtime queries", function () {
       expect(res.status).to.equal(400);
     });
 
+    it("accepts the disputes and yield-status parameters, and answers 400 for bad ones", async function () {
+      const qs = `status=rejected&user=${bob.toLowerCase()}&limit=1`;
+      let res = await fetch(`${server.url}/api/realtime/disputes?${qs}`);
+      expect(res.status).to.equal(200);
+      const disputes = (await res.json()) as DisputesResult;
+      expect(disputes).to.deep.equal(await rpc.disputes({ status: "rejected", user: bob, limit: 1 }));
+      expect(disputes).to.deep.include({ count: 1, user: bob, status: "rejected", limit: 1 });
+      res = await fetch(`${server.url}/api/realtime/yield-status?user=${bob}`);
+      expect(res.status).to.equal(200);
+      expect(((await res.json()) as { userStatus: { user: string } }).userStatus.user).to.equal(bob);
+      const bad: Array<[string, string]> = [
+        ["disputes?status=weird", "BAD_STATUS"],
+        ["disputes?user=0x12", "BAD_ADDRESS"],
+        ["disputes?limit=0", "BAD_LIMIT"],
+        ["disputes?limit=1001", "BAD_LIMIT"],
+        ["yield-status?user=nope", "BAD_ADDRESS"],
+      ];
+      for (const [path, code] of bad) {
+        res = await fetch(`${server.url}/api/realtime/${path}`);
+        expect(res.status, path).to.equal(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code, path).to.equal(code);
+      }
+    });
+
     it("answers 404 with a JSON error for an unknown route", async function () {
       const res = await fetch(`${server.url}/api/realtime/nope`);
       expect(res.status).to.equal(404);
@@ -472,6 +497,67 @@ describe("realtime queries", function () {
         await fetch(`${server.url}/api/realtime/proof-of-reserves`)
       ).json()) as ProofOfReservesResult;
       expect(por.rbtcFree).to.equal("130000");
+    });
+
+    it("streams dispute, yield and reserve-round events within one block", async function () {
+      const controller = new AbortController();
+      const res = await fetch(`${server.url}/api/realtime/stream`, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      const received: StreamEvent[] = [];
+      let buffer = "";
+      const wanted = ["Joined", "DisputeOpened", "DisputeRejected", "ReservesCommitted"];
+      const reading = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          let cut: number;
+          while ((cut = buffer.indexOf("\n\n")) >= 0) {
+            const message = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const data = /^data: (.*)$/m.exec(message)?.[1];
+            if (/^event: /m.test(message) && !/^event: head$/m.test(message) && data !== undefined)
+              received.push(JSON.parse(data) as StreamEvent);
+          }
+          if (wanted.every((name) => received.some((e) => e.event === name))) return;
+        }
+      })();
+      const { alice: a, bob: b, carol: c } = history.users;
+      const { yieldPool, disputeManager } = history.system;
+      const joinBlock = (await (await yieldPool!.connect(a.signer).join()).wait())?.blockNumber;
+      await history.sync();
+      const openBlock = (
+        await (
+          await disputeManager.connect(b.signer).openDispute(c.address, 1n, "", { value: parseEther("0.01") })
+        ).wait()
+      )?.blockNumber;
+      const rejectBlock = (await (await disputeManager.resolveDispute(2n, false, 0n)).wait())?.blockNumber;
+      await Promise.race([
+        reading,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(JSON.stringify(received))), 10_000)),
+      ]);
+      controller.abort();
+      const first = (name: string) => received.find((e) => e.event === name);
+      expect(first("Joined")).to.deep.include({ contract: "YieldScalesPool", user: alice, block: joinBlock });
+      expect(first("DisputeOpened")).to.deep.include({
+        contract: "DisputeManager",
+        user: carol,
+        block: openBlock,
+      });
+      expect(first("DisputeOpened")?.args).to.deep.include({
+        disputeId: "2",
+        challenger: bob,
+        claimedSats: "1",
+      });
+      expect(first("DisputeRejected")).to.deep.include({ block: rejectBlock });
+      const committed = received.filter((e) => e.event === "ReservesCommitted").at(-1);
+      expect(committed).to.deep.include({ contract: "ProofOfReserves" });
+      // committed by the sync round between the join and the dispute
+      expect(committed?.block)
+        .to.be.greaterThan(joinBlock ?? 0)
+        .and.lessThan(openBlock ?? 0);
+      expect(Number(committed?.args.roundId)).to.be.greaterThanOrEqual(3);
     });
   });
 });
