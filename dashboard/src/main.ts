@@ -4,6 +4,7 @@ import type {
   LatencyReport,
   Unavailable,
 } from "../../src/dashboard/types.js";
+import { STREAM_EVENT_NAMES } from "../../src/query/stream-events.js";
 import { renderChart } from "./chart.js";
 import { duration, ratio, sats, short, time } from "./format.js";
 
@@ -213,19 +214,27 @@ function renderCommittee(s: DashboardStatus): void {
   );
 }
 
+/** Shows why a list is unavailable, or what to say when it is empty; true when there is nothing more to render. */
+function listPreamble(
+  box: HTMLElement,
+  result: { available: boolean },
+  empty: boolean,
+  emptyText: string,
+): boolean {
+  if (isUnavailable(result)) {
+    box.className = "muted";
+    box.textContent = `unavailable: ${result.reason}`;
+    return true;
+  }
+  box.className = "";
+  if (empty) box.textContent = emptyText;
+  return empty;
+}
+
 function renderDisputes(s: DashboardStatus): void {
   const box = byId("disputes");
   const d = s.disputes;
-  if (isUnavailable(d)) {
-    box.className = "muted";
-    box.textContent = `unavailable: ${d.reason}`;
-    return;
-  }
-  box.className = "";
-  if (d.disputes.length === 0) {
-    box.textContent = "no disputes";
-    return;
-  }
+  if (listPreamble(box, d, d.available && d.disputes.length === 0, "no disputes") || !d.available) return;
   box.replaceChildren(
     h(
       "ul",
@@ -247,17 +256,8 @@ function renderDisputes(s: DashboardStatus): void {
 function renderBurns(s: DashboardStatus): void {
   const box = byId("burns");
   const e = s.emergencyBurns;
-  if (isUnavailable(e)) {
-    box.className = "muted";
-    box.textContent = `unavailable: ${e.reason}`;
-    return;
-  }
-  box.className = "";
-  box.dataset.count = String(e.count);
-  if (e.count === 0) {
-    box.textContent = "none";
-    return;
-  }
+  if (e.available) box.dataset.count = String(e.count);
+  if (listPreamble(box, e, e.available && e.count === 0, "none") || !e.available) return;
   box.replaceChildren(
     h("p", {}, `${e.count} emergency burn(s)`),
     h(
@@ -398,7 +398,7 @@ function connectStream(): void {
     addEvent(JSON.parse(message.data) as StreamEvent);
     pending = true;
   };
-  for (const name of STREAMED) source.addEventListener(name, onChainEvent as EventListener);
+  for (const name of STREAM_EVENT_NAMES) source.addEventListener(name, onChainEvent as EventListener);
   source.onerror = () => {
     state.streamOk = false;
     state.reason = "event stream lost";
@@ -409,33 +409,6 @@ function connectStream(): void {
     }
   };
 }
-
-/** SSE event names the server sends (src/query/stream.ts STREAM_EVENTS). */
-const STREAMED = [
-  "Synced",
-  "NeedsTopUp",
-  "MintQueued",
-  "QueuedMintExecuted",
-  "QueuedMintCancelled",
-  "BitcoinAnchorReplaced",
-  "AddressBound",
-  "AddressUnbound",
-  "CommitteeUpdated",
-  "EmergencyBurn",
-  "Minted",
-  "Burned",
-  "Escrowed",
-  "Released",
-  "Wrapped",
-  "Redeemed",
-  "Slashed",
-  "Transfer",
-  "FeeDeposited",
-  "FeeWithdrawn",
-  "FeeSpent",
-  "Paused",
-  "Unpaused",
-];
 
 renderConnection();
 void refresh();

@@ -11,11 +11,10 @@ export const DASHBOARD_SOURCE = path.join(REPO_ROOT, "dashboard");
 export const DASHBOARD_OUT = path.join(REPO_ROOT, "dist", "dashboard");
 /** Written after a build: the hash of the inputs it was built from. */
 const STAMP = ".build-stamp";
-/** Inputs outside dashboard/ the page compiles in (shared JSON types). */
-const EXTRA_INPUTS = [
-  path.join(REPO_ROOT, "src", "dashboard", "types.ts"),
-  path.join(REPO_ROOT, "src", "query", "types.ts"),
-];
+/** Inputs outside dashboard/ the page compiles in (shared JSON types, the stream's event names). */
+const EXTRA_INPUTS = ["src/dashboard/types.ts", "src/query/types.ts", "src/query/stream-events.ts"].map((f) =>
+  path.join(REPO_ROOT, f),
+);
 
 export interface BuildResult {
   outDir: string;

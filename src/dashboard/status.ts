@@ -3,6 +3,7 @@ import type { Provider } from "ethers";
 
 import { EsploraClient } from "../bitcoin/esplora.js";
 import type { Deployment } from "../deployments.js";
+import { BackendError, ChainError } from "../errors.js";
 import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../oracle/signing.js";
 import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
 import type { QuerySource, Unavailable } from "../query/types.js";
@@ -82,9 +83,19 @@ export class DashboardService {
   }
 
   async history(points: number): Promise<DashboardHistory> {
-    if (this.backing === undefined) return unavailable("the backing history needs a chain connection (rpc)");
-    const head = await this.source.head();
-    return { available: true, head, points: await this.backing.history(head, points) };
+    const { backing, chain } = this;
+    if (backing === undefined || chain === undefined) {
+      return unavailable("the backing history needs a chain connection (rpc)");
+    }
+    try {
+      // The rpc source's head is the server's block tracker; a subgraph source's head is its indexed block.
+      const head =
+        this.source.kind === "rpc" ? await this.source.head() : await chain.provider.getBlockNumber();
+      return { available: true, head, points: await backing.history(head, points) };
+    } catch (error) {
+      if (error instanceof BackendError || error instanceof ChainError) throw error;
+      throw new BackendError(`backing history: ${oneLine(error)}`, "RPC");
+    }
   }
 
   private async compute(): Promise<DashboardStatus> {

@@ -9,36 +9,13 @@ import {
   WrBTC__factory,
 } from "../../types/ethers-contracts/index.js";
 import { LOG_RANGE_BLOCKS } from "./rpc.js";
+import { STREAM_EVENT_NAMES } from "./stream-events.js";
 
 /** How often the head is polled (a local node mines on demand; 50 ms keeps event-to-stream well under a block). */
 export const DEFAULT_POLL_MS = 50;
 
 /** Events the stream forwards (balance, binding, fee, committee and pause changes; not approvals or role admin). */
-export const STREAM_EVENTS = new Set([
-  "Synced",
-  "NeedsTopUp",
-  "MintQueued",
-  "QueuedMintExecuted",
-  "QueuedMintCancelled",
-  "BitcoinAnchorReplaced",
-  "AddressBound",
-  "AddressUnbound",
-  "CommitteeUpdated",
-  "EmergencyBurn",
-  "Minted",
-  "Burned",
-  "Escrowed",
-  "Released",
-  "Wrapped",
-  "Redeemed",
-  "Slashed",
-  "Transfer",
-  "FeeDeposited",
-  "FeeWithdrawn",
-  "FeeSpent",
-  "Paused",
-  "Unpaused",
-]);
+export const STREAM_EVENTS: ReadonlySet<string> = new Set(STREAM_EVENT_NAMES);
 
 /** One decoded chain event as pushed on `/api/realtime/stream`. */
 export interface StreamEvent {
