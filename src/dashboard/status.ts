@@ -58,7 +58,7 @@ export class DashboardService {
   private readonly backing: BackingHistory | undefined;
   /** Signers recovered per sync transaction hash (immutable once mined). */
   private readonly signers = new Map<string, Promise<string[]>>();
-  private cached: { at: number; value: Promise<DashboardStatus> } | undefined;
+  private cached: { at: number; head: number; value: Promise<DashboardStatus> } | undefined;
 
   constructor(options: DashboardServiceOptions) {
     this.source = options.source;
@@ -73,13 +73,16 @@ export class DashboardService {
       this.chain === undefined ? undefined : new BackingHistory(this.chain.provider, this.chain.deployment);
   }
 
-  /** The status, shared by callers within STATUS_TTL_MS. */
-  status(): Promise<DashboardStatus> {
+  /** The status, shared by callers within STATUS_TTL_MS at the same chain head (a new block recomputes it). */
+  async status(): Promise<DashboardStatus> {
+    const head = await this.source.head().catch(() => -1);
     const now = Date.now();
-    if (this.cached === undefined || now - this.cached.at > STATUS_TTL_MS) {
-      this.cached = { at: now, value: this.compute() };
+    let c = this.cached;
+    if (c === undefined || c.head !== head || now - c.at > STATUS_TTL_MS) {
+      c = { at: now, head, value: this.compute() };
+      this.cached = c;
     }
-    return this.cached.value;
+    return c.value;
   }
 
   async history(points: number): Promise<DashboardHistory> {
