@@ -84,3 +84,14 @@ export async function registerAbuseLimits(app: FastifyInstance, limits: AbuseLim
     }),
   });
 }
+
+/**
+ * Options for `setNotFoundHandler` that count unknown routes against the client's rate too (the plugin only hooks
+ * the routes that exist), so scanning for URLs is throttled like any other request.
+ */
+export function notFoundLimit(
+  app: FastifyInstance,
+  limits: AbuseLimits,
+): { preHandler?: ReturnType<FastifyInstance["rateLimit"]> } {
+  return limits.rateLimitMax === 0 ? {} : { preHandler: app.rateLimit() };
+}

@@ -4,7 +4,12 @@ import cors from "@fastify/cors";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
-import { registerAbuseLimits, resolveLimits, serverLimitOptions } from "../dashboard/limits.js";
+import {
+  notFoundLimit,
+  registerAbuseLimits,
+  resolveLimits,
+  serverLimitOptions,
+} from "../dashboard/limits.js";
 import type { AbuseLimits } from "../dashboard/limits.js";
 import { registerDashboard } from "../dashboard/routes.js";
 import type { DashboardRoutesOptions } from "../dashboard/routes.js";
@@ -122,7 +127,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.addHook("onRequestAbort", release);
 
   // ---- errors ---------------------------------------------------------------------------------------------------
-  app.setNotFoundHandler(async (request, reply) =>
+  app.setNotFoundHandler(notFoundLimit(app, limits), async (request, reply) =>
     reply
       .code(404)
       .send(errorBody("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)),

@@ -178,8 +178,11 @@ describe("operator dashboard (realtime:serve)", function () {
     it("answers 429 with a JSON error and retry-after beyond the per-client rate", async function () {
       const tight = await serve({ limits: { rateLimitMax: 3, rateLimitWindowMs: 60_000 } });
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${tight.url}/healthz`)).status);
-      expect(statuses).to.deep.equal([200, 200, 200]);
+      for (const route of ["/healthz", "/healthz", "/no-such-route"]) {
+        statuses.push((await fetch(`${tight.url}${route}`)).status);
+      }
+      // Unknown routes count too (URL scanning is throttled like any request).
+      expect(statuses).to.deep.equal([200, 200, 404]);
       const res = await fetch(`${tight.url}/api/realtime/sync-status`);
       expect(res.status).to.equal(429);
       expect(res.headers.get("content-type")).to.match(/application\/json/);
