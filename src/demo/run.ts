@@ -234,8 +234,8 @@ function roundOf(name: string, summary: RoundSummary): DemoRound {
   };
 }
 
-/** Whether a query answered real data, and a one-line summary of it. */
-function describeAnswer(result: QueryResult): { available: boolean; detail: string } {
+/** Whether a query answered real data (`{available: false}` is a failure), and a one-line summary of it. */
+export function describeAnswer(result: QueryResult): { available: boolean; detail: string } {
   if ("available" in result && result.available === false) {
     return { available: false, detail: `unavailable: ${result.reason}` };
   }

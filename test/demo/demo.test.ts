@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { DemoReport } from "../../src/demo/run.js";
-import { DEMO_EXPECTED, evaluateChecks, runDemo, satisfies } from "../../src/demo/run.js";
+import { DEMO_EXPECTED, describeAnswer, evaluateChecks, runDemo, satisfies } from "../../src/demo/run.js";
 import { QUERY_NAMES } from "../../src/query/types.js";
 import { renderDemo } from "../../tasks/demo/demo.action.js";
 import { hardhat } from "../helpers/cli.js";
@@ -28,11 +28,9 @@ describe("demo", function () {
   });
 
   it("checks the scripted history: balances, burns, the dispute, yield and reserves", function () {
-    // The query-layer checks wait for feat/query (yield-status, disputes, the proof-of-reserves root); the rest hold.
-    const failed = report.checks.filter((c) => !c.ok && !c.name.startsWith("query "));
-    expect(failed).to.deep.equal([]);
-    // once every query answers real data, every check holds
-    if (report.queries.every((q) => q.available)) expect(report.verdict).to.equal("pass");
+    expect(report.checks.filter((c) => !c.ok)).to.deep.equal([]);
+    expect(report.verdict).to.equal("pass");
+    expect(report.queries.every((q) => q.available)).to.equal(true);
     const actual = (name: string) => report.checks.find((c) => c.name === name)?.actual;
     expect(actual(ALICE_ATTESTED)).to.equal("30000");
     expect(actual("emergency burn of dave: reason")).to.equal("FEE_EXHAUSTED");
@@ -62,6 +60,18 @@ describe("demo", function () {
       expect(check?.ok).to.equal(query.available);
       if (query.detail.startsWith("unavailable")) expect(query.available).to.equal(false);
     }
+    const unavailable = describeAnswer({ available: false, reason: "DisputeManager is not deployed" });
+    expect(unavailable).to.deep.equal({
+      available: false,
+      detail: "unavailable: DisputeManager is not deployed",
+    });
+    const observations = {
+      ...report.observations,
+      "query disputes: answered": String(unavailable.available),
+    };
+    const failed = evaluateChecks(observations);
+    expect(failed.verdict).to.equal("fail");
+    expect(failed.checks.filter((c) => !c.ok).map((c) => c.name)).to.deep.equal(["query disputes: answered"]);
   });
 
   it("reports components and the live metrics", function () {
@@ -133,6 +143,7 @@ describe("demo (task)", function () {
       "transactionCount",
     ]);
     expect(stderr).to.include("… bound alice's p2wpkh");
-    expect(code).to.equal(json.verdict === "pass" ? 0 : 1);
+    expect(json.verdict).to.equal("pass");
+    expect(code).to.equal(0);
   });
 });
