@@ -72,7 +72,7 @@ export default async function demoAction(
     args.json,
     async () => {
       log("compiling contracts");
-      await hre.tasks.getTask("build").run({ quiet: true });
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
       // Imported after the build: the address book needs the generated contract bindings.
       const { runDemo } = await import("../../src/demo/run.js");
       const connection = await hre.network.create();

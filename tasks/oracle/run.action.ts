@@ -39,7 +39,7 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       const { UserInputError } = await import("../../src/errors.js");
       throw new UserInputError(`--interval must be a positive number of seconds, got ${args.interval}`);
     }
-    await hre.tasks.getTask("build").run({ quiet: true });
+    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
     const { loadOracleContext } = await import("../../src/oracle/context.js");
     const { parseBtcNetwork } = await import("../../src/oracle/commands.js");
     const { bitcoinSourceFor } = await import("../../src/oracle/bitcoin-source.js");
