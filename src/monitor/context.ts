@@ -3,13 +3,16 @@
  * asks for (the log sink always; the webhook when configured) and the state file.
  */
 import type { Provider } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
 import type { Logger } from "pino";
 
 import type { Deployment } from "../deployments.js";
-import { attachSystem } from "../deployments.js";
+import { DeploymentNotFoundError, attachSystem, loadDeployment } from "../deployments.js";
+import { UserInputError } from "../errors.js";
 import { bitcoinSourceFor } from "../oracle/bitcoin-source.js";
 import type { BitcoinSource } from "../oracle/reports.js";
-import type { MonitorConfig } from "./config.js";
+import type { MonitorConfig, MonitorOverrides } from "./config.js";
+import { loadMonitorConfig } from "./config.js";
 import { Monitor } from "./monitor.js";
 import type { AlertSink } from "./sinks.js";
 import { LogSink, WebhookSink } from "./sinks.js";
@@ -46,4 +49,35 @@ export function openMonitor(options: OpenMonitorOptions): Promise<Monitor> {
     ...(starts.length > 0 ? { startBlock: Math.min(...starts) } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
+}
+
+/**
+ * `monitor:run`: the deployment of the connected chain (its Ignition address book), the configuration (defaults ←
+ * `configFile` ← `overrides`, validated) and the monitor with its state file.
+ */
+export async function monitorForConnection(
+  connection: Pick<NetworkConnection, "ethers">,
+  configFile: string | undefined,
+  overrides: MonitorOverrides,
+  logger: Logger,
+): Promise<{ monitor: Monitor; config: MonitorConfig; deployment: Deployment }> {
+  const provider = connection.ethers.provider;
+  const { chainId } = await provider.getNetwork();
+  const config = await loadMonitorConfig(configFile, overrides, chainId);
+  let deployment: Deployment;
+  try {
+    deployment = await loadDeployment(chainId);
+  } catch (error) {
+    if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
+    throw error;
+  }
+  if ((await provider.getCode(deployment.oracle)) === "0x") {
+    throw new UserInputError(
+      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in deploy/deployments/chain-${chainId} ` +
+        `is from another run of this chain — redeploy (ignition deploy … --reset)`,
+      "NO_DEPLOYMENT",
+    );
+  }
+  const monitor = await openMonitor({ provider, deployment, config, logger });
+  return { monitor, config, deployment };
 }

@@ -1,11 +1,81 @@
 /**
- * The monitor as a long-running loop (`monitor:run`, or beside the runner in `oracle:run --monitor`): a pass every
- * interval (start to start), or at once when woken (after each runner round). A failing pass (RPC down) is logged and
- * the loop goes on; an abort lets the current pass finish, then the loop returns.
+ * The monitor as a long-running process: `MonitorLoop` runs a pass every interval (`monitor:run`); `RoundMonitor`
+ * runs one after every runner round (`oracle:run --monitor`), fed with the round's outcome. A failing pass (RPC
+ * down) is logged and the next one tries again; stopping lets the current pass finish.
  */
 import type { Logger } from "pino";
 
+import type { RoundOutcome } from "../oracle/service.js";
 import type { Monitor, PassResult } from "./monitor.js";
+
+function logPass(logger: Logger, pass: number, result: PassResult): void {
+  logger.info(
+    {
+      event: "monitor-pass",
+      pass,
+      head: result.head,
+      range: result.range,
+      alerts: result.alerts.map((a) => a.id),
+      active: result.active,
+      pending: result.pending,
+    },
+    "monitor pass complete",
+  );
+}
+
+function logFailedPass(logger: Logger, pass: number, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error(
+    { event: "monitor-pass-failed", pass, error: message.split("\n")[0] },
+    "monitor pass failed; retried on the next pass",
+  );
+}
+
+/**
+ * Inside `oracle:run`: `onRound` records the outcome and starts a pass without blocking the runner; passes never
+ * overlap (outcomes that arrive during a pass are covered by one more pass right after it). `drain` waits for the
+ * last pass.
+ */
+export class RoundMonitor {
+  #running: Promise<void> | undefined;
+  #again = false;
+  passes = 0;
+  failedPasses = 0;
+  last: PassResult | undefined;
+
+  constructor(
+    readonly monitor: Monitor,
+    private readonly logger: Logger,
+  ) {}
+
+  onRound = (outcome: RoundOutcome): void => {
+    this.monitor.observeRound(outcome);
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#passes().finally(() => (this.#running = undefined));
+  };
+
+  async #passes(): Promise<void> {
+    do {
+      this.#again = false;
+      this.passes += 1;
+      try {
+        this.last = await this.monitor.runOnce();
+        logPass(this.logger, this.passes, this.last);
+      } catch (error) {
+        this.failedPasses += 1;
+        logFailedPass(this.logger, this.passes, error);
+      }
+    } while (this.#again);
+  }
+
+  /** Resolves once no pass is running. */
+  async drain(): Promise<void> {
+    while (this.#running !== undefined) await this.#running;
+  }
+}
 
 export interface MonitorLoopOptions {
   intervalMs: number;
@@ -21,33 +91,23 @@ export interface MonitorLoopResult {
   last?: PassResult;
 }
 
+/** `monitor:run`: a pass every `intervalMs` (start to start) until the signal aborts. */
 export class MonitorLoop {
-  #wake: (() => void) | undefined;
-  #woken = false;
-
   constructor(
     readonly monitor: Monitor,
     private readonly options: MonitorLoopOptions,
   ) {}
 
-  /** Starts the next pass now (or right after the current one). */
-  wake(): void {
-    this.#woken = true;
-    this.#wake?.();
-  }
-
   #sleep(ms: number): Promise<void> {
     const { signal } = this.options;
     return new Promise((resolve) => {
-      if (signal.aborted || this.#woken) return resolve();
+      if (signal.aborted) return resolve();
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);
-        this.#wake = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.#wake = done;
       signal.addEventListener("abort", done, { once: true });
     });
   }
@@ -60,29 +120,13 @@ export class MonitorLoop {
     logger.info({ event: "monitor-start", intervalMs: this.options.intervalMs }, "monitor started");
     while (!signal.aborted && (maxPasses === undefined || passes < maxPasses)) {
       const started = Date.now();
-      this.#woken = false;
       passes += 1;
       try {
         last = await this.monitor.runOnce();
-        logger.info(
-          {
-            event: "monitor-pass",
-            pass: passes,
-            head: last.head,
-            range: last.range,
-            alerts: last.alerts.map((a) => a.id),
-            active: last.active,
-            pending: last.pending,
-          },
-          "monitor pass complete",
-        );
+        logPass(logger, passes, last);
       } catch (error) {
         failedPasses += 1;
-        const message = error instanceof Error ? error.message : String(error);
-        logger.error(
-          { event: "monitor-pass-failed", pass: passes, error: message.split("\n")[0] },
-          "monitor pass failed; retried on the next pass",
-        );
+        logFailedPass(logger, passes, error);
       }
       if (signal.aborted || (maxPasses !== undefined && passes >= maxPasses)) break;
       await this.#sleep(Math.max(0, this.options.intervalMs - (Date.now() - started)));

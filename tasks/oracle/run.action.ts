@@ -4,6 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
 import { exitCodeFor } from "../../src/errors.js";
+import type { RoundMonitor } from "../../src/monitor/service.js";
 
 interface Args {
   interval: number;
@@ -14,11 +15,16 @@ interface Args {
   metricsPort: number;
   maxRounds: number;
   logLevel: string;
+  monitor: boolean;
+  alertsWebhook: string;
+  alertsConfig: string;
+  alertsState: string;
 }
 
 /**
  * Long-running: JSON log lines on stdout (pino). SIGINT/SIGTERM → the current round finishes, then exit 0; a second
- * signal exits at once (1).
+ * signal exits at once (1). With --monitor (or an --alerts-* option) the alert monitor runs a pass after every round,
+ * fed with the round's outcome and the committee's reachability.
  */
 export default async function runAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const logger = pino({ level: args.logLevel, base: { service: "reservebtc-oracle" } });
@@ -53,6 +59,36 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       metricsServer = served.server;
       logger.info({ event: "metrics", url: `http://127.0.0.1:${served.port}/metrics` }, "metrics listening");
     }
+    let roundMonitor: RoundMonitor | undefined;
+    if (args.monitor || args.alertsWebhook !== "" || args.alertsConfig !== "" || args.alertsState !== "") {
+      const { loadMonitorConfig } = await import("../../src/monitor/config.js");
+      const { openMonitor } = await import("../../src/monitor/context.js");
+      const { RoundMonitor } = await import("../../src/monitor/service.js");
+      const config = await loadMonitorConfig(
+        args.alertsConfig,
+        {
+          intervalSeconds: args.interval,
+          bitcoin: args.bitcoin,
+          btcNetwork: args.btcNetwork,
+          ...(args.alertsState !== "" ? { stateFile: args.alertsState } : {}),
+          ...(args.alertsWebhook !== "" ? { webhook: args.alertsWebhook } : {}),
+        },
+        ctx.chainId,
+      );
+      const monitorLogger = logger.child({ component: "monitor" });
+      const monitor = await openMonitor({
+        provider: connection.ethers.provider,
+        deployment: ctx.deployment,
+        config,
+        logger: monitorLogger,
+        bitcoin,
+      });
+      roundMonitor = new RoundMonitor(monitor, monitorLogger);
+      logger.info(
+        { event: "monitor", stateFile: config.stateFile, webhook: config.webhook !== undefined },
+        "alerts on",
+      );
+    }
     await runOracleService(ctx, bitcoin, {
       intervalMs: args.interval * 1000,
       logger,
@@ -60,7 +96,9 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       signal: stop.signal,
       round: { batchSize: args.batchSize, bitcoinConcurrency: args.concurrency },
       ...(args.maxRounds > 0 ? { maxRounds: args.maxRounds } : {}),
+      ...(roundMonitor !== undefined ? { onRound: roundMonitor.onRound } : {}),
     });
+    await roundMonitor?.drain();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.fatal({ event: "fatal", error: message.split("\n")[0] }, "oracle runner cannot start");
