@@ -16,7 +16,8 @@ export interface WebhookReceiver {
   accepted: Alert[];
   /** Every POST, answered or not. */
   attempts: number;
-  mode: "up" | "down" | "silent";
+  /** up: 200; down: 503; reject: 400; silent: never answers. */
+  mode: "up" | "down" | "reject" | "silent";
   close(): Promise<void>;
 }
 
@@ -39,9 +40,9 @@ export async function startReceiver(): Promise<WebhookReceiver> {
       }
       receiver.attempts += 1;
       if (receiver.mode === "silent") return; // never answers: the sender's timeout fires
-      if (receiver.mode === "down") {
-        res.writeHead(503, { "content-type": "text/plain" });
-        res.end("down");
+      if (receiver.mode === "down" || receiver.mode === "reject") {
+        res.writeHead(receiver.mode === "down" ? 503 : 400, { "content-type": "text/plain" });
+        res.end(receiver.mode);
         return;
       }
       receiver.accepted.push(JSON.parse(Buffer.concat(chunks).toString()) as Alert);
