@@ -15,6 +15,7 @@ import type {
 import { DisputeManager__factory, Oracle__factory } from "../../types/ethers-contracts/index.js";
 import { readChainSnapshot } from "../oracle/chain-state.js";
 import { emergencyReasonName } from "../query/query.js";
+import { readReserveTotals } from "../reserves/check.js";
 import type { EventFinding } from "./alerts.js";
 
 /** The contracts the monitor reads (connected to a provider; it never sends a transaction). */
@@ -54,39 +55,31 @@ export interface ChainHealth {
 
 /** Reads the system's health at the latest block (every view pinned to the block the snapshot was taken at). */
 export async function readChainHealth(contracts: MonitorContracts): Promise<ChainHealth> {
-  const { oracle, rbtc, wrbtc, proofOfReserves } = contracts;
+  const { oracle } = contracts;
   const snapshot = await readChainSnapshot(oracle);
-  const at = { blockTag: snapshot.blockNumber };
   const provider = oracle.runner?.provider;
   if (provider == null) throw new Error("oracle contract has no provider");
-  const [block, free, escrow, wrbtcSupply, uncovered, roundId, ratio, fullyBacked, committee] =
-    await Promise.all([
-      provider.getBlock(snapshot.blockNumber),
-      rbtc.totalFree(at),
-      rbtc.totalEscrow(at),
-      wrbtc.totalSupply(at),
-      wrbtc.uncoveredSats(at),
-      proofOfReserves.latestRoundId(at),
-      proofOfReserves.backingRatio(at),
-      proofOfReserves.isFullyBacked(at),
-      oracle.committee(at),
-    ]);
-  const round = roundId === 0n ? undefined : await proofOfReserves.round(roundId, at);
+  const [block, totals, committee] = await Promise.all([
+    provider.getBlock(snapshot.blockNumber),
+    readReserveTotals(contracts, snapshot.blockNumber),
+    oracle.committee({ blockTag: snapshot.blockNumber }),
+  ]);
+  const hasRound = totals.roundId > 0n;
   return {
     block: snapshot.blockNumber,
     timestamp: block?.timestamp ?? Math.floor(Date.now() / 1000),
     attestedSats: snapshot.users.reduce((sum, u) => sum + u.attestedSats, 0n),
-    rbtcSupply: free + escrow,
-    rbtcFree: free,
-    wrbtcSupply,
-    uncoveredSats: uncovered,
+    rbtcSupply: totals.rbtcFree + totals.rbtcEscrow,
+    rbtcFree: totals.rbtcFree,
+    wrbtcSupply: totals.wrbtcSupply,
+    uncoveredSats: totals.uncoveredSats,
     highestBtcHeight: Number(snapshot.highestBtcHeight),
-    porRound: roundId,
-    porBtcHeight: round === undefined ? 0 : Number(round.btcHeight),
-    porCommittedAt: round === undefined ? undefined : Number(round.committedAt),
-    porAttestedSats: round?.attestedSats ?? 0n,
-    porBackingRatio: ratio,
-    porFullyBacked: fullyBacked,
+    porRound: totals.roundId,
+    porBtcHeight: hasRound ? Number(totals.round.btcHeight) : 0,
+    porCommittedAt: hasRound ? Number(totals.round.committedAt) : undefined,
+    porAttestedSats: hasRound ? totals.round.attestedSats : 0n,
+    porBackingRatio: totals.backingRatio,
+    porFullyBacked: totals.isFullyBacked,
     operators: committee[0].map((a) => getAddress(a)),
     threshold: Number(committee[1]),
   };

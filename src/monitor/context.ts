@@ -7,9 +7,9 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { Logger } from "pino";
 
 import type { Deployment } from "../deployments.js";
-import { DeploymentNotFoundError, attachSystem, loadDeployment } from "../deployments.js";
-import { UserInputError } from "../errors.js";
+import { attachSystem } from "../deployments.js";
 import { bitcoinSourceFor } from "../oracle/bitcoin-source.js";
+import { loadLiveDeployment } from "../oracle/context.js";
 import type { BitcoinSource } from "../oracle/reports.js";
 import type { MonitorConfig, MonitorOverrides } from "./config.js";
 import { loadMonitorConfig } from "./config.js";
@@ -64,20 +64,7 @@ export async function monitorForConnection(
   const provider = connection.ethers.provider;
   const { chainId } = await provider.getNetwork();
   const config = await loadMonitorConfig(configFile, overrides, chainId);
-  let deployment: Deployment;
-  try {
-    deployment = await loadDeployment(chainId);
-  } catch (error) {
-    if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
-    throw error;
-  }
-  if ((await provider.getCode(deployment.oracle)) === "0x") {
-    throw new UserInputError(
-      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in deploy/deployments/chain-${chainId} ` +
-        `is from another run of this chain — redeploy (ignition deploy … --reset)`,
-      "NO_DEPLOYMENT",
-    );
-  }
+  const deployment = await loadLiveDeployment(provider, chainId);
   const monitor = await openMonitor({ provider, deployment, config, logger });
   return { monitor, config, deployment };
 }

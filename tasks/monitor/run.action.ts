@@ -1,9 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
-import { exitCodeFor } from "../../src/errors.js";
 import type { PassResult } from "../../src/monitor/monitor.js";
 import { runTask, table } from "../bitcoin/output.js";
+import { reportFatal, stopOnSignals } from "../oracle/process.js";
 import { monitorOverrides } from "./args.js";
 
 interface Args {
@@ -69,17 +69,7 @@ export default async function monitorRunAction(args: Args, hre: HardhatRuntimeEn
   }
 
   const logger = pino({ level: args.logLevel, base: { service: "reservebtc-monitor" } });
-  const stop = new AbortController();
-  const onSignal = (signal: string) => {
-    if (stop.signal.aborted) {
-      logger.warn({ event: "signal", signal }, "second signal: exiting now");
-      process.exit(1);
-    }
-    logger.info({ event: "signal", signal }, "stopping after the current pass");
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stop = stopOnSignals(logger, "stopping after the current pass");
   try {
     const { monitorForConnection } = await import("../../src/monitor/context.js");
     const { MonitorLoop } = await import("../../src/monitor/service.js");
@@ -91,12 +81,8 @@ export default async function monitorRunAction(args: Args, hre: HardhatRuntimeEn
       signal: stop.signal,
     }).run();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.fatal({ event: "fatal", error: message.split("\n")[0] }, "monitor cannot start");
-    console.error(`error: ${message.split("\n")[0]}`);
-    process.exitCode = exitCodeFor(error);
+    reportFatal(logger, error, "monitor cannot start");
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.dispose();
   }
 }

@@ -3,8 +3,8 @@ import type { Server } from "node:http";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
-import { exitCodeFor } from "../../src/errors.js";
 import type { RoundMonitor } from "../../src/monitor/service.js";
+import { reportFatal, stopOnSignals } from "./process.js";
 
 interface Args {
   interval: number;
@@ -28,17 +28,7 @@ interface Args {
  */
 export default async function runAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const logger = pino({ level: args.logLevel, base: { service: "reservebtc-oracle" } });
-  const stop = new AbortController();
-  const onSignal = (signal: string) => {
-    if (stop.signal.aborted) {
-      logger.warn({ event: "signal", signal }, "second signal: exiting now");
-      process.exit(1);
-    }
-    logger.info({ event: "signal", signal }, "stopping after the current round");
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stop = stopOnSignals(logger, "stopping after the current round");
   let metricsServer: Server | undefined;
   try {
     if (!(args.interval > 0)) {
@@ -74,6 +64,7 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
           ...(args.alertsWebhook !== "" ? { webhook: args.alertsWebhook } : {}),
         },
         ctx.chainId,
+        true,
       );
       const monitorLogger = logger.child({ component: "monitor" });
       const monitor = await openMonitor({
@@ -100,13 +91,9 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
     });
     await roundMonitor?.drain();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.fatal({ event: "fatal", error: message.split("\n")[0] }, "oracle runner cannot start");
-    console.error(`error: ${message.split("\n")[0]}`);
-    process.exitCode = exitCodeFor(error);
+    reportFatal(logger, error, "oracle runner cannot start");
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.dispose();
     metricsServer?.close();
   }
 }
