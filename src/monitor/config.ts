@@ -68,9 +68,12 @@ export const DEFAULT_WEBHOOK: Readonly<Omit<WebhookConfig, "url">> = {
   maxPendingPasses: 20,
 };
 
-/** Default state file of a chain (ignored by git). */
-export function defaultStateFile(chainId: bigint): string {
-  return `.monitor/state-${chainId}.json`;
+/**
+ * Default state file of a chain (ignored by git): `monitor:run` and the monitor inside `oracle:run` default to
+ * different files, so running both never has two processes writing one state.
+ */
+export function defaultStateFile(chainId: bigint, inRunner = false): string {
+  return inRunner ? `.monitor/runner-state-${chainId}.json` : `.monitor/state-${chainId}.json`;
 }
 
 export const DEFAULT_INTERVAL_SECONDS = 30;
@@ -136,7 +139,7 @@ function known(field: string, object: Json, keys: readonly string[]): void {
 }
 
 /** Validates a parsed config document (every field optional) merged over the defaults. */
-export function parseMonitorConfig(doc: unknown, chainId: bigint): MonitorConfig {
+export function parseMonitorConfig(doc: unknown, chainId: bigint, inRunner = false): MonitorConfig {
   if (!isObject(doc)) bad("the document", "a JSON object", doc);
   known("", doc, [
     "intervalSeconds",
@@ -165,7 +168,7 @@ export function parseMonitorConfig(doc: unknown, chainId: bigint): MonitorConfig
   const btcNetwork = doc.btcNetwork ?? "regtest";
   if (typeof btcNetwork !== "string" || !isBitcoinNetwork(btcNetwork))
     bad("btcNetwork", "mainnet, testnet, signet or regtest", btcNetwork);
-  const stateFile = doc.stateFile ?? defaultStateFile(chainId);
+  const stateFile = doc.stateFile ?? defaultStateFile(chainId, inRunner);
   if (typeof stateFile !== "string" || stateFile === "") bad("stateFile", "a file path", stateFile);
   const config: MonitorConfig = {
     intervalSeconds: positive("intervalSeconds", doc.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS),
@@ -205,6 +208,7 @@ export async function loadMonitorConfig(
   file: string | undefined,
   overrides: MonitorOverrides,
   chainId: bigint,
+  inRunner = false,
 ): Promise<MonitorConfig> {
   let doc: Json = {};
   if (file !== undefined && file !== "") {
@@ -242,5 +246,5 @@ export async function loadMonitorConfig(
   if (overrides.thresholds !== undefined) {
     merged.thresholds = { ...(isObject(doc.thresholds) ? doc.thresholds : {}), ...overrides.thresholds };
   }
-  return parseMonitorConfig(merged, chainId);
+  return parseMonitorConfig(merged, chainId, inRunner);
 }

@@ -127,7 +127,7 @@ export const oracleTasks = [
     .addOption({
       name: "alertsState",
       defaultValue: "",
-      description: "Alert monitor: state file (default .monitor/state-<chainId>.json)",
+      description: "Alert monitor: state file (default .monitor/runner-state-<chainId>.json)",
     })
     .setAction(() => import("./run.action.js"))
     .build(),
