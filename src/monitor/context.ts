@@ -60,11 +60,12 @@ export async function monitorForConnection(
   configFile: string | undefined,
   overrides: MonitorOverrides,
   logger: Logger,
+  options: { deploymentsRoot?: string } = {},
 ): Promise<{ monitor: Monitor; config: MonitorConfig; deployment: Deployment }> {
   const provider = connection.ethers.provider;
   const { chainId } = await provider.getNetwork();
   const config = await loadMonitorConfig(configFile, overrides, chainId);
-  const deployment = await loadLiveDeployment(provider, chainId);
+  const deployment = await loadLiveDeployment(provider, chainId, options.deploymentsRoot);
   const monitor = await openMonitor({ provider, deployment, config, logger });
   return { monitor, config, deployment };
 }

@@ -82,10 +82,11 @@ export function parseOperatorKeys(raw: string): Wallet[] {
 export async function loadLiveDeployment(
   provider: { getCode(address: string): Promise<string> },
   chainId: bigint,
+  deploymentsRoot?: string,
 ): Promise<Deployment> {
   let deployment: Deployment;
   try {
-    deployment = await loadDeployment(chainId);
+    deployment = await loadDeployment(chainId, deploymentsRoot);
   } catch (error) {
     if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
     throw error;

@@ -1,10 +1,10 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
-import type { PassResult } from "../../src/monitor/monitor.js";
-import { runTask, table } from "../bitcoin/output.js";
+import { runTask } from "../bitcoin/output.js";
 import { reportFatal, stopOnSignals } from "../oracle/process.js";
 import { monitorOverrides } from "./args.js";
+import { renderPass } from "./render.js";
 
 interface Args {
   interval: number;
@@ -18,28 +18,6 @@ interface Args {
   stallSeconds: number;
   logLevel: string;
   json: boolean;
-}
-
-function render(r: PassResult): string {
-  const pad = (s: string, n: number) => s.padEnd(n);
-  const lines = [
-    table([
-      ["chain / Oracle", `${r.chainId} / ${r.oracle}`],
-      ["head", String(r.head)],
-      ["blocks scanned", r.range === null ? "none new" : `${r.range.fromBlock}..${r.range.toBlock}`],
-      ["undelivered alerts", String(r.pending)],
-    ]),
-    "",
-    `${pad("condition", 16)}${pad("state", 9)}${pad("value", 44)}threshold`,
-    ...r.conditions.map((c) => `${pad(c.kind, 16)}${pad(c.state, 9)}${pad(c.value, 44)}${c.threshold}`),
-    "",
-    r.events.length === 0 ? "no events in the scanned blocks" : "events:",
-    ...r.events.map((e) => `  ${e.kind} block ${e.block}: ${e.summary}`),
-    "",
-    r.alerts.length === 0 ? "no new alerts" : "alerts raised:",
-    ...r.alerts.map((a) => `  [${a.severity}] ${a.status} ${a.kind}: ${a.summary}`),
-  ];
-  return lines.join("\n");
 }
 
 /**
@@ -62,7 +40,7 @@ export default async function monitorRunAction(args: Args, hre: HardhatRuntimeEn
         const { monitor } = await monitorForConnection(connection, args.monitorConfig, overrides, logger);
         return monitor.runOnce();
       },
-      render,
+      renderPass,
     );
     if (result !== undefined) process.exitCode = result.active.length > 0 ? 3 : 0;
     return;

@@ -1,7 +1,7 @@
 // Integration: the in-process EVM network + an in-process Bitcoin devnet (Esplora on 127.0.0.1, free port), the real
 // runner loop (runOracleService with the committee, committing reserve rounds) feeding the monitor, and a webhook
 // receiver on 127.0.0.1 that records every POST.
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -12,12 +12,12 @@ import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
-import { deploymentOf } from "../../src/deployments.js";
+import { CONTRACTS, MODULE_ID, deploymentOf } from "../../src/deployments.js";
 import { UserInputError } from "../../src/errors.js";
 import type { Alert } from "../../src/monitor/alerts.js";
 import type { MonitorConfig } from "../../src/monitor/config.js";
 import { parseMonitorConfig } from "../../src/monitor/config.js";
-import { sinksFor } from "../../src/monitor/context.js";
+import { monitorForConnection, sinksFor } from "../../src/monitor/context.js";
 import { Monitor } from "../../src/monitor/monitor.js";
 import { MonitorLoop, RoundMonitor } from "../../src/monitor/service.js";
 import { Committee } from "../../src/oracle/committee.js";
@@ -25,6 +25,7 @@ import type { OracleContext } from "../../src/oracle/context.js";
 import { OracleMetrics, runOracleService } from "../../src/oracle/service.js";
 import type { TypedDataSigner } from "../../src/oracle/signing.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
+import { renderPass } from "../../tasks/monitor/render.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 import type { WebhookReceiver } from "./helpers.js";
 import { captureLogger, startReceiver } from "./helpers.js";
@@ -374,6 +375,39 @@ describe("monitor: alerts over a scripted history", function () {
     expect(rounds.failedPasses).to.equal(0);
     expect(rounds.last?.conditions.find((c) => c.kind === "round-failed")?.state).to.equal("ok");
     expect(rounds.last?.conditions.find((c) => c.kind === "operators-low")?.value).to.equal("3 of 3 live");
+  });
+
+  it("monitor:run --once builds the monitor from the address book and prints what the pass found", async function () {
+    const { s } = await setup();
+    // The Ignition address book of the deployment, in a folder of its own (never deploy/deployments/chain-31337).
+    const root = path.join(dir, "deployments");
+    await mkdir(path.join(root, "chain-31337"), { recursive: true });
+    const book: Record<string, string> = {};
+    for (const [key, name] of Object.entries(CONTRACTS)) {
+      book[`${MODULE_ID}#${name}`] = await s[key as keyof typeof CONTRACTS].getAddress();
+    }
+    await writeFile(path.join(root, "chain-31337", "deployed_addresses.json"), JSON.stringify(book));
+    await s.disputeManager.connect(s.carol).openDispute(s.bob.address, 1n, "", { value: MIN_BOND });
+
+    const log = captureLogger();
+    const { monitor, config } = await monitorForConnection(
+      connection,
+      "",
+      { stateFile: path.join(dir, "task-state.json"), bitcoin: devnet.url, webhook: receiver.url },
+      log.logger,
+      { deploymentsRoot: root },
+    );
+    expect(config.webhook?.url).to.equal(receiver.url);
+    const pass = await monitor.runOnce();
+    expect(brief(receiver.accepted)).to.deep.equal(["dispute-opened:firing"]);
+    const text = renderPass(pass);
+    expect(text).to.match(
+      /^backing-deficit ok {7}ratio 1\.000000, uncovered 0 sats\s+ratio ≥ 1, uncovered 0$/m,
+    );
+    expect(text).to.match(/^oracle-lag {6}ok {7}0 blocks\s+≤ 6 blocks$/m);
+    expect(text).to.match(/^round-failed {4}unknown {2}no runner outcome \(standalone\)/m);
+    expect(text).to.include(`  dispute-opened block ${pass.head}: dispute 1 opened on ${s.bob.address}`);
+    expect(text).to.include(`  [warning] firing dispute-opened: dispute 1 opened on ${s.bob.address}`);
   });
 
   it("standalone, passes every interval until aborted", async function () {
