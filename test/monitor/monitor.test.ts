@@ -26,12 +26,11 @@ import { OracleMetrics, runOracleService } from "../../src/oracle/service.js";
 import type { TypedDataSigner } from "../../src/oracle/signing.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { renderPass } from "../../tasks/monitor/render.js";
-import { deployOracleSystem } from "../helpers/oracle.js";
+import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
 import type { WebhookReceiver } from "./helpers.js";
 import { captureLogger, startReceiver } from "./helpers.js";
 
 const connection = await network.create();
-const ONE_ETH = 10n ** 18n;
 const MIN_BOND = 10n ** 16n;
 const CONFIRMATIONS = 3; // ORACLE_TEST_PARAMETERS.minConfirmations
 const CHAIN_ID = 31337n;
@@ -75,13 +74,15 @@ describe("monitor: alerts over a scripted history", function () {
     const aliceBtc = new DevnetWallet("alice-mon", "regtest").address("p2wpkh").address;
     const bobBtc = new DevnetWallet("bob-mon", "regtest").address("p2tr").address;
     const outside = new DevnetWallet("outside-mon", "regtest").address("p2wpkh").address;
-    await s.bind(s.alice.address, aliceBtc);
-    await s.bind(s.bob.address, bobBtc);
-    await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-    await s.feeVault.depositETH(s.bob.address, { value: ONE_ETH });
-    devnet.chain.fund(aliceBtc, 150_000n);
-    devnet.chain.fund(bobBtc, 80_000n);
-    devnet.chain.mine(CONFIRMATIONS);
+    await bindAndFund(
+      s,
+      devnet.chain,
+      [
+        { user: s.alice.address, btcAddress: aliceBtc, sats: 150_000n },
+        { user: s.bob.address, btcAddress: bobBtc, sats: 80_000n },
+      ],
+      CONFIRMATIONS,
+    );
 
     const runnerLog = captureLogger();
     /** One `oracle:run` round (the real service loop) with the given operators, its outcome fed to `observer`. */
