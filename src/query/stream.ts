@@ -3,42 +3,25 @@ import type { Log, Provider } from "ethers";
 
 import type { Deployment } from "../deployments.js";
 import {
+  DisputeManager__factory,
   FeeVault__factory,
   Oracle__factory,
+  ProofOfReserves__factory,
   RBTCSynth__factory,
   WrBTC__factory,
+  YieldScalesPool__factory,
 } from "../../types/ethers-contracts/index.js";
 import { LOG_RANGE_BLOCKS } from "./rpc.js";
+import { STREAM_EVENT_NAMES } from "./stream-events.js";
 
 /** How often the head is polled (a local node mines on demand; 50 ms keeps event-to-stream well under a block). */
 export const DEFAULT_POLL_MS = 50;
 
-/** Events the stream forwards (balance, binding, fee, committee and pause changes; not approvals or role admin). */
-export const STREAM_EVENTS = new Set([
-  "Synced",
-  "NeedsTopUp",
-  "MintQueued",
-  "QueuedMintExecuted",
-  "QueuedMintCancelled",
-  "BitcoinAnchorReplaced",
-  "AddressBound",
-  "AddressUnbound",
-  "CommitteeUpdated",
-  "EmergencyBurn",
-  "Minted",
-  "Burned",
-  "Escrowed",
-  "Released",
-  "Wrapped",
-  "Redeemed",
-  "Slashed",
-  "Transfer",
-  "FeeDeposited",
-  "FeeWithdrawn",
-  "FeeSpent",
-  "Paused",
-  "Unpaused",
-]);
+/**
+ * Events the stream forwards (balance, binding, fee, committee, pause, dispute, reserve-round and yield changes; not
+ * approvals or role admin).
+ */
+export const STREAM_EVENTS: ReadonlySet<string> = new Set(STREAM_EVENT_NAMES);
 
 /** One decoded chain event as pushed on `/api/realtime/stream`. */
 export interface StreamEvent {
@@ -90,6 +73,25 @@ export class ChainEventStream {
       { name: "RBTCSynth", address: deployment.rbtc, iface: RBTCSynth__factory.createInterface() },
       { name: "WrBTC", address: deployment.wrbtc, iface: WrBTC__factory.createInterface() },
       { name: "FeeVault", address: deployment.feeVault, iface: FeeVault__factory.createInterface() },
+      {
+        name: "DisputeManager",
+        address: deployment.disputeManager,
+        iface: DisputeManager__factory.createInterface(),
+      },
+      {
+        name: "ProofOfReserves",
+        address: deployment.proofOfReserves,
+        iface: ProofOfReserves__factory.createInterface(),
+      },
+      ...(deployment.yieldPool === undefined
+        ? []
+        : [
+            {
+              name: "YieldScalesPool",
+              address: deployment.yieldPool,
+              iface: YieldScalesPool__factory.createInterface(),
+            },
+          ]),
     ];
   }
 
