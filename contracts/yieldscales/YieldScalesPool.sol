@@ -711,27 +711,14 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         uint8 code,
         uint256 holderIndex
     ) internal {
-        Scale memory s = _loadScale();
-        _reweightIn(s, user, h, backedSats, stakedSats, code, holderIndex);
-        _storeScale(s);
-    }
-
-    /// @dev `_reweight` on the in-memory global slot `s` (the caller stores it).
-    function _reweightIn(
-        Scale memory s,
-        address user,
-        Holder memory h,
-        uint256 backedSats,
-        uint256 stakedSats,
-        uint8 code,
-        uint256 holderIndex
-    ) internal {
         uint256 oldWeight = _weight(h.backedSats, h.stakedSats, h.code);
         uint256 newWeight = _weight(backedSats, stakedSats, code);
         if (oldWeight != newWeight) {
             h.offset = _movedOffset(h.offset, oldWeight, newWeight, holderIndex);
             // The total includes oldWeight; the result is a sum of active weights ≤ 6.3e19.
+            Scale memory s = _loadScale();
             s.totalHolderWeight = uint72(uint256(s.totalHolderWeight) - oldWeight + newWeight);
+            _storeScale(s);
         }
         if (_isActive(h.code) && _isActive(code) && code > h.code) emit TierUpgraded(user, Tier(code));
         h.backedSats = backedSats.toUint56();

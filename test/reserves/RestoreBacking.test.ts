@@ -78,19 +78,6 @@ describe("WrBTC: restoring backing after BACKING_LOST", function () {
         .withArgs(s.carol.address, 0n, 1n);
       await expectBackingAccounted(s, 400_000n);
     });
-
-    it("reverts for a zero amount and while paused", async function () {
-      const s = await loadFixture(deficitFixture);
-      await expect(s.wrbtc.connect(s.bob).retireUncovered(s.alice.address, 0n)).to.be.revertedWithCustomError(
-        s.wrbtc,
-        "WrBTCZeroAmount",
-      );
-      await s.wrbtc.pause();
-      await expect(s.wrbtc.connect(s.bob).retireUncovered(s.alice.address, 1n)).to.be.revertedWithCustomError(
-        s.wrbtc,
-        "EnforcedPause",
-      );
-    });
   });
 
   describe("coverUncovered", function () {
@@ -124,22 +111,26 @@ describe("WrBTC: restoring backing after BACKING_LOST", function () {
       await expectBackingAccounted(s, 400_000n);
     });
 
-    it("reverts above the attributed deficit, for a zero amount and while paused", async function () {
+    it("reverts with WrBTCExceedsUncovered above the user's attributed deficit", async function () {
       const s = await loadFixture(deficitFixture);
       await expect(s.wrbtc.connect(s.bob).coverUncovered(s.alice.address, 400_001n))
         .to.be.revertedWithCustomError(s.wrbtc, "WrBTCExceedsUncovered")
         .withArgs(s.alice.address, 400_000n, 400_001n);
-      await expect(s.wrbtc.connect(s.bob).coverUncovered(s.alice.address, 0n)).to.be.revertedWithCustomError(
-        s.wrbtc,
-        "WrBTCZeroAmount",
-      );
-      await s.wrbtc.pause();
-      await expect(s.wrbtc.connect(s.bob).coverUncovered(s.alice.address, 1n)).to.be.revertedWithCustomError(
-        s.wrbtc,
-        "EnforcedPause",
-      );
     });
   });
+
+  for (const fn of ["retireUncovered", "coverUncovered"] as const) {
+    describe(`${fn}: common requirements`, function () {
+      it("reverts for a zero amount and while the vault is paused", async function () {
+        const s = await loadFixture(deficitFixture);
+        const call = (amountSats: bigint) => s.wrbtc.connect(s.bob)[fn](s.alice.address, amountSats);
+        await expect(call(0n)).to.be.revertedWithCustomError(s.wrbtc, "WrBTCZeroAmount");
+        await s.wrbtc.pause();
+        await expect(call(1n)).to.be.revertedWithCustomError(s.wrbtc, "EnforcedPause");
+        await expectBackingAccounted(s, 400_000n);
+      });
+    });
+  }
 
   describe("end to end", function () {
     it("spend while wrapped → BACKING_LOST → retire + cover → fully backed after the next round → wraps again", async function () {
