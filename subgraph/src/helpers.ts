@@ -82,6 +82,8 @@ export function getOrCreateReserveState(event: ethereum.Event): ReserveState {
     state.rbtcSupplySats = ZERO_BI;
     state.wrbtcSupplySats = ZERO_BI;
     state.uncoveredSats = ZERO_BI;
+    state.totalRetiredSats = ZERO_BI;
+    state.totalCoveredSats = ZERO_BI;
     state.totalAttestedSats = ZERO_BI;
     state.totalQueuedSats = ZERO_BI;
     state.totalDeferredSats = ZERO_BI;
