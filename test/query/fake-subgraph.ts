@@ -394,6 +394,54 @@ function indexReservesAndYield(
       });
       pool().holders = (pool().holders as number) + 1;
       break;
+    case "YieldScalesPool.Left": {
+      const p = participant(a.user);
+      if (p.state === "ACTIVE") pool().holders = (pool().holders as number) - 1;
+      add(pool(), "totalStakedSats", -(p.stakedSats as bigint));
+      if ((p.liquidity as bigint) > 0n) pool().liquidityProviders = (pool().liquidityProviders as number) - 1;
+      add(pool(), "totalLiquidity", -(p.liquidity as bigint));
+      Object.assign(p, {
+        state: "NONE",
+        tier: "NONE",
+        backedSats: 0n,
+        stakedSats: 0n,
+        sinceTimestamp: 0n,
+        liquidity: 0n,
+      });
+      break;
+    }
+    case "YieldScalesPool.HolderRemoved": {
+      const p = participant(a.user);
+      if (p.state === "ACTIVE") pool().holders = (pool().holders as number) - 1;
+      Object.assign(p, { state: "REMOVED", tier: "NONE" });
+      break;
+    }
+    case "YieldScalesPool.TierUpgraded":
+      participant(a.user).tier = ["NONE", "BRONZE", "SILVER", "GOLD"][Number(a.tier)] ?? "NONE";
+      break;
+    case "YieldScalesPool.Staked":
+    case "YieldScalesPool.Unstaked": {
+      const sign = event.endsWith(".Staked") ? 1n : -1n;
+      add(participant(a.user), "stakedSats", sign * (a.amountSats as bigint));
+      add(pool(), "totalStakedSats", sign * (a.amountSats as bigint));
+      break;
+    }
+    case "YieldScalesPool.LiquidityDeposited":
+    case "YieldScalesPool.LiquidityWithdrawn": {
+      const p = participant(a.user);
+      const before = p.liquidity as bigint;
+      const after = before + (event.endsWith("Deposited") ? 1n : -1n) * (a.amount as bigint);
+      const providers = pool().liquidityProviders as number;
+      pool().liquidityProviders =
+        providers + (before === 0n && after > 0n ? 1 : before > 0n && after === 0n ? -1 : 0);
+      add(pool(), "totalLiquidity", after - before);
+      p.liquidity = after;
+      break;
+    }
+    case "YieldScalesPool.Paused":
+    case "YieldScalesPool.Unpaused":
+      pool().paused = event.endsWith(".Paused");
+      break;
     case "YieldScalesPool.HolderPositionUpdated":
       participant(a.user).backedSats = a.backedSats;
       break;
