@@ -2,6 +2,7 @@ import { AbiCoder, getAddress, id, zeroPadValue } from "ethers";
 import type { Log, Provider, Interface } from "ethers";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
+import type { LogIndex } from "./logindex.js";
 import { attachSystem } from "../deployments.js";
 import { BackendError, ChainError } from "../errors.js";
 import {
@@ -86,6 +87,8 @@ const DISPUTE_TOPICS = {
 const EMERGENCY_BURN_COUNT_SELECTOR = id("emergencyBurnCount()").slice(0, 10);
 
 export interface RpcSourceOptions {
+  /** Logs in memory (the server's chain event stream keeps them); log queries it covers skip the node. */
+  logs?: LogIndex;
   /** Current head; the server passes its block tracker so every request does not ask the node again. */
   head?: () => Promise<number>;
   /** First block to scan for logs (default: the deployment's earliest start block, else 0). */
@@ -108,6 +111,7 @@ export class RpcSource implements QuerySource {
   private readonly fromBlock: number;
   private readonly range: number;
   private readonly headFn: () => Promise<number>;
+  private readonly logIndex: LogIndex | undefined;
 
   constructor(
     private readonly provider: Provider,
@@ -119,6 +123,7 @@ export class RpcSource implements QuerySource {
     this.fromBlock = options.fromBlock ?? (starts.length > 0 ? Math.min(...starts) : 0);
     this.range = options.logRangeBlocks ?? LOG_RANGE_BLOCKS;
     this.headFn = options.head ?? (() => this.provider.getBlockNumber());
+    this.logIndex = options.logs;
   }
 
   head(): Promise<number> {
@@ -553,6 +558,8 @@ export class RpcSource implements QuerySource {
     fromBlock: number,
     toBlock: number,
   ): Promise<Log[]> {
+    const indexed = this.logIndex?.query({ address, topics, fromBlock, toBlock });
+    if (indexed !== undefined) return Promise.resolve(indexed);
     return this.read(() => this.provider.getLogs({ address, topics, fromBlock, toBlock }));
   }
 
