@@ -208,6 +208,8 @@ try {
       stream,
       noCache: !cache,
       maxInFlight: 1_024,
+      // One client measuring throughput: the per-client rate limit would measure itself.
+      limits: { rateLimitMax: 0 },
     });
     for (const name of QUERY_NAMES) {
       for (const concurrency of CONCURRENCY) {

@@ -13,6 +13,7 @@ import {
 } from "../../types/ethers-contracts/index.js";
 import { LogIndex } from "./logindex.js";
 import { LOG_RANGE_BLOCKS } from "./rpc.js";
+import { STREAM_EVENT_NAMES } from "./stream-events.js";
 
 /** How often the head is polled (a local node mines on demand; 50 ms keeps event-to-stream well under a block). */
 export const DEFAULT_POLL_MS = 50;
@@ -21,53 +22,7 @@ export const DEFAULT_POLL_MS = 50;
  * Events the stream forwards (balance, binding, fee, committee, pause, dispute, reserve-round and yield changes; not
  * approvals or role admin).
  */
-export const STREAM_EVENTS = new Set([
-  "Synced",
-  "NeedsTopUp",
-  "MintQueued",
-  "QueuedMintExecuted",
-  "QueuedMintCancelled",
-  "BitcoinAnchorReplaced",
-  "AddressBound",
-  "AddressUnbound",
-  "CommitteeUpdated",
-  "EmergencyBurn",
-  "Minted",
-  "Burned",
-  "Escrowed",
-  "Released",
-  "Wrapped",
-  "Redeemed",
-  "Slashed",
-  "Transfer",
-  "FeeDeposited",
-  "FeeWithdrawn",
-  "FeeSpent",
-  "Paused",
-  "Unpaused",
-  // DisputeManager
-  "DisputeOpened",
-  "DisputeUpheld",
-  "DisputeRejected",
-  "DisputeExpired",
-  // ProofOfReserves
-  "ReservesCommitted",
-  // YieldScalesPool
-  "Joined",
-  "Left",
-  "HolderPositionUpdated",
-  "HolderRemoved",
-  "TierUpgraded",
-  "Staked",
-  "Unstaked",
-  "LiquidityDeposited",
-  "LiquidityWithdrawn",
-  "RewardsFunded",
-  "Claimed",
-  "ScaleUpdated",
-  "RewardReserveExhausted",
-  "BaseRateSet",
-]);
+export const STREAM_EVENTS: ReadonlySet<string> = new Set(STREAM_EVENT_NAMES);
 
 /** One decoded chain event as pushed on `/api/realtime/stream`. */
 export interface StreamEvent {

@@ -31,6 +31,8 @@ export interface History {
   system: SystemContracts;
   deployment: Deployment;
   provider: Provider;
+  /** Esplora API root of the history's Bitcoin devnet. */
+  bitcoinUrl: string;
   users: { alice: HistoryUser; bob: HistoryUser; carol: HistoryUser };
   /** Runs one committee-signed sync round over all bound users. */
   sync(): Promise<RoundSummary>;
@@ -148,6 +150,7 @@ export async function scriptedHistory(connection: NetworkConnection): Promise<Hi
     system,
     deployment: system.deployment,
     provider: connection.ethers.provider,
+    bitcoinUrl: devnet.url,
     users: { alice, bob, carol },
     sync,
     blocks: { joined, opened, rejected, claimed },
