@@ -9,16 +9,25 @@ export interface LogFilter {
   toBlock: number;
 }
 
+/** A log with its address and topics lowercased once. */
+interface Entry {
+  log: Log;
+  address: string;
+  topics: string[];
+}
+
 /**
  * Every log of the system's contracts from a start block up to `coveredTo`, in memory, fed by the chain event stream
  * (which fetches exactly these logs for each new block range anyway) after one backfill at start.
  *
  * The rpc source answers a log query from here when the whole range is covered, so log-based reads (a user's last
  * `Synced`, transactions, emergency burns, disputes) cost no node round trip; a range beyond `coveredTo` goes to the
- * node as before. Logs are bucketed by topic0 and kept in chain order.
+ * node as before. Logs are kept in chain order, bucketed by topic0 and by topic1 (the indexed user of most events),
+ * so a per-user query reads only that user's logs.
  */
 export class LogIndex {
-  private readonly byTopic = new Map<string, Log[]>();
+  private readonly byTopic0 = new Map<string, Entry[]>();
+  private readonly byTopic1 = new Map<string, Entry[]>();
   private readonly addresses: Set<string>;
   private from = 0;
   private to = -1;
@@ -38,20 +47,22 @@ export class LogIndex {
    */
   append(logs: readonly Log[], fromBlock: number, toBlock: number): void {
     if (this.to < 0 || fromBlock !== this.to + 1) {
-      this.byTopic.clear();
+      this.byTopic0.clear();
+      this.byTopic1.clear();
       this.from = fromBlock;
     }
     const sorted = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     for (const log of sorted) {
-      if (!this.addresses.has(log.address.toLowerCase())) continue;
-      const t0 = log.topics[0];
+      const entry = {
+        log,
+        address: log.address.toLowerCase(),
+        topics: log.topics.map((t) => t.toLowerCase()),
+      };
+      if (!this.addresses.has(entry.address)) continue;
+      const [t0, t1] = entry.topics;
       if (t0 === undefined) continue;
-      let bucket = this.byTopic.get(t0);
-      if (bucket === undefined) {
-        bucket = [];
-        this.byTopic.set(t0, bucket);
-      }
-      bucket.push(log);
+      push(this.byTopic0, t0, entry);
+      if (t1 !== undefined) push(this.byTopic1, t1, entry);
     }
     this.to = toBlock;
   }
@@ -61,31 +72,30 @@ export class LogIndex {
     if (this.to < 0 || filter.fromBlock < this.from || filter.toBlock > this.to) return undefined;
     const addresses = new Set(filter.address.map((a) => a.toLowerCase()));
     for (const a of addresses) if (!this.addresses.has(a)) return undefined;
-    const first = filter.topics[0];
+    const topics = filter.topics.map((t) =>
+      t === null || t === undefined
+        ? null
+        : new Set((typeof t === "string" ? [t] : t).map((x) => x.toLowerCase())),
+    );
+    const first = topics[0];
     if (first === undefined || first === null) return undefined; // every query of the rpc source names topic0
+    const second = topics[1];
+    const candidates =
+      second !== undefined && second !== null && second.size === 1
+        ? (this.byTopic1.get([...second][0] ?? "") ?? [])
+        : [...first].flatMap((t0) => this.byTopic0.get(t0) ?? []);
     const out: Log[] = [];
-    for (const t0 of typeof first === "string" ? [first] : first) {
-      for (const log of this.byTopic.get(t0) ?? []) {
-        if (log.blockNumber < filter.fromBlock || log.blockNumber > filter.toBlock) continue;
-        if (!addresses.has(log.address.toLowerCase())) continue;
-        if (matchesTopics(log, filter.topics)) out.push(log);
-      }
+    for (const e of candidates) {
+      if (e.log.blockNumber < filter.fromBlock || e.log.blockNumber > filter.toBlock) continue;
+      if (!addresses.has(e.address)) continue;
+      if (topics.every((want, i) => want === null || want.has(e.topics[i] ?? ""))) out.push(e.log);
     }
     return out;
   }
 }
 
-function matchesTopics(log: Log, topics: LogFilter["topics"]): boolean {
-  for (let i = 1; i < topics.length; i++) {
-    const want = topics[i];
-    if (want === undefined || want === null) continue;
-    const have = log.topics[i]?.toLowerCase();
-    if (have === undefined) return false;
-    if (
-      typeof want === "string" ? want.toLowerCase() !== have : !want.some((w) => w.toLowerCase() === have)
-    ) {
-      return false;
-    }
-  }
-  return true;
+function push(map: Map<string, Entry[]>, key: string, entry: Entry): void {
+  const bucket = map.get(key);
+  if (bucket === undefined) map.set(key, [entry]);
+  else bucket.push(entry);
 }
