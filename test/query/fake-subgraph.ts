@@ -28,6 +28,7 @@ interface Store {
   state: Ent;
   committee: Ent | null;
   disputes: Map<string, Ent>;
+  burns: Ent[];
   rounds: Ent[];
   yieldPool: Ent | null;
   participants: Map<string, Ent>;
@@ -96,6 +97,7 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
     },
     committee: null,
     disputes: new Map(),
+    burns: [],
     rounds: [],
     yieldPool: null,
     participants: new Map(),
@@ -342,6 +344,15 @@ function indexReservesAndYield(
   };
   const add = (e: Ent, k: string, v: bigint) => (e[k] = (e[k] as bigint) + v);
   switch (event) {
+    case "Oracle.EmergencyBurn":
+      store.burns.push({
+        id: `${meta.transactionHash}${meta.logIndex.toString(16).padStart(8, "0")}`,
+        user: { id: lower(a.user as string) },
+        amountSats: a.amountSats,
+        reason: ["FEE_EXHAUSTED", "BINDING_REVOKED", "DISPUTE_UPHELD", "BACKING_LOST"][Number(a.reason)],
+        ...meta,
+      });
+      break;
     case "DisputeManager.DisputeOpened":
       store.disputes.set(key(a.disputeId), {
         id: key(a.disputeId),
@@ -479,6 +490,13 @@ export function answer(store: Store, operation: string, variables: Record<string
         reserveRounds: [...store.rounds]
           .sort((x, y) => Number((y.roundId as bigint) - (x.roundId as bigint)))
           .slice(0, 1),
+      };
+    case "EmergencyBurns":
+      return {
+        emergencyBurns: store.burns
+          .filter((b) => String(b.id) > String(variables.after))
+          .sort((x, y) => String(x.id).localeCompare(String(y.id)))
+          .slice(0, Number(variables.first)),
       };
     case "Disputes":
       return {
