@@ -29,6 +29,7 @@ export class LogIndex {
   private readonly byTopic0 = new Map<string, Entry[]>();
   private readonly byTopic1 = new Map<string, Entry[]>();
   private readonly addresses: Set<string>;
+  private readonly times = new Map<number, number>();
   private from = 0;
   private to = -1;
 
@@ -65,6 +66,16 @@ export class LogIndex {
       if (t1 !== undefined) push(this.byTopic1, t1, entry);
     }
     this.to = toBlock;
+  }
+
+  /** Records block timestamps (the stream prefetches those of the backfilled logs' blocks). */
+  setBlockTimes(times: ReadonlyMap<number, number>): void {
+    for (const [block, time] of times) this.times.set(block, time);
+  }
+
+  /** A recorded block timestamp. */
+  blockTime(block: number): number | undefined {
+    return this.times.get(block);
   }
 
   /** The logs matching `filter`, or undefined when the index does not cover its addresses and whole range. */

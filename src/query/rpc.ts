@@ -230,8 +230,15 @@ export class RpcSource implements QuerySource {
     const { oracle } = this.system;
     const pairs: Array<{ user: string; btcAddress: string }> = [];
     if (user !== undefined) {
-      const list = await this.read(() => oracle.addressesOf(user, at));
-      for (const btcAddress of list) pairs.push({ user, btcAddress });
+      // One user: the addresses and the attested total are read together (one round trip).
+      const [list, attested] = await Promise.all([
+        this.read(() => oracle.addressesOf(user, at)),
+        this.attestedOf([user], head),
+      ]);
+      const addresses = list
+        .map((btcAddress) => ({ btcAddress, user, userAttestedSats: (attested.get(user) ?? 0n).toString() }))
+        .sort(byUserThenAddress);
+      return { user, count: addresses.length, addresses };
     } else {
       const length = Number(await this.read(() => oracle.bindingsLength(at)));
       const pages: Array<Promise<Array<{ user: string; btcAddress: string }>>> = [];
@@ -565,7 +572,7 @@ export class RpcSource implements QuerySource {
 
   /** Block timestamp, memoised (bounded). */
   async blockTime(block: number): Promise<number> {
-    const cached = this.blockTimes.get(block);
+    const cached = this.blockTimes.get(block) ?? this.logIndex?.blockTime(block);
     if (cached !== undefined) return cached;
     const b = await this.read(() => this.provider.getBlock(block));
     if (b === null) throw new BackendError(`block ${block} not found`);

@@ -15,6 +15,8 @@ import { LogIndex } from "./logindex.js";
 import { LOG_RANGE_BLOCKS } from "./rpc.js";
 import { STREAM_EVENT_NAMES } from "./stream-events.js";
 
+/** Block headers requested together while backfilling timestamps (one JSON-RPC batch over HTTP). */
+const BACKFILL_TIME_BATCH = 100;
 /** How often the head is polled (a local node mines on demand; 50 ms keeps event-to-stream well under a block). */
 export const DEFAULT_POLL_MS = 50;
 
@@ -172,7 +174,20 @@ export class ChainEventStream {
           .then((logs) => ({ from, to, logs })),
       );
     }
-    for (const page of await Promise.all(pages)) this.logs.append(page.logs, page.from, page.to);
+    const done = await Promise.all(pages);
+    for (const page of done) this.logs.append(page.logs, page.from, page.to);
+    // The timestamps of the blocks with logs, so answers that date old events need no node read per block.
+    const blocks = [...new Set(done.flatMap((p) => p.logs.map((l) => l.blockNumber)))];
+    const times = new Map<number, number>();
+    for (let i = 0; i < blocks.length; i += BACKFILL_TIME_BATCH) {
+      const slice = blocks.slice(i, i + BACKFILL_TIME_BATCH);
+      const found = await Promise.all(slice.map((b) => this.provider.getBlock(b)));
+      found.forEach((b, j) => {
+        const block = slice[j];
+        if (b !== null && block !== undefined) times.set(block, b.timestamp);
+      });
+    }
+    this.logs.setBlockTimes(times);
   }
 
   private decode(log: Log): StreamEvent | undefined {

@@ -427,6 +427,10 @@ describe("realtime queries", function () {
         toBlock: head,
       });
       expect(burns).to.have.length(1);
+      const burnBlock = burns?.[0]?.blockNumber ?? 0;
+      expect(stream.logs.blockTime(burnBlock)).to.equal(
+        (await history.provider.getBlock(burnBlock))?.timestamp,
+      );
       // A range past the indexed head is not answered from memory (the source asks the node).
       const beyond = { address: [history.deployment.oracle], topics: [EMERGENCY_BURN_TOPIC], fromBlock: 0 };
       expect(stream.logs.query({ ...beyond, toBlock: head + 1 })).to.equal(undefined);
