@@ -198,43 +198,42 @@ export function handleTierUpgraded(event: TierUpgraded): void {
 }
 
 export function handleStaked(event: Staked): void {
-  const pool = getOrCreatePool(event);
-  const participant = getOrCreateParticipant(event.params.user, event);
-  participant.stakedSats = participant.stakedSats.plus(event.params.amountSats);
-  participant.save();
-  pool.totalStakedSats = pool.totalStakedSats.plus(event.params.amountSats);
-  pool.save();
-  recordPosition(event, "STAKED", participant.id, event.params.amountSats, null).save();
+  moveStake(event, event.params.user, event.params.amountSats, "STAKED");
 }
 
 export function handleUnstaked(event: Unstaked): void {
+  moveStake(event, event.params.user, event.params.amountSats.neg(), "UNSTAKED");
+}
+
+/** Adds `delta` sats (negative: unstaked) to the account's and the pool's staked wrBTC and records the event. */
+function moveStake(event: ethereum.Event, user: Address, delta: BigInt, kind: string): void {
   const pool = getOrCreatePool(event);
-  const participant = getOrCreateParticipant(event.params.user, event);
-  participant.stakedSats = participant.stakedSats.minus(event.params.amountSats);
+  const participant = getOrCreateParticipant(user, event);
+  participant.stakedSats = participant.stakedSats.plus(delta);
   participant.save();
-  pool.totalStakedSats = pool.totalStakedSats.minus(event.params.amountSats);
+  pool.totalStakedSats = pool.totalStakedSats.plus(delta);
   pool.save();
-  recordPosition(event, "UNSTAKED", participant.id, event.params.amountSats, null).save();
+  recordPosition(event, kind, participant.id, delta.abs(), null).save();
 }
 
 // Liquidity side -----------------------------------------------------------------------------------------------------
 
 export function handleLiquidityDeposited(event: LiquidityDeposited): void {
-  const pool = getOrCreatePool(event);
-  const participant = getOrCreateParticipant(event.params.user, event);
-  setLiquidity(pool, participant, participant.liquidity.plus(event.params.amount));
-  participant.save();
-  pool.save();
-  recordPosition(event, "LIQUIDITY_DEPOSITED", participant.id, event.params.amount, null).save();
+  moveLiquidity(event, event.params.user, event.params.amount, "LIQUIDITY_DEPOSITED");
 }
 
 export function handleLiquidityWithdrawn(event: LiquidityWithdrawn): void {
+  moveLiquidity(event, event.params.user, event.params.amount.neg(), "LIQUIDITY_WITHDRAWN");
+}
+
+/** Adds `delta` liquidity units (negative: withdrawn) to the account and records the event. */
+function moveLiquidity(event: ethereum.Event, user: Address, delta: BigInt, kind: string): void {
   const pool = getOrCreatePool(event);
-  const participant = getOrCreateParticipant(event.params.user, event);
-  setLiquidity(pool, participant, participant.liquidity.minus(event.params.amount));
+  const participant = getOrCreateParticipant(user, event);
+  setLiquidity(pool, participant, participant.liquidity.plus(delta));
   participant.save();
   pool.save();
-  recordPosition(event, "LIQUIDITY_WITHDRAWN", participant.id, event.params.amount, null).save();
+  recordPosition(event, kind, participant.id, delta.abs(), null).save();
 }
 
 // Rewards ------------------------------------------------------------------------------------------------------------
