@@ -2,6 +2,7 @@ import { AbiCoder, getAddress, id, zeroPadValue } from "ethers";
 import type { Log, Provider, Interface } from "ethers";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
+import type { LogIndex } from "./logindex.js";
 import { attachSystem } from "../deployments.js";
 import { BackendError, ChainError } from "../errors.js";
 import {
@@ -86,6 +87,8 @@ const DISPUTE_TOPICS = {
 const EMERGENCY_BURN_COUNT_SELECTOR = id("emergencyBurnCount()").slice(0, 10);
 
 export interface RpcSourceOptions {
+  /** Logs in memory (the server's chain event stream keeps them); log queries it covers skip the node. */
+  logs?: LogIndex;
   /** Current head; the server passes its block tracker so every request does not ask the node again. */
   head?: () => Promise<number>;
   /** First block to scan for logs (default: the deployment's earliest start block, else 0). */
@@ -108,6 +111,7 @@ export class RpcSource implements QuerySource {
   private readonly fromBlock: number;
   private readonly range: number;
   private readonly headFn: () => Promise<number>;
+  private readonly logIndex: LogIndex | undefined;
 
   constructor(
     private readonly provider: Provider,
@@ -119,6 +123,7 @@ export class RpcSource implements QuerySource {
     this.fromBlock = options.fromBlock ?? (starts.length > 0 ? Math.min(...starts) : 0);
     this.range = options.logRangeBlocks ?? LOG_RANGE_BLOCKS;
     this.headFn = options.head ?? (() => this.provider.getBlockNumber());
+    this.logIndex = options.logs;
   }
 
   head(): Promise<number> {
@@ -225,8 +230,15 @@ export class RpcSource implements QuerySource {
     const { oracle } = this.system;
     const pairs: Array<{ user: string; btcAddress: string }> = [];
     if (user !== undefined) {
-      const list = await this.read(() => oracle.addressesOf(user, at));
-      for (const btcAddress of list) pairs.push({ user, btcAddress });
+      // One user: the addresses and the attested total are read together (one round trip).
+      const [list, attested] = await Promise.all([
+        this.read(() => oracle.addressesOf(user, at)),
+        this.attestedOf([user], head),
+      ]);
+      const addresses = list
+        .map((btcAddress) => ({ btcAddress, user, userAttestedSats: (attested.get(user) ?? 0n).toString() }))
+        .sort(byUserThenAddress);
+      return { user, count: addresses.length, addresses };
     } else {
       const length = Number(await this.read(() => oracle.bindingsLength(at)));
       const pages: Array<Promise<Array<{ user: string; btcAddress: string }>>> = [];
@@ -553,12 +565,14 @@ export class RpcSource implements QuerySource {
     fromBlock: number,
     toBlock: number,
   ): Promise<Log[]> {
+    const indexed = this.logIndex?.query({ address, topics, fromBlock, toBlock });
+    if (indexed !== undefined) return Promise.resolve(indexed);
     return this.read(() => this.provider.getLogs({ address, topics, fromBlock, toBlock }));
   }
 
   /** Block timestamp, memoised (bounded). */
   async blockTime(block: number): Promise<number> {
-    const cached = this.blockTimes.get(block);
+    const cached = this.blockTimes.get(block) ?? this.logIndex?.blockTime(block);
     if (cached !== undefined) return cached;
     const b = await this.read(() => this.provider.getBlock(block));
     if (b === null) throw new BackendError(`block ${block} not found`);

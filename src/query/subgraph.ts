@@ -98,6 +98,11 @@ export const SUBGRAPH_QUERIES = {
     deadline transitions(orderBy: logIndex) { status actor blockNumber blockTimestamp transactionHash logIndex }
   }
 }`,
+  EmergencyBurns: `query EmergencyBurns($first: Int!, $after: Bytes!) {
+  emergencyBurns(where: { id_gt: $after }, first: $first, orderBy: id) {
+    id user { id } amountSats reason blockNumber blockTimestamp transactionHash logIndex
+  }
+}`,
   YieldStatus: `query YieldStatus {
   yieldPools(first: 1) {
     id baseRateBps supplySats peakSupplySats holders liquidityProviders totalStakedSats totalLiquidity rewardReserve
@@ -143,6 +148,16 @@ interface AddressEntity {
   user: { id: string; attestedSats: Big };
 }
 
+interface EmergencyBurnEntity {
+  id: string;
+  user: { id: string };
+  amountSats: Big;
+  reason: string;
+  blockNumber: Big;
+  blockTimestamp: Big;
+  transactionHash: string;
+  logIndex: Big;
+}
 interface TransitionEntity {
   status: string;
   actor: string;
@@ -360,12 +375,21 @@ export class SubgraphSource implements QuerySource {
     return { user: user ?? null, count: addresses.length, addresses };
   }
 
-  emergencyBurns(): Promise<EmergencyBurnsResult> {
-    return Promise.resolve({
-      available: false,
-      reason:
-        "the subgraph schema has no EmergencyBurn entity yet (it lands with the Oracle's emergency burns)",
-    });
+  /** Emergency burns from the EmergencyBurn entities (every page), newest first. */
+  async emergencyBurns(): Promise<EmergencyBurnsResult> {
+    const entities = await this.allPages<EmergencyBurnEntity>("EmergencyBurns", "emergencyBurns");
+    const burns = entities
+      .map((e) => ({
+        user: getAddress(e.user.id),
+        amountSats: String(e.amountSats),
+        reason: e.reason,
+        block: Number(e.blockNumber),
+        timestamp: Number(e.blockTimestamp),
+        txHash: e.transactionHash,
+        logIndex: Number(e.logIndex),
+      }))
+      .sort(newestFirst);
+    return { available: true, count: burns.length, burns };
   }
 
   /**
@@ -430,18 +454,7 @@ export class SubgraphSource implements QuerySource {
 
   /** Disputes from the Dispute entities (every page), their transitions giving the opening and closing events. */
   async disputes(filter: DisputeFilter): Promise<DisputesResult> {
-    const entities: DisputeEntity[] = [];
-    let after = "0x";
-    for (;;) {
-      const { disputes } = await this.request<{ disputes: DisputeEntity[] }>("Disputes", {
-        first: SUBGRAPH_PAGE_SIZE,
-        after,
-      });
-      entities.push(...disputes);
-      const last = disputes[disputes.length - 1];
-      if (last === undefined || disputes.length < SUBGRAPH_PAGE_SIZE) break;
-      after = last.id;
-    }
+    const entities = await this.allPages<DisputeEntity>("Disputes", "disputes");
     const ref = (t: TransitionEntity): DisputeEventRef => ({
       block: Number(t.blockNumber),
       timestamp: Number(t.blockTimestamp),
@@ -517,6 +530,24 @@ export class SubgraphSource implements QuerySource {
       roundTimestamp: round === undefined ? null : Number(round.blockTimestamp),
       merkleRootUnavailable: round === undefined ? POR_NO_ROUND : null,
     };
+  }
+
+  /** Every entity of a list operation paged by `id_gt` cursors (`$first`, `$after`). */
+  private async allPages<T extends { id: string }>(
+    operation: SubgraphOperation,
+    field: string,
+  ): Promise<T[]> {
+    const entities: T[] = [];
+    let after = "0x";
+    for (;;) {
+      const data = await this.request<Record<string, T[]>>(operation, { first: SUBGRAPH_PAGE_SIZE, after });
+      const page = data[field] ?? [];
+      entities.push(...page);
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < SUBGRAPH_PAGE_SIZE) break;
+      after = last.id;
+    }
+    return entities;
   }
 
   /** POSTs one named operation; HTTP, transport and GraphQL errors become a one-line BackendError. */

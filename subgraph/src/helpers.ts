@@ -33,6 +33,7 @@ export const FEE_POLICY = "FeePolicy";
 export const ORACLE = "Oracle";
 export const DISPUTE_MANAGER = "DisputeManager";
 export const PROOF_OF_RESERVES = "ProofOfReserves";
+export const YIELD_POOL = "YieldScalesPool";
 
 // Role-change kinds (enum RoleChangeKind).
 export const ROLE_GRANTED = "GRANTED";

@@ -68,11 +68,19 @@ export const realtimeTasks = [
     .setAction(() => import("./yield-status.action.js"))
     .build(),
   withSourceFlags(
-    task("realtime:disputes", "Disputes with their state").addOption({
-      name: "status",
-      defaultValue: "",
-      description: "open | upheld | rejected | expired | all",
-    }),
+    task("realtime:disputes", "Disputes with their state, newest first")
+      .addOption({
+        name: "status",
+        defaultValue: "",
+        description: "open | upheld | rejected | expired | all",
+      })
+      .addOption({ name: "user", defaultValue: "", description: "Only disputes of this EVM user (optional)" })
+      .addOption({
+        name: "limit",
+        type: ArgumentType.INT,
+        defaultValue: 100,
+        description: "Newest N disputes (1..1000)",
+      }),
   )
     .setAction(() => import("./disputes.action.js"))
     .build(),

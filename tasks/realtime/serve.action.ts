@@ -29,7 +29,7 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
     const { source } = await createSource(
       connection,
       { source: args.source, subgraphUrl: args.subgraphUrl },
-      stream === undefined ? {} : { head: () => stream.head() },
+      stream === undefined ? {} : { head: () => stream.head(), logs: stream.logs },
     );
     const subgraphUrl = args.subgraphUrl !== "" ? args.subgraphUrl : process.env[SUBGRAPH_URL_ENV];
     const server = await startRealtimeServer({

@@ -28,6 +28,7 @@ interface Store {
   state: Ent;
   committee: Ent | null;
   disputes: Map<string, Ent>;
+  burns: Ent[];
   rounds: Ent[];
   yieldPool: Ent | null;
   participants: Map<string, Ent>;
@@ -96,6 +97,7 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
     },
     committee: null,
     disputes: new Map(),
+    burns: [],
     rounds: [],
     yieldPool: null,
     participants: new Map(),
@@ -342,6 +344,15 @@ function indexReservesAndYield(
   };
   const add = (e: Ent, k: string, v: bigint) => (e[k] = (e[k] as bigint) + v);
   switch (event) {
+    case "Oracle.EmergencyBurn":
+      store.burns.push({
+        id: `${meta.transactionHash}${meta.logIndex.toString(16).padStart(8, "0")}`,
+        user: { id: lower(a.user as string) },
+        amountSats: a.amountSats,
+        reason: ["FEE_EXHAUSTED", "BINDING_REVOKED", "DISPUTE_UPHELD", "BACKING_LOST"][Number(a.reason)],
+        ...meta,
+      });
+      break;
     case "DisputeManager.DisputeOpened":
       store.disputes.set(key(a.disputeId), {
         id: key(a.disputeId),
@@ -394,6 +405,54 @@ function indexReservesAndYield(
       });
       pool().holders = (pool().holders as number) + 1;
       break;
+    case "YieldScalesPool.Left": {
+      const p = participant(a.user);
+      if (p.state === "ACTIVE") pool().holders = (pool().holders as number) - 1;
+      add(pool(), "totalStakedSats", -(p.stakedSats as bigint));
+      if ((p.liquidity as bigint) > 0n) pool().liquidityProviders = (pool().liquidityProviders as number) - 1;
+      add(pool(), "totalLiquidity", -(p.liquidity as bigint));
+      Object.assign(p, {
+        state: "NONE",
+        tier: "NONE",
+        backedSats: 0n,
+        stakedSats: 0n,
+        sinceTimestamp: 0n,
+        liquidity: 0n,
+      });
+      break;
+    }
+    case "YieldScalesPool.HolderRemoved": {
+      const p = participant(a.user);
+      if (p.state === "ACTIVE") pool().holders = (pool().holders as number) - 1;
+      Object.assign(p, { state: "REMOVED", tier: "NONE" });
+      break;
+    }
+    case "YieldScalesPool.TierUpgraded":
+      participant(a.user).tier = ["NONE", "BRONZE", "SILVER", "GOLD"][Number(a.tier)] ?? "NONE";
+      break;
+    case "YieldScalesPool.Staked":
+    case "YieldScalesPool.Unstaked": {
+      const sign = event.endsWith(".Staked") ? 1n : -1n;
+      add(participant(a.user), "stakedSats", sign * (a.amountSats as bigint));
+      add(pool(), "totalStakedSats", sign * (a.amountSats as bigint));
+      break;
+    }
+    case "YieldScalesPool.LiquidityDeposited":
+    case "YieldScalesPool.LiquidityWithdrawn": {
+      const p = participant(a.user);
+      const before = p.liquidity as bigint;
+      const after = before + (event.endsWith("Deposited") ? 1n : -1n) * (a.amount as bigint);
+      const providers = pool().liquidityProviders as number;
+      pool().liquidityProviders =
+        providers + (before === 0n && after > 0n ? 1 : before > 0n && after === 0n ? -1 : 0);
+      add(pool(), "totalLiquidity", after - before);
+      p.liquidity = after;
+      break;
+    }
+    case "YieldScalesPool.Paused":
+    case "YieldScalesPool.Unpaused":
+      pool().paused = event.endsWith(".Paused");
+      break;
     case "YieldScalesPool.HolderPositionUpdated":
       participant(a.user).backedSats = a.backedSats;
       break;
@@ -431,6 +490,13 @@ export function answer(store: Store, operation: string, variables: Record<string
         reserveRounds: [...store.rounds]
           .sort((x, y) => Number((y.roundId as bigint) - (x.roundId as bigint)))
           .slice(0, 1),
+      };
+    case "EmergencyBurns":
+      return {
+        emergencyBurns: store.burns
+          .filter((b) => String(b.id) > String(variables.after))
+          .sort((x, y) => String(x.id).localeCompare(String(y.id)))
+          .slice(0, Number(variables.first)),
       };
     case "Disputes":
       return {
