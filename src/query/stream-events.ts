@@ -20,6 +20,8 @@ export const STREAM_EVENT_NAMES = [
   "Wrapped",
   "Redeemed",
   "Slashed",
+  "UncoveredRetired",
+  "UncoveredCovered",
   "Transfer",
   "FeeDeposited",
   "FeeWithdrawn",
