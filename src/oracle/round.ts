@@ -4,7 +4,8 @@ import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-cont
 import { BackendError } from "../errors.js";
 import type { ReserveLeaf } from "../reserves/merkle.js";
 import { ReserveTree } from "../reserves/merkle.js";
-import { readChainSnapshot } from "./chain-state.js";
+import type { ChainSnapshot, UserChainState } from "./chain-state.js";
+import { readBindings, readUserStates } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
@@ -42,6 +43,7 @@ export async function detectAnchorReorg(
 
 export interface RoundOptions {
   dryRun?: boolean;
+  /** Most reports per transaction (default: as many as the gas budget holds, see gas-calibration.ts). */
   batchSize?: number;
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
@@ -103,6 +105,19 @@ export interface RoundSummary {
 }
 
 /**
+ * A report's cost class for gas calibration (see gas-calibration.ts): a user's first mint writes fresh storage and
+ * costs ~50% more than a later one; burns and unchanged totals are cheaper.
+ */
+export function costClassOf(users: readonly UserChainState[]): (report: SyncReport) => string {
+  const attested = new Map(users.map((u) => [u.user, u.attestedSats]));
+  return (report) => {
+    const previous = attested.get(report.user) ?? 0n;
+    if (report.newTotalSats > previous) return previous === 0n ? "first-mint" : "mint";
+    return report.newTotalSats < previous ? "burn" : "unchanged";
+  };
+}
+
+/**
  * One oracle round: read all bindings and attested state from chain, read confirmed balances at one Bitcoin tip,
  * build reports for users whose total changed, have the committee sign, submit in gas-bounded batches.
  * Stateless: everything comes from chain and Bitcoin, so a crashed round is simply run again.
@@ -118,11 +133,15 @@ export async function runSyncRound(
   const progress = options.onProgress ?? (() => undefined);
 
   const bitcoinRequestsBefore = bitcoin.stats?.().requests ?? 0;
-  const snapshot = await retryTransient(() => readChainSnapshot(oracle));
-  progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
+  // The bindings first: the Bitcoin scan needs only the addresses, so the users' attested states are read from the
+  // node while Bitcoin is scanned (the node and this process work in parallel).
+  const bindings = await retryTransient(() => readBindings(oracle));
+  progress(`chain block ${bindings.blockNumber}: ${bindings.users.length} users`);
+  const statesRead = retryTransient(() => readUserStates(oracle, bindings));
+  statesRead.catch(() => undefined); // awaited below; a scan failure must not leave it unhandled
   const bestTip = await bitcoin.tip();
   const reorg = await retryTransient(() =>
-    detectAnchorReorg(oracle, bitcoin, snapshot.highestBtcHeight, bestTip, snapshot.blockNumber),
+    detectAnchorReorg(oracle, bitcoin, bindings.highestBtcHeight, bestTip, bindings.blockNumber),
   );
   // After a reorg across the highest attested height, the round reports at that height on the new chain: its
   // reports re-anchor it (the Oracle emits BitcoinAnchorReplaced) and burn what the reorg took away.
@@ -133,7 +152,7 @@ export async function runSyncRound(
     );
   }
   progress(
-    `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`,
+    `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${bindings.minConfirmations}`,
   );
   // Record every address's balance as it is read: the reserve leaves are exactly what the reports were built from.
   const addressSats = new Map<string, bigint>();
@@ -146,7 +165,8 @@ export async function runSyncRound(
       return balance;
     },
   };
-  const observations = await observeUsers(recording, snapshot.users, snapshot.minConfirmations, tip, {
+  const scanned = bindings.users.map((user) => ({ user, addresses: bindings.addressesOf.get(user) ?? [] }));
+  const observations = await observeUsers(recording, scanned, bindings.minConfirmations, tip, {
     concurrency: options.bitcoinConcurrency,
     onProgress: (done, total) => {
       if (done === total || done % 1000 === 0) progress(`bitcoin balances ${done}/${total}`);
@@ -160,6 +180,14 @@ export async function runSyncRound(
       `Bitcoin reorganised during the scan (block ${tip.height} is now ${hashNow}); retry`,
     );
   }
+  const { states, rpcCalls: stateCalls } = await statesRead;
+  const snapshot: ChainSnapshot = {
+    blockNumber: bindings.blockNumber,
+    users: states,
+    minConfirmations: bindings.minConfirmations,
+    highestBtcHeight: bindings.highestBtcHeight,
+    rpcCalls: bindings.rpcCalls + stateCalls,
+  };
   const { reports, skipped, unchanged } = buildReports(snapshot.users, observations, tip);
   progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
 
@@ -168,6 +196,7 @@ export async function runSyncRound(
       ? []
       : await submitReports(oracle, rbtc, reports, sign, {
           batchSize: options.batchSize,
+          costClass: costClassOf(snapshot.users),
           ...options.submit,
           onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
         });
