@@ -85,6 +85,8 @@ export interface LoadContextOptions {
   submitterIndex?: number;
   /** No operator keys needed (status, fee deposits): the committee is left empty. */
   withoutKeys?: boolean;
+  /** Folder of the Ignition deployments (default deploy/deployments). */
+  deploymentsRoot?: string;
 }
 
 /**
@@ -100,7 +102,7 @@ export async function loadOracleContext(
   const { chainId } = await connection.ethers.provider.getNetwork();
   let deployment: Deployment;
   try {
-    deployment = await loadDeployment(chainId);
+    deployment = await loadDeployment(chainId, options.deploymentsRoot);
   } catch (error) {
     if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
     throw error;
