@@ -9,6 +9,7 @@ import { readBindings, readUserStates } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
+import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
 import type { ReserveRound } from "./signing.js";
 import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
 import { DEFAULT_DEADLINE_SECONDS, retryTransient, submitReports } from "./submit.js";
@@ -45,6 +46,8 @@ export interface RoundOptions {
   dryRun?: boolean;
   /** Most reports per transaction (default: as many as the gas budget holds, see gas-calibration.ts). */
   batchSize?: number;
+  /** Users per Bitcoin scan chunk; a chunk's reports are submitted while the next one is scanned. Default 2,000. */
+  scanChunkUsers?: number;
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
   /** Commit the reserve round (Merkle root + attested total) after the sync batches. */
@@ -102,6 +105,20 @@ export interface RoundSummary {
   gasUsed: bigint;
   rpcCalls: RoundRpcCalls;
   durationMs: number;
+}
+
+/** Users per Bitcoin scan chunk (see runSyncRound). */
+export const SCAN_CHUNK_USERS = 2_000;
+
+/** The gas calibration all submissions of a round share, sized from the latest block's gas limit. */
+async function roundCalibration(oracle: Oracle, options: RoundOptions): Promise<GasCalibration> {
+  const block = await retryTransient(async () => oracle.runner?.provider?.getBlock("latest"));
+  if (block == null) throw new Error("the chain returned no latest block");
+  return new GasCalibration(
+    transactionGasBudget(block.gasLimit),
+    options.batchSize ?? MAX_REPORTS_PER_TX,
+    options.submit?.gasPerReport,
+  );
 }
 
 /**
@@ -166,42 +183,89 @@ export async function runSyncRound(
     },
   };
   const scanned = bindings.users.map((user) => ({ user, addresses: bindings.addressesOf.get(user) ?? [] }));
-  const observations = await observeUsers(recording, scanned, bindings.minConfirmations, tip, {
-    concurrency: options.bitcoinConcurrency,
-    onProgress: (done, total) => {
-      if (done === total || done % 1000 === 0) progress(`bitcoin balances ${done}/${total}`);
-    },
-  });
-  // Every balance was computed at `tip`; if that block left the best chain during the scan, the totals may mix two
-  // chains. Report nothing this round rather than attest a chain that no longer exists.
-  const hashNow = await bitcoin.blockHashAt(tip.height);
-  if (hashNow !== tip.hash) {
-    throw new BackendError(
-      `Bitcoin reorganised during the scan (block ${tip.height} is now ${hashNow}); retry`,
-    );
-  }
-  const { states, rpcCalls: stateCalls } = await statesRead;
-  const snapshot: ChainSnapshot = {
-    blockNumber: bindings.blockNumber,
-    users: states,
-    minConfirmations: bindings.minConfirmations,
-    highestBtcHeight: bindings.highestBtcHeight,
-    rpcCalls: bindings.rpcCalls + stateCalls,
-  };
-  const { reports, skipped, unchanged } = buildReports(snapshot.users, observations, tip);
-  progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
-
-  const batches =
-    options.dryRun === true || reports.length === 0
-      ? []
-      : await submitReports(oracle, rbtc, reports, sign, {
-          batchSize: options.batchSize,
-          costClass: costClassOf(snapshot.users),
-          ...options.submit,
-          onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
-        });
-
   const live = options.dryRun !== true;
+  // The attested states (read while the first chunk is scanned).
+  let read: ChainSnapshot | undefined;
+  const chainSnapshot = async (): Promise<ChainSnapshot> => {
+    if (read === undefined) {
+      const { states, rpcCalls: stateCalls } = await statesRead;
+      read = {
+        blockNumber: bindings.blockNumber,
+        users: states,
+        minConfirmations: bindings.minConfirmations,
+        highestBtcHeight: bindings.highestBtcHeight,
+        rpcCalls: bindings.rpcCalls + stateCalls,
+      };
+    }
+    return read;
+  };
+
+  // Bitcoin is scanned in chunks of users, and each chunk's reports are submitted while the next chunk is scanned
+  // (the node mines while this process reads Bitcoin); the submissions run one after another (one nonce lane) and
+  // share one gas calibration. Every balance is computed at `tip`; before a chunk's reports go anywhere, its tip
+  // block must still be on the best chain — if it left it, the totals may mix two chains: nothing more is reported
+  // this round (what earlier chunks attested is corrected by the next round, as after any reorg).
+  const chunkSize = Math.max(1, options.scanChunkUsers ?? SCAN_CHUNK_USERS);
+  const reports: SyncReport[] = [];
+  const skipped: SkippedUser[] = [];
+  let unchanged = 0;
+  const batches: BatchOutcome[] = [];
+  let calibration: GasCalibration | undefined;
+  let submitting: Promise<void> = Promise.resolve();
+  let submitFailure: { error: unknown } | undefined;
+  const submitChunk = async (chunk: readonly SyncReport[]): Promise<void> => {
+    if (submitFailure !== undefined) return;
+    try {
+      calibration ??= await roundCalibration(oracle, options);
+      const outcomes = await submitReports(oracle, rbtc, chunk, sign, {
+        batchSize: options.batchSize,
+        costClass: costClassOf((await chainSnapshot()).users),
+        calibration,
+        ...options.submit,
+        onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
+      });
+      batches.push(...outcomes);
+    } catch (error) {
+      submitFailure = { error };
+    }
+  };
+  // A scan failure waits for the submissions already under way: no transaction of this round outlives it.
+  try {
+    for (let start = 0; start < scanned.length && submitFailure === undefined; start += chunkSize) {
+      const part = scanned.slice(start, start + chunkSize);
+      const observations = await observeUsers(recording, part, bindings.minConfirmations, tip, {
+        concurrency: options.bitcoinConcurrency,
+        onProgress: (done, total) => {
+          if (done === total || (start + done) % 1000 === 0)
+            progress(`bitcoin balances ${start + done}/${scanned.length}`);
+        },
+      });
+      const hashNow = await bitcoin.blockHashAt(tip.height);
+      if (hashNow !== tip.hash) {
+        throw new BackendError(
+          `Bitcoin reorganised during the scan (block ${tip.height} is now ${hashNow}); retry`,
+        );
+      }
+      const built = buildReports(
+        (await chainSnapshot()).users.slice(start, start + chunkSize),
+        observations,
+        tip,
+      );
+      reports.push(...built.reports);
+      skipped.push(...built.skipped);
+      unchanged += built.unchanged;
+      if (live && built.reports.length > 0) {
+        const chunk = built.reports;
+        submitting = submitting.then(() => submitChunk(chunk));
+      }
+    }
+  } finally {
+    await submitting;
+  }
+  progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
+  if (submitFailure !== undefined) throw submitFailure.error;
+  const snapshot = await chainSnapshot();
+
   const burnReceipts: ContractTransactionReceipt[] = [];
   const feeExhaustedBurns: string[] = [];
   if (live && options.feeExhaustedBurns !== false) {

@@ -124,6 +124,8 @@ export interface SubmitOptions {
   costClass?: (report: SyncReport) => string;
   /** Known gas per report by cost class (skips the calibration estimate of those classes). */
   gasPerReport?: Readonly<Record<string, bigint>>;
+  /** A calibration to use and extend (several submissions of one round share one); `gasPerReport` then ignored. */
+  calibration?: GasCalibration;
   onBatch?: (outcome: BatchOutcome) => void;
   onEvent?: (event: SubmitEvent) => void;
   /** Extra attempts after a transient send failure. Default 3. */
@@ -211,6 +213,10 @@ class OutOfGasError extends ChainError {
   }
 }
 
+/** Options that shape the submission as a whole rather than one batch's send. */
+type SharedOption =
+  "batchSize" | "onBatch" | "onEvent" | "maxInFlight" | "costClass" | "gasPerReport" | "calibration";
+
 /** Everything the batches of one submission share. */
 interface SendContext {
   oracle: Oracle;
@@ -221,10 +227,7 @@ interface SendContext {
   lane: SendLane;
   /** Fee caps read once per submission; a stuck transaction's replacement raises its own copy. */
   fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
-  options: Required<
-    Omit<SubmitOptions, "batchSize" | "onBatch" | "onEvent" | "maxInFlight" | "costClass" | "gasPerReport">
-  > &
-    Pick<SubmitOptions, "onEvent">;
+  options: Required<Omit<SubmitOptions, SharedOption>> & Pick<SubmitOptions, "onEvent">;
   fromBlock: number;
   /** Set once a batch failed for good: batches not sent yet are not sent, receipt waits end. */
   abort: { failed: boolean };
@@ -516,11 +519,13 @@ export async function submitReports(
       onEvent: options.onEvent,
     },
   };
-  const calibration = new GasCalibration(
-    transactionGasBudget(latest.gasLimit),
-    options.batchSize ?? MAX_REPORTS_PER_TX,
-    options.gasPerReport,
-  );
+  const calibration =
+    options.calibration ??
+    new GasCalibration(
+      transactionGasBudget(latest.gasLimit),
+      options.batchSize ?? MAX_REPORTS_PER_TX,
+      options.gasPerReport,
+    );
 
   // One deadline while it has more than half its validity left (signatures made with it stay valid while the
   // batch is sent, retried and, if stuck, replaced); then re-read from the latest block.
