@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import solcConcurrencyPlugin from "./plugins/solc-concurrency.js";
 import { tasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
@@ -26,7 +27,7 @@ const invariantRuns = Number(process.env.INVARIANT_RUNS ?? (process.env.CI === "
 const BLOCK_GAS_LIMIT = 60_000_000n;
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthersPlugin],
+  plugins: [hardhatToolboxMochaEthersPlugin, solcConcurrencyPlugin],
   tasks,
   paths: {
     ignition: "deploy",

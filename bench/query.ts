@@ -1,6 +1,6 @@
 /**
  * Benchmark of the realtime query layer against a real `hardhat node` (spawned on a free 127.0.0.1 port):
- * deploy through Ignition, create ~1,000 bound users and ~10,000 events (bindings, fee deposits, two
+ * deploy through Ignition (the system plus a YieldScalesPool: the YieldLocal module), create ~1,000 bound users and ~10,000 events (bindings, fee deposits, two
  * committee-signed sync rounds), start `realtime:serve`'s server (rpc source over a batching JsonRpcProvider, the
  * chain event stream) in this process, then for every endpoint measure p50/p95/p99 latency and throughput at 1, 16
  * and 128 concurrent clients — with the per-block answer cache (default) and without it (`noCache`) — and the
@@ -19,7 +19,7 @@ import path from "node:path";
 import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
+import YieldLocalModule from "../deploy/modules/YieldLocal.js";
 import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { startServer } from "../src/query/server.js";
@@ -123,7 +123,7 @@ try {
   const connection = await network.create({ network: "localhost", override: { url } });
   const setupStart = performance.now();
   // A fresh Ignition deployment id per run: the node is new, and the localhost journal must not be reused.
-  const deployed = await connection.ignition.deploy(ReserveBTCModule, {
+  const deployed = await connection.ignition.deploy(YieldLocalModule, {
     parameters: {
       [MODULE_ID]: { userMintCapSats: 2_000_000_000_000_000n, globalMintCapSats: 2_000_000_000_000_000n },
     },
@@ -132,7 +132,10 @@ try {
   });
   const [admin] = await connection.ethers.getSigners();
   if (admin === undefined) throw new Error("no accounts");
-  const deployment = await deploymentOf(31337n, deployed);
+  const deployment = {
+    ...(await deploymentOf(31337n, deployed)),
+    yieldPool: await deployed.pool.getAddress(),
+  };
   const system = { ...attachSystem(deployment, admin), deployment };
   const { oracle, feeVault } = system;
   const [operators, threshold] = await oracle.committee();
@@ -194,16 +197,19 @@ try {
     const user = users[(i * 7919) % users.length] ?? "";
     if (name === "balances" || name === "transactions") return `/api/realtime/${name}?user=${user}`;
     if (name === "bitcoin-addresses" && i % 2 === 1) return `/api/realtime/${name}?user=${user}`;
+    if (name === "yield-status" && i % 2 === 1) return `/api/realtime/${name}?user=${user}`;
     return `/api/realtime/${name}`;
   };
   const rows: Row[] = [];
   for (const cache of [true, false]) {
     const stream = new ChainEventStream(provider, system.deployment);
     server = await startServer({
-      source: new RpcSource(provider, system.deployment, { head: () => stream.head() }),
+      source: new RpcSource(provider, system.deployment, { head: () => stream.head(), logs: stream.logs }),
       stream,
       noCache: !cache,
       maxInFlight: 1_024,
+      // One client measuring throughput: the per-client rate limit would measure itself.
+      limits: { rateLimitMax: 0 },
     });
     for (const name of QUERY_NAMES) {
       for (const concurrency of CONCURRENCY) {

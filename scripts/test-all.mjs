@@ -1,7 +1,8 @@
 // The project's whole test suite, as `npm test` runs it (and .ci/run, on a clean clone).
 //
-// Runs, in order: lint (solhint, eslint, prettier), compile + type-check, every Hardhat test (Solidity unit/fuzz/
-// invariant tests and mocha tests, one `hardhat test` run) and, when present, the subgraph checks. Each lint step or
+// Runs, in order: lint (solhint, eslint, prettier), compile + type-check (project and dashboard page), the
+// browser for the dashboard test (Debian chromium, apt-get installed when missing), every Hardhat test (Solidity
+// unit/fuzz/invariant tests and mocha tests, one `hardhat test` run) and, when present, the subgraph checks. Each lint step or
 // check counts as one test; Hardhat's own summary lines give the Solidity and mocha counts. Ends with one plain line
 // `N passed, M failed` and exits non-zero on any failure.
 import { spawn } from "node:child_process";
@@ -13,6 +14,10 @@ const steps = [
   { name: "prettier", cmd: "npx", args: ["prettier", "--check", "."] },
   { name: "compile", cmd: "npx", args: ["hardhat", "build"] },
   { name: "typecheck", cmd: "npx", args: ["tsc", "--noEmit", "-p", "."] },
+  // The dashboard page (browser code, DOM types) has its own tsconfig; Vite builds it when the server starts.
+  { name: "typecheck dashboard", cmd: "npx", args: ["tsc", "--noEmit", "-p", "dashboard"] },
+  // The dashboard's browser test drives Debian's chromium: install it before the mocha run.
+  { name: "chromium", cmd: "node", args: ["scripts/ensure-chromium.mjs"] },
   { name: "hardhat test", cmd: "npx", args: ["hardhat", "test", "--no-compile"], parse: parseHardhat },
 ];
 if (existsSync("subgraph/package.json") || existsSync("subgraph/subgraph.template.yaml")) {

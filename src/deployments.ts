@@ -151,6 +151,15 @@ async function readStartBlocks(folder: string): Promise<Record<ContractKey, numb
   return blocks as Record<ContractKey, number>;
 }
 
+/** A deployment's contract addresses by address-book key, plus `yieldPool` when there is one (for reports). */
+export function addressesOf(deployment: Deployment): Record<ContractKey, string> & { yieldPool?: string } {
+  const entries = (Object.keys(CONTRACTS) as ContractKey[]).map((key) => [key, deployment[key]] as const);
+  return {
+    ...(Object.fromEntries(entries) as Record<ContractKey, string>),
+    ...(deployment.yieldPool === undefined ? {} : { yieldPool: deployment.yieldPool }),
+  };
+}
+
 /** Typed instances of the system's contracts. */
 export interface SystemContracts {
   readonly rbtc: RBTCSynth;

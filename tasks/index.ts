@@ -2,6 +2,7 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 
 import { bitcoinTasks } from "./bitcoin/index.js";
 import { demoTasks } from "./demo/index.js";
+import { monitorTasks } from "./monitor/index.js";
 import { oracleTasks } from "./oracle/index.js";
 import { realtimeTasks } from "./realtime/index.js";
 import { reservesTasks } from "./reserves/index.js";
@@ -12,6 +13,7 @@ import { subgraphTasks } from "./subgraph/index.js";
 export const tasks: TaskDefinition[] = [
   ...bitcoinTasks,
   ...demoTasks,
+  ...monitorTasks,
   ...oracleTasks,
   ...realtimeTasks,
   ...reservesTasks,

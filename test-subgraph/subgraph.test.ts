@@ -1,15 +1,16 @@
 // Subgraph checks (graph-node and matchstick cannot run here). Run by `npm run test:subgraph`, which installs the
 // subgraph package when it is missing; kept out of `test/` so the main `hardhat test` run does not count it twice.
 //
-// 1. subgraph:prepare against a real deployment: the ReserveBTC Ignition module deployed on an in-process network
-//    with its journal written to a temporary deployments folder, exactly as `ignition deploy` writes one.
+// 1. subgraph:prepare against a real deployment: the ReserveBTC Ignition module plus the YieldScalesPool (the
+//    YieldLocal module) deployed on an in-process network with its journal written to a temporary deployments
+//    folder, exactly as `ignition deploy` writes one; and without the pool, whose data source is then left out.
 // 2. manifest ↔ ABIs ↔ mappings: every event of every ABI has a handler with graph-cli's exact signature; each
 //    handler is exported by its mapping file and takes the event's generated class.
 // 3. mappings ↔ schema: every entity field a mapping sets exists in schema.graphql with a compatible type.
 // 4. graph codegen + graph build succeed and the built manifest names the deployed addresses.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -18,7 +19,7 @@ import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
 import { expect } from "chai";
 import hre, { network } from "hardhat";
 
-import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
+import YieldLocalModule from "../deploy/modules/YieldLocal.js";
 import { CONTRACTS as ADDRESS_BOOK_CONTRACTS, loadDeployment } from "../src/deployments.js";
 import type { ContractKey } from "../src/deployments.js";
 import { buildSubgraph } from "../src/subgraph/build.js";
@@ -40,8 +41,8 @@ import type { PrepareResult } from "../src/subgraph/prepare.js";
 const ROOT = hre.config.paths.root;
 const SUBGRAPH = path.join(ROOT, "subgraph");
 const CHAIN_ID = 31337;
-/** Every contract the subgraph indexes today (later issues add DisputeManager, ProofOfReserves, YieldScalesPool). */
-const CONTRACTS = [
+/** Every contract the subgraph indexes (YieldScalesPool only when the deployment has one). */
+const CORE_CONTRACTS = [
   "RBTCSynth",
   "WrBTC",
   "FeeVault",
@@ -50,6 +51,10 @@ const CONTRACTS = [
   "DisputeManager",
   "ProofOfReserves",
 ];
+const CONTRACTS = [...CORE_CONTRACTS, "YieldScalesPool"];
+/** Ignition future id of a data source's contract in the test deployment. */
+const futureIdOf = (name: string) =>
+  name === "YieldScalesPool" ? "YieldLocal#YieldScalesPool" : `${IGNITION_MODULE_ID}#${name}`;
 
 const readAbi = async (name: string): Promise<readonly AbiEntry[]> =>
   (await hre.artifacts.readArtifact(name)).abi as readonly AbiEntry[];
@@ -70,7 +75,7 @@ async function deployReserveBtc(): Promise<Deployment> {
     provider,
     artifactResolver: new HardhatArtifactResolver(hre.artifacts),
     deploymentDir: path.join(dir, `chain-${CHAIN_ID}`),
-    ignitionModule: ReserveBTCModule,
+    ignitionModule: YieldLocalModule,
     deploymentParameters: {},
     accounts,
     defaultSender: accounts[0],
@@ -134,7 +139,7 @@ describe("subgraph", function () {
 
       it("names the deployed address of every contract", function () {
         for (const ds of manifest) {
-          const address = deployment.addresses[`${IGNITION_MODULE_ID}#${ds.name}`];
+          const address = deployment.addresses[futureIdOf(ds.name)];
           expect(address, ds.name).to.be.a("string");
           expect(ds.address, ds.name).to.equal(address);
         }
@@ -152,6 +157,7 @@ describe("subgraph", function () {
       it("agrees with the project's address book (src/deployments.ts)", async function () {
         const book = await loadDeployment(BigInt(CHAIN_ID), deployment.dir);
         const byName = new Map(manifest.map((ds) => [ds.name, ds]));
+        expect(byName.get("YieldScalesPool")?.address).to.equal(book.yieldPool);
         for (const [key, name] of Object.entries(ADDRESS_BOOK_CONTRACTS) as [ContractKey, string][]) {
           expect(byName.get(name)?.address, name).to.equal(book[key]);
           expect(Number(byName.get(name)?.startBlock), name).to.equal(book.startBlocks?.[key]);
@@ -182,6 +188,35 @@ describe("subgraph", function () {
         const text = await readFile(path.join(SUBGRAPH, "subgraph.yaml"), "utf8");
         const uncommented = text.split("\n").filter((line) => !/^\s*#/.test(line));
         expect(uncommented.join("\n")).to.not.match(/\{\{/);
+      });
+    });
+
+    context("when the deployment has no YieldScalesPool", function () {
+      it("leaves the pool's data source out of the manifest", async function () {
+        const dir = await mkdtemp(path.join(os.tmpdir(), "reservebtc-subgraph-core-"));
+        try {
+          const chainDir = path.join(dir, `chain-${CHAIN_ID}`);
+          await cp(path.join(deployment.dir, `chain-${CHAIN_ID}`), chainDir, { recursive: true });
+          const core = Object.fromEntries(
+            Object.entries(deployment.addresses).filter(([id]) => id.startsWith(`${IGNITION_MODULE_ID}#`)),
+          );
+          await writeFile(path.join(chainDir, "deployed_addresses.json"), JSON.stringify(core));
+          const result = await prepareSubgraph({
+            root: ROOT,
+            chainId: CHAIN_ID,
+            deploymentsDir: dir,
+            readAbi,
+          });
+          expect(result.dataSources.map((ds) => ds.name)).to.deep.equal(CORE_CONTRACTS);
+          const text = await readFile(path.join(SUBGRAPH, "subgraph.yaml"), "utf8");
+          const uncommented = text.split("\n").filter((line) => !/^\s*#/.test(line));
+          expect(uncommented.join("\n")).to.not.match(/name: YieldScalesPool|yieldPool\.ts|\{\{/);
+          expect(parseDataSources(text).map((ds) => ds.name)).to.deep.equal(CORE_CONTRACTS);
+        } finally {
+          // The later checks read the full manifest again.
+          await prepareSubgraph({ root: ROOT, chainId: CHAIN_ID, deploymentsDir: deployment.dir, readAbi });
+          await rm(dir, { recursive: true, force: true });
+        }
       });
     });
 
@@ -360,6 +395,8 @@ describe("subgraph", function () {
         "ReserveDaySnapshot",
         "UserDaySnapshot",
         "Dispute",
+        "YieldPool",
+        "YieldParticipant",
       ]);
       for (const match of schemaText.matchAll(/^type (\w+) @entity\(immutable: (true|false)\)/gm)) {
         expect(match[2], match[1]).to.equal(aggregates.has(match[1] ?? "") ? "false" : "true");

@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import AdminHandoverModule from "../deploy/modules/AdminHandover.js";
+import YieldAdminHandoverModule from "../deploy/modules/YieldAdminHandover.js";
 import { LOCAL_DEFAULT_OPERATORS } from "../deploy/modules/ReserveBTC.js";
 import {
   DeploymentNotFoundError,
@@ -15,6 +16,8 @@ import {
   loadDeployment,
 } from "../src/deployments.js";
 import { committeeWallets } from "../src/oracle/signing.js";
+import { YieldScalesPool__factory } from "../types/ethers-contracts/index.js";
+import { ADMIN_TRANSFER_DELAY } from "./helpers/ledger.js";
 import { CONFIG_ROLE, ORACLE_GUARDIAN_ROLE } from "./helpers/oracle.js";
 
 const connection = await network.create();
@@ -160,11 +163,12 @@ describe("deployments", function () {
     it("grants the operational roles and begins the default-admin handover of every contract", async function () {
       const signers = await ethers.getSigners();
       const finalAdmin = signers[9]!.address;
-      const { rbtc, wrbtc, feePolicy, feeVault, oracle } = await ignition.deploy(AdminHandoverModule, {
-        parameters: { AdminHandover: { finalAdmin } },
-        displayUi: false,
-      });
-      for (const contract of [rbtc, wrbtc, feePolicy, feeVault, oracle]) {
+      const { rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves } =
+        await ignition.deploy(AdminHandoverModule, {
+          parameters: { AdminHandover: { finalAdmin } },
+          displayUi: false,
+        });
+      for (const contract of [rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager]) {
         const [pending] = (await contract.getFunction("pendingDefaultAdmin")()) as [string, bigint];
         expect(pending).to.equal(finalAdmin);
       }
@@ -173,6 +177,40 @@ describe("deployments", function () {
       expect(await hasRole(oracle, ORACLE_GUARDIAN_ROLE)).to.equal(true);
       expect(await hasRole(wrbtc, ORACLE_GUARDIAN_ROLE)).to.equal(true);
       expect(await hasRole(feePolicy, await feePolicy.getFunction("FEE_ADMIN_ROLE")())).to.equal(true);
+      expect(await hasRole(disputeManager, CONFIG_ROLE)).to.equal(true);
+      expect(await hasRole(disputeManager, await disputeManager.getFunction("RESOLVER_ROLE")())).to.equal(
+        true,
+      );
+      // ProofOfReserves has no admin and no roles: nothing to hand over.
+      expect(proofOfReserves.interface.getFunction("defaultAdmin")).to.equal(null);
+      expect(proofOfReserves.interface.getFunction("hasRole")).to.equal(null);
+    });
+  });
+
+  describe("YieldAdminHandover module", function () {
+    it("grants YIELD_ADMIN_ROLE and hands the pool's default admin over (accepted after the delay)", async function () {
+      const signers = await ethers.getSigners();
+      const deployer = signers[0]!;
+      const finalAdmin = signers[9]!;
+      const stable = await ethers.deployContract("MockStable");
+      const { pool } = await ignition.deploy(YieldAdminHandoverModule, {
+        parameters: {
+          YieldAdminHandover: { finalAdmin: finalAdmin.address },
+          Yield: { rewardToken: await stable.getAddress(), liquidityToken: await stable.getAddress() },
+        },
+        displayUi: false,
+      });
+      const yieldAdminRole = (await pool.getFunction("YIELD_ADMIN_ROLE")()) as string;
+      expect(await pool.getFunction("hasRole")(yieldAdminRole, finalAdmin.address)).to.equal(true);
+      const [pending] = (await pool.getFunction("pendingDefaultAdmin")()) as [string, bigint];
+      expect(pending).to.equal(finalAdmin.address);
+      expect(await pool.getFunction("defaultAdmin")()).to.equal(deployer.address);
+
+      await networkHelpers.time.increase(ADMIN_TRANSFER_DELAY + 1n);
+      const asFinal = YieldScalesPool__factory.connect(await pool.getAddress(), finalAdmin);
+      await asFinal.acceptDefaultAdminTransfer();
+      expect(await asFinal.defaultAdmin()).to.equal(finalAdmin.address);
+      await expect(asFinal.setBaseRate(600)).to.emit(asFinal, "BaseRateSet").withArgs(500n, 600n);
     });
   });
 });

@@ -15,6 +15,7 @@ import {ADMIN_TRANSFER_DELAY} from "../libraries/Constants.sol";
 /// @title WrBTC — transferable wrBTC backed 1:1 by escrowed rBTC-SYNTH
 /// @notice `wrap` locks free rBTC in escrow and mints wrBTC; `redeem` burns wrBTC and releases the caller's own escrow.
 ///         The Oracle `slash`es wrBTC after burning escrow; what the holder no longer has is recorded as a deficit.
+///         `retireUncovered` (burn wrBTC) and `coverUncovered` (escrow rBTC) take the deficit back off.
 /// @dev Invariant: `totalSupply() == rbtc.totalEscrow() + uncoveredSats()`. The rBTC ledger is a trusted contract of
 ///      this system (no callbacks), so wrap/redeem need no reentrancy guard.
 contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pausable {
@@ -39,7 +40,8 @@ contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pa
     address public oracle;
     /// @notice wrBTC in circulation not backed by any escrow, in sats.
     uint64 public uncoveredSats;
-    /// @notice The part of `uncoveredSats` caused by a user's BTC leaving while their wrBTC was elsewhere, in sats.
+    /// @notice The part of `uncoveredSats` caused by a user's BTC leaving while their wrBTC was elsewhere and not yet
+    ///         retired or covered, in sats.
     mapping(address user => uint64 deficitSats) public uncoveredOf;
     /// @notice The ProofOfReserves gating `wrap` (zero until wired).
     address public reserves;
@@ -111,6 +113,26 @@ contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pa
     }
 
     /*//////////////////////////////////////////////////////////////
+                           RESTORING BACKING
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IWrBTC
+    function retireUncovered(address user, uint64 amountSats) external whenNotPaused {
+        _reduceUncovered(user, amountSats);
+        // Reverts with ERC20InsufficientBalance when the caller holds less (the reduction above is undone with it).
+        _burn(msg.sender, amountSats);
+        emit UncoveredRetired(msg.sender, user, amountSats);
+    }
+
+    /// @inheritdoc IWrBTC
+    function coverUncovered(address user, uint64 amountSats) external whenNotPaused {
+        _reduceUncovered(user, amountSats);
+        // Reverts with RBTCInsufficientFree when the caller's free rBTC is short (the reduction above is undone).
+        _rbtc.moveToEscrow(msg.sender, amountSats);
+        emit UncoveredCovered(msg.sender, user, amountSats);
+    }
+
+    /*//////////////////////////////////////////////////////////////
                               ORACLE ONLY
     //////////////////////////////////////////////////////////////*/
 
@@ -163,5 +185,21 @@ contract WrBTC is IWrBTC, ERC20, ERC20Permit, AccessControlDefaultAdminRules, Pa
     /// @notice 8 (1 unit = 1 satoshi).
     function decimals() public pure override returns (uint8) {
         return DECIMALS;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                INTERNAL
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Takes `amountSats` off `user`'s attributed deficit and the total (Σ uncoveredOf == uncoveredSats).
+    function _reduceUncovered(address user, uint64 amountSats) private {
+        if (amountSats == 0) revert WrBTCZeroAmount();
+        uint64 userSats = uncoveredOf[user];
+        if (amountSats > userSats) revert WrBTCExceedsUncovered(user, userSats, amountSats);
+        // unchecked: amountSats ≤ uncoveredOf[user] ≤ uncoveredSats (a user's deficit is part of the total).
+        unchecked {
+            uncoveredOf[user] = userSats - amountSats;
+            uncoveredSats -= amountSats;
+        }
     }
 }

@@ -76,6 +76,14 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     uint8 private constant CODE_GOLD = 3;
     uint8 private constant CODE_REMOVED = 4;
 
+    /// @dev Multipliers by tier code, 16 bits each: entry `code` sits at bit `code << MULTIPLIER_ENTRY_SHIFT`
+    ///      (Bronze = code 1 at bit 16, Silver = 2 at bit 32, Gold = 3 at bit 48). See `_multiplierBps`.
+    uint256 private constant MULTIPLIER_ENTRY_SHIFT = 4;
+    uint256 private constant MULTIPLIER_TABLE =
+        (uint256(BRONZE_MULTIPLIER_BPS) << 16) |
+            (uint256(SILVER_MULTIPLIER_BPS) << 32) |
+            (uint256(GOLD_MULTIPLIER_BPS) << 48);
+
     /// @dev Bit offsets of the packed `Holder` and `Scale` slots (Solidity's own layout: first member lowest).
     uint256 private constant HOLDER_STAKED_SHIFT = 56;
     uint256 private constant HOLDER_SINCE_SHIFT = 112;
@@ -85,6 +93,10 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     uint256 private constant SCALE_PEAK_SHIFT = 104;
     uint256 private constant SCALE_RATE_SHIFT = 168;
     uint256 private constant SCALE_WEIGHT_SHIFT = 184;
+    /// @dev The `supplySats` and `peakSupplySats` fields of the packed `Scale` slot (bits 40..167).
+    uint256 private constant SCALE_SUPPLY_PEAK_MASK = type(uint168).max ^ type(uint40).max;
+    /// @dev The `stakedSats` and `sinceTimestamp` fields of the packed `Holder` slot (bits 56..143).
+    uint256 private constant HOLDER_STAKED_SINCE_MASK = type(uint144).max ^ type(uint56).max;
 
     /// @inheritdoc IYieldScalesPool
     address public immutable oracle;
@@ -219,24 +231,36 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IBalanceHook
-    /// @dev Non-participants return after one storage read. For participants: advance the indexes (a no-op for every
-    ///      hook after the first in a sync transaction), refresh the supply, then re-weight the holder.
+    /// @dev Non-participants return after one storage read. A sync of a participant (`_syncByHook`) reads and writes
+    ///      the holder slot and the pool's global slot once each; only the first call of a transaction advances the
+    ///      indexes and reads the rBTC supply. A removal (emergency burn, upheld dispute) takes the general path.
     function onBalanceChanged(address user, uint64 newBackedSats, ChangeReason reason) external {
         if (msg.sender != oracle) revert YieldUnauthorizedOracle(msg.sender);
-        Holder memory h = _loadHolder(user);
-        if (h.code == CODE_NONE || h.code == CODE_REMOVED) return;
-        uint256 holderIndex = _accrueAndRescale(false);
-        if (reason == ChangeReason.SYNC) {
-            _reweight(user, h, newBackedSats, h.stakedSats, _earnedCode(h), holderIndex);
-            emit HolderPositionUpdated(user, newBackedSats);
-        } else {
-            _reweight(user, h, newBackedSats, h.stakedSats, CODE_REMOVED, holderIndex);
-            // unchecked: the holder was active, so the count is ≥ 1.
-            unchecked {
-                --_holderCount;
-            }
-            emit HolderRemoved(user, reason);
+        Holder storage slot = _holders[user];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(slot.slot)
         }
+        uint8 code = uint8(word >> HOLDER_CODE_SHIFT);
+        if (code == CODE_NONE || code == CODE_REMOVED) return; // not `_isActive`: inline for the hook's budget
+        if (reason == ChangeReason.SYNC) {
+            _syncByHook(slot, word, user, newBackedSats, code);
+            return;
+        }
+        uint256 holderIndex = _accrueAndRescale(false);
+        _reweight(
+            user,
+            _decodeHolder(word),
+            newBackedSats,
+            uint56(word >> HOLDER_STAKED_SHIFT),
+            CODE_REMOVED,
+            holderIndex
+        );
+        // unchecked: the holder was active, so the count is ≥ 1.
+        unchecked {
+            --_holderCount;
+        }
+        emit HolderRemoved(user, reason);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -521,11 +545,18 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Advances both indexes to now (bounded by the reserve), then observes the rBTC supply so the new scale
-    ///      applies from this moment. Returns the holder index.
-    ///      `announce` = false (the balance hook) observes the supply without `ScaleUpdated`, to keep the hook
-    ///      cheap; the supply is RBTCSynth's, whose own events carry every change.
+    ///      applies from this moment; stores the global slot. Returns the holder index.
     function _accrueAndRescale(bool announce) internal returns (uint256 holderIndex) {
         Scale memory s = _loadScale();
+        holderIndex = _refreshScale(s, announce);
+        _storeScale(s);
+    }
+
+    /// @dev `_accrueAndRescale` on the in-memory global slot `s` (the caller stores it): accrues, reads
+    ///      `rbtc.totalSupply()`.
+    ///      `announce` = false (the balance hook) observes the supply without `ScaleUpdated`, to keep the hook cheap;
+    ///      the supply is RBTCSynth's, whose own events carry every change.
+    function _refreshScale(Scale memory s, bool announce) internal returns (uint256 holderIndex) {
         holderIndex = _holderIndex;
         if (s.lastAccrual != block.timestamp) {
             Accrual memory a = _pendingAccrual(s);
@@ -541,13 +572,93 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
             if (a.exhausted) emit RewardReserveExhausted(_committedRewards);
             s.lastAccrual = uint40(block.timestamp);
         }
-        uint64 supply = IRBTCSynth(rbtc).totalSupply().toUint64();
-        if (supply != s.supplySats) {
-            s.supplySats = supply;
-            if (supply > s.peakSupplySats) s.peakSupplySats = supply;
-            if (announce) emit ScaleUpdated(supply, s.peakSupplySats);
+        _setSupply(s, IRBTCSynth(rbtc).totalSupply().toUint64(), announce);
+    }
+
+    /// @dev The balance hook's sync path, on the packed words (no memory structs, no external call after the first
+    ///      call of a second). `word` is the active holder's slot, `code` its applied tier. Skips the holder write
+    ///      and the event when nothing changed. `newBackedSats` ≤ the rBTC supply ≤ MAX_BTC_SATS < 2^56 (RBTCSynth's
+    ///      supply bound), so it fits the slot's 56-bit field.
+    function _syncByHook(Holder storage slot, uint256 word, address user, uint64 newBackedSats, uint8 code) private {
+        uint256 oldBackedSats = uint56(word);
+        (uint256 scaleWord, uint256 holderIndex) = _hookScale(oldBackedSats, newBackedSats);
+        uint8 newCode = _earnedCodeOf(code, uint32(word >> HOLDER_SINCE_SHIFT));
+        // The offset is the slot's top field: an arithmetic shift sign-extends it.
+        int256 offset = int256(word) >> HOLDER_OFFSET_SHIFT;
+        {
+            uint256 stakedSats = uint56(word >> HOLDER_STAKED_SHIFT);
+            uint256 oldWeight;
+            uint256 newWeight;
+            // unchecked: each side is < 2^57 sats and a multiplier < 2^14, so the weights are < 2^71.
+            unchecked {
+                oldWeight = (oldBackedSats + stakedSats) * _multiplierBps(code);
+                newWeight = (uint256(newBackedSats) + stakedSats) * _multiplierBps(newCode);
+            }
+            if (oldWeight != newWeight) {
+                offset = _movedOffset(offset, oldWeight, newWeight, holderIndex);
+                // unchecked: the total includes oldWeight and the result is a sum of active weights ≤ 6.3e19 < 2^72.
+                unchecked {
+                    uint256 totalWeight = uint256(uint72(scaleWord >> SCALE_WEIGHT_SHIFT)) - oldWeight + newWeight;
+                    scaleWord = uint256(uint184(scaleWord)) | (totalWeight << SCALE_WEIGHT_SHIFT);
+                }
+            }
         }
-        _storeScale(s);
+        assembly ("memory-safe") {
+            sstore(_scale.slot, scaleWord)
+        }
+        uint256 newWord =
+            uint256(newBackedSats) |
+                (word & HOLDER_STAKED_SINCE_MASK) |
+                (uint256(newCode) << HOLDER_CODE_SHIFT) |
+                (uint256(uint104(int104(offset))) << HOLDER_OFFSET_SHIFT);
+        if (newWord == word) return;
+        assembly ("memory-safe") {
+            sstore(slot.slot, newWord)
+        }
+        if (newCode > code) emit TierUpgraded(user, Tier(newCode));
+        emit HolderPositionUpdated(user, newBackedSats);
+    }
+
+    /// @dev The global slot as the hook's sync path sees it (the caller stores it) and the current holder index.
+    ///      Supply: it only matters from the next second on (accrual up to now uses the stored scale), so once this
+    ///      second's first pool action has read the real supply (`_refreshScale`), the observed supply moves by each
+    ///      participant's own change (`newBackedSats − oldBackedSats`) instead of calling `rbtc.totalSupply()` again.
+    ///      Changes of non-participants in the same second are applied at the next real observation (as they always
+    ///      were when they came after the last participant). A stored position stale enough to make the estimate
+    ///      negative reads the real supply.
+    function _hookScale(
+        uint256 oldBackedSats,
+        uint64 newBackedSats
+    ) private returns (uint256 scaleWord, uint256 holderIndex) {
+        assembly ("memory-safe") {
+            scaleWord := sload(_scale.slot)
+        }
+        uint256 supply;
+        // unchecked: two uint64 values in uint256.
+        unchecked {
+            supply = uint256(uint64(scaleWord >> SCALE_SUPPLY_SHIFT)) + newBackedSats;
+        }
+        if (uint40(scaleWord) != block.timestamp || supply < oldBackedSats) {
+            Scale memory s = _decodeScale(scaleWord);
+            holderIndex = _refreshScale(s, false);
+            return (_encodeScale(s), holderIndex);
+        }
+        holderIndex = _holderIndex;
+        // unchecked: supply ≥ oldBackedSats (checked above); the result is an rBTC supply ≤ MAX_BTC_SATS.
+        unchecked {
+            supply -= oldBackedSats;
+        }
+        uint256 peak = uint64(scaleWord >> SCALE_PEAK_SHIFT);
+        if (supply > peak) peak = supply;
+        scaleWord = (scaleWord & ~SCALE_SUPPLY_PEAK_MASK) | (supply << SCALE_SUPPLY_SHIFT) | (peak << SCALE_PEAK_SHIFT);
+    }
+
+    /// @dev Records an observed supply (and a new peak) in the in-memory global slot.
+    function _setSupply(Scale memory s, uint64 supply, bool announce) internal {
+        if (supply == s.supplySats) return;
+        s.supplySats = supply;
+        if (supply > s.peakSupplySats) s.peakSupplySats = supply;
+        if (announce) emit ScaleUpdated(supply, s.peakSupplySats);
     }
 
     /// @dev What advancing from `s.lastAccrual` to now would add, at the stored scale and the uncommitted reserve.
@@ -603,11 +714,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         uint256 oldWeight = _weight(h.backedSats, h.stakedSats, h.code);
         uint256 newWeight = _weight(backedSats, stakedSats, code);
         if (oldWeight != newWeight) {
-            int256 offset =
-                int256(h.offset) +
-                    int256(Math.mulDiv(newWeight, holderIndex, HOLDER_DIVISOR, Math.Rounding.Ceil)) -
-                    int256(Math.mulDiv(oldWeight, holderIndex, HOLDER_DIVISOR));
-            h.offset = offset.toInt104();
+            h.offset = _movedOffset(h.offset, oldWeight, newWeight, holderIndex);
             // The total includes oldWeight; the result is a sum of active weights ≤ 6.3e19.
             Scale memory s = _loadScale();
             s.totalHolderWeight = uint72(uint256(s.totalHolderWeight) - oldWeight + newWeight);
@@ -619,6 +726,28 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         h.code = code;
         if (code == CODE_NONE) h.sinceTimestamp = 0;
         _storeHolder(user, h);
+    }
+
+    /// @dev The offset after a holder's weight moves from `oldWeight` to `newWeight` at `holderIndex`: what was
+    ///      claimable stays (floor of the old share), the new weight's share is rounded up (pool's favour). Same
+    ///      results as `Math.mulDiv` in fewer opcodes (the balance hook's budget).
+    function _movedOffset(
+        int256 offset,
+        uint256 oldWeight,
+        uint256 newWeight,
+        uint256 holderIndex
+    ) internal pure returns (int104) {
+        int256 moved;
+        // unchecked: a weight is < 2^72 and the index grows by < 2^117 a year (highest base rate and price), so
+        // `weight × index` stays < 2^256 for > 2^60 years; the quotients are < 2^183 and the offset an int104, so the
+        // signed sum cannot overflow int256; the ceiling adds at most 1 to a quotient.
+        unchecked {
+            uint256 newShare = newWeight * holderIndex;
+            newShare = newShare / HOLDER_DIVISOR + (newShare % HOLDER_DIVISOR == 0 ? 0 : 1);
+            moved = offset + int256(newShare) - int256((oldWeight * holderIndex) / HOLDER_DIVISOR);
+        }
+        if (moved != int104(moved)) revert SafeCast.SafeCastOverflowedIntDowncast(104, moved);
+        return int104(moved);
     }
 
     /// @dev Stores `user`'s new liquidity and re-weights it at the current liquidity index.
@@ -660,17 +789,13 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Reads a holder with one SLOAD (the compiler would issue one per member).
-    function _loadHolder(address user) internal view returns (Holder memory h) {
+    function _loadHolder(address user) internal view returns (Holder memory) {
         Holder storage slot = _holders[user];
         uint256 word;
         assembly ("memory-safe") {
             word := sload(slot.slot)
         }
-        h.backedSats = uint56(word);
-        h.stakedSats = uint56(word >> HOLDER_STAKED_SHIFT);
-        h.sinceTimestamp = uint32(word >> HOLDER_SINCE_SHIFT);
-        h.code = uint8(word >> HOLDER_CODE_SHIFT);
-        h.offset = int104(uint104(word >> HOLDER_OFFSET_SHIFT));
+        return _decodeHolder(word);
     }
 
     /// @dev Writes a holder with one SSTORE.
@@ -687,12 +812,32 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         }
     }
 
+    function _decodeHolder(uint256 word) internal pure returns (Holder memory h) {
+        h.backedSats = uint56(word);
+        h.stakedSats = uint56(word >> HOLDER_STAKED_SHIFT);
+        h.sinceTimestamp = uint32(word >> HOLDER_SINCE_SHIFT);
+        h.code = uint8(word >> HOLDER_CODE_SHIFT);
+        h.offset = int104(uint104(word >> HOLDER_OFFSET_SHIFT));
+    }
+
     /// @dev Reads the scale slot with one SLOAD.
-    function _loadScale() internal view returns (Scale memory s) {
+    function _loadScale() internal view returns (Scale memory) {
         uint256 word;
         assembly ("memory-safe") {
             word := sload(_scale.slot)
         }
+        return _decodeScale(word);
+    }
+
+    /// @dev Writes the scale slot with one SSTORE.
+    function _storeScale(Scale memory s) internal {
+        uint256 word = _encodeScale(s);
+        assembly ("memory-safe") {
+            sstore(_scale.slot, word)
+        }
+    }
+
+    function _decodeScale(uint256 word) internal pure returns (Scale memory s) {
         s.lastAccrual = uint40(word);
         s.supplySats = uint64(word >> SCALE_SUPPLY_SHIFT);
         s.peakSupplySats = uint64(word >> SCALE_PEAK_SHIFT);
@@ -700,17 +845,13 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         s.totalHolderWeight = uint72(word >> SCALE_WEIGHT_SHIFT);
     }
 
-    /// @dev Writes the scale slot with one SSTORE.
-    function _storeScale(Scale memory s) internal {
-        uint256 word =
+    function _encodeScale(Scale memory s) internal pure returns (uint256) {
+        return
             uint256(s.lastAccrual) |
-                (uint256(s.supplySats) << SCALE_SUPPLY_SHIFT) |
-                (uint256(s.peakSupplySats) << SCALE_PEAK_SHIFT) |
-                (uint256(s.baseRateBps) << SCALE_RATE_SHIFT) |
-                (uint256(s.totalHolderWeight) << SCALE_WEIGHT_SHIFT);
-        assembly ("memory-safe") {
-            sstore(_scale.slot, word)
-        }
+            (uint256(s.supplySats) << SCALE_SUPPLY_SHIFT) |
+            (uint256(s.peakSupplySats) << SCALE_PEAK_SHIFT) |
+            (uint256(s.baseRateBps) << SCALE_RATE_SHIFT) |
+            (uint256(s.totalHolderWeight) << SCALE_WEIGHT_SHIFT);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -741,16 +882,24 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
 
     /// @dev The tier code `h` has earned by continuous participation (≥ its applied code; never lowers it).
     function _earnedCode(Holder memory h) internal view returns (uint8) {
-        uint256 elapsed = block.timestamp - h.sinceTimestamp;
-        uint8 earned =
-            elapsed >= GOLD_AFTER_SECONDS ? CODE_GOLD : (elapsed >= SILVER_AFTER_SECONDS ? CODE_SILVER : CODE_BRONZE);
-        return earned > h.code ? earned : h.code;
+        return _earnedCodeOf(h.code, h.sinceTimestamp);
     }
 
+    /// @dev `_earnedCode` of an applied `code` and a participation start `sinceTimestamp`.
+    function _earnedCodeOf(uint8 code, uint256 sinceTimestamp) internal view returns (uint8) {
+        uint256 elapsed;
+        // unchecked: a participation start is never in the future.
+        unchecked {
+            elapsed = block.timestamp - sinceTimestamp;
+        }
+        uint8 earned =
+            elapsed >= GOLD_AFTER_SECONDS ? CODE_GOLD : (elapsed >= SILVER_AFTER_SECONDS ? CODE_SILVER : CODE_BRONZE);
+        return earned > code ? earned : code;
+    }
+
+    /// @dev Multiplier of an active tier code (a table lookup: the balance hook's budget).
     function _multiplierBps(uint8 code) internal pure returns (uint256) {
-        if (code == CODE_GOLD) return GOLD_MULTIPLIER_BPS;
-        if (code == CODE_SILVER) return SILVER_MULTIPLIER_BPS;
-        return BRONZE_MULTIPLIER_BPS;
+        return uint16(MULTIPLIER_TABLE >> (uint256(code) << MULTIPLIER_ENTRY_SHIFT));
     }
 
     function _isActive(uint8 code) internal pure returns (bool) {

@@ -8,6 +8,9 @@ import ReserveBTCModule from "./ReserveBTC.js";
  * then `finalAdmin` calls `acceptDefaultAdminTransfer()` on each contract). Deploy this module instead of
  * `ReserveBTC` only when `finalAdmin` differs from the deployer; local networks skip it. The deployer keeps its
  * operational roles until the new admin revokes them (docs: operations runbook).
+ *
+ * `ProofOfReserves` has no admin and no roles (rounds are committee-signed, its wiring is immutable): nothing to hand
+ * over. The optional YieldScalesPool has its own module, `YieldAdminHandover` (same `finalAdmin`).
  */
 export default buildModule("AdminHandover", (m) => {
   const { rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves } =

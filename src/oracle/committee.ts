@@ -43,6 +43,10 @@ export class Committee {
   readonly #timeoutMs: number;
   /** Operators that failed the last request, with the reason. */
   lastFailures: { address: string; reason: string }[] = [];
+  /** Operators that signed the last request (the committee's reachability, which the monitor alerts on). */
+  lastSigned: string[] = [];
+  /** When the last request was answered (ms since the epoch); undefined before the first. */
+  lastRequestAt: number | undefined;
 
   constructor(operators: readonly TypedDataSigner[], threshold: number, timeoutMs = DEFAULT_SIGN_TIMEOUT_MS) {
     if (threshold < 1) throw new CommitteeError(`threshold must be at least 1, got ${threshold}`);
@@ -78,10 +82,14 @@ export class Committee {
     );
     const signatures: string[] = [];
     this.lastFailures = [];
+    this.lastSigned = [];
+    this.lastRequestAt = Date.now();
     results.forEach((result, i) => {
       const address = (this.#operators[i] as TypedDataSigner).address;
-      if (result.status === "fulfilled") signatures.push(result.value);
-      else {
+      if (result.status === "fulfilled") {
+        signatures.push(result.value);
+        this.lastSigned.push(address);
+      } else {
         const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
         this.lastFailures.push({ address, reason });
       }

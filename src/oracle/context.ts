@@ -75,6 +75,32 @@ export function parseOperatorKeys(raw: string): Wallet[] {
   });
 }
 
+/**
+ * The Ignition deployment recorded for `chainId`, checked to have code on the connected chain (a restarted local node
+ * forgets it). Both failures are one-line UserInputErrors that say what to do.
+ */
+export async function loadLiveDeployment(
+  provider: { getCode(address: string): Promise<string> },
+  chainId: bigint,
+  deploymentsRoot?: string,
+): Promise<Deployment> {
+  let deployment: Deployment;
+  try {
+    deployment = await loadDeployment(chainId, deploymentsRoot);
+  } catch (error) {
+    if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
+    throw error;
+  }
+  if ((await provider.getCode(deployment.oracle)) === "0x") {
+    throw new UserInputError(
+      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in deploy/deployments/chain-${chainId} ` +
+        `is from another run of this chain — redeploy (ignition deploy … --reset)`,
+      "NO_DEPLOYMENT",
+    );
+  }
+  return deployment;
+}
+
 export interface LoadContextOptions {
   /** Hardhat's hook manager (hre.hooks) to resolve configuration variables through the keystore. */
   hooks?: HookManager;
@@ -100,13 +126,7 @@ export async function loadOracleContext(
   options: LoadContextOptions = {},
 ): Promise<OracleContext> {
   const { chainId } = await connection.ethers.provider.getNetwork();
-  let deployment: Deployment;
-  try {
-    deployment = await loadDeployment(chainId, options.deploymentsRoot);
-  } catch (error) {
-    if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
-    throw error;
-  }
+  const deployment = await loadLiveDeployment(connection.ethers.provider, chainId, options.deploymentsRoot);
   const signers = await connection.ethers.getSigners();
   const submitter = signers[options.submitterIndex ?? 0];
   if (submitter === undefined) {
@@ -116,13 +136,6 @@ export async function loadOracleContext(
     );
   }
   const system = attachSystem(deployment, submitter);
-  if ((await connection.ethers.provider.getCode(deployment.oracle)) === "0x") {
-    throw new UserInputError(
-      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in deploy/deployments/chain-${chainId} ` +
-        `is from another run of this chain — redeploy (ignition deploy … --reset)`,
-      "NO_DEPLOYMENT",
-    );
-  }
   const [operatorList, thresholdRaw] = await system.oracle.committee();
   const operators = operatorList.map((a) => getAddress(a));
   const threshold = Number(thresholdRaw);

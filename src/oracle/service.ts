@@ -111,6 +111,34 @@ export async function serveMetrics(
   return { server, port: typeof address === "object" && address !== null ? address.port : port };
 }
 
+/** The committee's reachability during a round: who signed and who did not (addresses as the signers give them). */
+export interface CommitteeReachability {
+  signed: string[];
+  unreachable: { address: string; reason: string }[];
+}
+
+/**
+ * What a round came to, handed to `ServiceOptions.onRound` (the monitor inside `oracle:run` alerts on it).
+ * `committee` is set when the round asked the committee to sign.
+ */
+export type RoundOutcome =
+  | {
+      ok: true;
+      round: number;
+      /** Unix seconds at the end of the round. */
+      at: number;
+      bitcoinTip: number;
+      committee?: CommitteeReachability;
+    }
+  | {
+      ok: false;
+      round: number;
+      at: number;
+      kind: FailureKind;
+      error: string;
+      committee?: CommitteeReachability;
+    };
+
 export interface ServiceOptions {
   intervalMs: number;
   logger: Logger;
@@ -120,6 +148,8 @@ export interface ServiceOptions {
   round?: RoundOptions;
   /** Stop after this many rounds (tests, benchmarks). */
   maxRounds?: number;
+  /** Called after every round with its outcome (must not throw; it is not awaited). */
+  onRound?: (outcome: RoundOutcome) => void;
 }
 
 export interface ServiceResult {
@@ -180,6 +210,11 @@ export async function runOracleService(
     },
     "oracle runner started",
   );
+  const reachability = (since: number): { committee?: CommitteeReachability } => {
+    const { committee } = ctx;
+    if (committee.lastRequestAt === undefined || committee.lastRequestAt < since) return {};
+    return { committee: { signed: [...committee.lastSigned], unreachable: [...committee.lastFailures] } };
+  };
   while (!signal.aborted && (options.maxRounds === undefined || rounds < options.maxRounds)) {
     const started = Date.now();
     rounds += 1;
@@ -223,21 +258,32 @@ export async function runOracleService(
         },
         "round complete",
       );
+      options.onRound?.({
+        ok: true,
+        round: rounds,
+        at: Math.floor(Date.now() / 1000),
+        bitcoinTip: json.bitcoin.tipHeight,
+        ...reachability(started),
+      });
     } catch (error) {
       endTimer();
       failures += 1;
       const kind = failureKind(error);
+      const message = error instanceof Error ? error.message : String(error);
       metrics.rounds.inc({ result: "failed" });
       metrics.failures.inc({ kind });
       logger.error(
-        {
-          event: "round-failed",
-          round: rounds,
-          kind,
-          error: error instanceof Error ? error.message : String(error),
-        },
+        { event: "round-failed", round: rounds, kind, error: message },
         "round failed; the next round starts from chain state",
       );
+      options.onRound?.({
+        ok: false,
+        round: rounds,
+        at: Math.floor(Date.now() / 1000),
+        kind,
+        error: message.split("\n")[0] ?? message,
+        ...reachability(started),
+      });
       if (lastTipHeight !== undefined) {
         try {
           metrics.bitcoinLag.set((await bitcoin.tip()).height - lastTipHeight);

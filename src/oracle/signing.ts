@@ -136,9 +136,13 @@ export async function signBinding(
   return signBindingWithDomain(await oracleDomain(oracle), request, signers);
 }
 
+/** m/44'/60'/0'/0 of Hardhat's default mnemonic, derived once (the mnemonic → seed step is PBKDF2, ~0.1 s a call). */
+let hardhatAccounts: HDNodeWallet | undefined;
+
 /** Wallet at m/44'/60'/0'/0/`index` of Hardhat's default mnemonic (local networks only). */
 export function hardhatWallet(index: number): HDNodeWallet {
-  return HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
+  hardhatAccounts ??= HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0");
+  return hardhatAccounts.deriveChild(index);
 }
 
 /**

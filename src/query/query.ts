@@ -2,6 +2,9 @@ import { getAddress, isAddress, ZeroAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
 import type {
+  DisputeFilter,
+  DisputeItem,
+  DisputesAvailable,
   DisputeStatus,
   QueryName,
   QueryParams,
@@ -14,6 +17,8 @@ import { DISPUTE_STATUSES, QUERY_NAMES } from "./types.js";
 /** Default and largest `--limit` of `transactions`. */
 export const DEFAULT_TRANSACTION_LIMIT = 10;
 export const MAX_TRANSACTION_LIMIT = 1_000;
+/** Default `--limit` of `disputes`. */
+export const DEFAULT_DISPUTE_LIMIT = 100;
 
 /** Decimals of `backingRatio`. */
 const RATIO_DECIMALS = 6;
@@ -28,8 +33,8 @@ export function parseUser(value: string | undefined, flag = "user"): string {
   return getAddress(value);
 }
 
-export function parseLimit(value: string | number | undefined): number {
-  if (value === undefined || value === "") return DEFAULT_TRANSACTION_LIMIT;
+export function parseLimit(value: string | number | undefined, fallback = DEFAULT_TRANSACTION_LIMIT): number {
+  if (value === undefined || value === "") return fallback;
   const n = typeof value === "number" ? value : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSACTION_LIMIT) {
     throw new UserInputError(
@@ -77,7 +82,11 @@ export function validateParams(name: QueryName, raw: RawParams): QueryParams {
       return raw.user === undefined || raw.user === "" ? {} : { user: parseUser(raw.user) };
     case "disputes": {
       const status = parseStatus(raw.status);
-      return status === undefined ? {} : { status };
+      return {
+        ...(status === undefined ? {} : { status }),
+        ...(raw.user === undefined || raw.user === "" ? {} : { user: parseUser(raw.user) }),
+        limit: parseLimit(raw.limit, DEFAULT_DISPUTE_LIMIT),
+      };
     }
     default:
       return {};
@@ -104,7 +113,11 @@ export async function runQuery(
     case "yield-status":
       return source.yieldStatus(params.user);
     case "disputes":
-      return source.disputes(params.status);
+      return source.disputes({
+        ...(params.status === undefined ? {} : { status: params.status }),
+        ...(params.user === undefined ? {} : { user: params.user }),
+        limit: params.limit ?? DEFAULT_DISPUTE_LIMIT,
+      });
     case "proof-of-reserves":
       return source.proofOfReserves();
   }
@@ -129,13 +142,41 @@ export function backingRatio(attestedSats: bigint, claimsSats: bigint): string |
   return `${whole}.${frac}`;
 }
 
-/** Why the ProofOfReserves fields are null until that contract lands. */
-export const POR_UNAVAILABLE =
-  "ProofOfReserves is not deployed in this system yet (no Merkle root / round to report)";
-/** Why the dispute query is unavailable until DisputeManager lands. */
-export const DISPUTES_UNAVAILABLE = "DisputeManager is not deployed in this system yet";
-/** Why the yield query is unavailable until YieldScalesPool lands. */
-export const YIELD_UNAVAILABLE = "YieldScalesPool is not deployed in this system yet";
+/** Why the ProofOfReserves round fields are null before the committee's first round. */
+export const POR_NO_ROUND = "ProofOfReserves has no committed reserve round yet";
+/** Why yield-status is unavailable on a deployment without a pool. */
+export const YIELD_NO_POOL =
+  "this deployment has no YieldScalesPool (the address book has no yieldPool; deploy deploy/modules/Yield.ts)";
+
+/** DisputeManager `Status` names by their uint8 code (NONE = 0 is never listed). */
+export const DISPUTE_STATUS_CODES: readonly (DisputeStatus | undefined)[] = [
+  undefined,
+  "open",
+  "upheld",
+  "rejected",
+  "expired",
+];
+
+/** Applies the dispute filters: newest first (by id), `count` before the limit. */
+export function selectDisputes(all: DisputeItem[], filter: DisputeFilter): DisputesAvailable {
+  const matching = all
+    .filter((d) => filter.status === undefined || d.status === filter.status)
+    .filter((d) => filter.user === undefined || d.user === filter.user)
+    .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
+  return {
+    available: true,
+    status: filter.status ?? null,
+    user: filter.user ?? null,
+    limit: filter.limit,
+    count: matching.length,
+    disputes: matching.slice(0, filter.limit),
+  };
+}
+
+/** `runwaySeconds` as reported: "forever" for the contract's max uint (nothing accrues). */
+export function runwayText(seconds: bigint): string {
+  return seconds === 2n ** 256n - 1n ? "forever" : seconds.toString();
+}
 
 /** Oracle `EmergencyBurnReason` names by their uint8 code (IOracle.EmergencyBurnReason). */
 export const EMERGENCY_BURN_REASONS = ["FEE_EXHAUSTED", "BINDING_REVOKED", "DISPUTE_UPHELD", "BACKING_LOST"];

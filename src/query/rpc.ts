@@ -2,9 +2,11 @@ import { AbiCoder, getAddress, id, zeroPadValue } from "ethers";
 import type { Log, Provider, Interface } from "ethers";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
+import type { LogIndex } from "./logindex.js";
 import { attachSystem } from "../deployments.js";
 import { BackendError, ChainError } from "../errors.js";
 import {
+  DisputeManager__factory,
   FeeVault__factory,
   Oracle__factory,
   RBTCSynth__factory,
@@ -12,18 +14,21 @@ import {
 } from "../../types/ethers-contracts/index.js";
 import {
   backingRatio,
-  DISPUTES_UNAVAILABLE,
   emergencyReasonName,
   newestFirst,
-  POR_UNAVAILABLE,
-  YIELD_UNAVAILABLE,
+  POR_NO_ROUND,
+  runwayText,
+  selectDisputes,
+  YIELD_NO_POOL,
 } from "./query.js";
 import type {
   BalancesResult,
   BitcoinAddressesResult,
   BitcoinAddressItem,
+  DisputeEventRef,
+  DisputeFilter,
+  DisputeItem,
   DisputesResult,
-  DisputeStatus,
   EmergencyBurnItem,
   EmergencyBurnsResult,
   ProofOfReservesResult,
@@ -32,7 +37,9 @@ import type {
   TransactionItem,
   TransactionsResult,
   YieldStatusResult,
+  YieldUserStatus,
 } from "./types.js";
+import { HOLDER_STATES, YIELD_TIERS } from "./types.js";
 
 /** Widest block range of one eth_getLogs call (public RPC endpoints cap ranges; 10k is accepted nearly everywhere). */
 export const LOG_RANGE_BLOCKS = 10_000;
@@ -48,6 +55,7 @@ const rbtcIface = RBTCSynth__factory.createInterface();
 const wrbtcIface = WrBTC__factory.createInterface();
 const feeVaultIface = FeeVault__factory.createInterface();
 const oracleIface = Oracle__factory.createInterface();
+const disputeIface = DisputeManager__factory.createInterface();
 
 const topic = (iface: Interface, name: string): string => {
   const event = iface.getEvent(name);
@@ -69,9 +77,18 @@ const TX_TOPICS = {
 const SYNCED_TOPIC = topic(oracleIface, "Synced");
 /** IOracle `EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason)` (feat/reserves). */
 export const EMERGENCY_BURN_TOPIC = id("EmergencyBurn(address,uint64,uint8)");
+/** DisputeManager lifecycle events (a dispute is rebuilt from them, as the subgraph does). */
+const DISPUTE_TOPICS = {
+  opened: topic(disputeIface, "DisputeOpened"),
+  upheld: topic(disputeIface, "DisputeUpheld"),
+  rejected: topic(disputeIface, "DisputeRejected"),
+  expired: topic(disputeIface, "DisputeExpired"),
+};
 const EMERGENCY_BURN_COUNT_SELECTOR = id("emergencyBurnCount()").slice(0, 10);
 
 export interface RpcSourceOptions {
+  /** Logs in memory (the server's chain event stream keeps them); log queries it covers skip the node. */
+  logs?: LogIndex;
   /** Current head; the server passes its block tracker so every request does not ask the node again. */
   head?: () => Promise<number>;
   /** First block to scan for logs (default: the deployment's earliest start block, else 0). */
@@ -94,6 +111,7 @@ export class RpcSource implements QuerySource {
   private readonly fromBlock: number;
   private readonly range: number;
   private readonly headFn: () => Promise<number>;
+  private readonly logIndex: LogIndex | undefined;
 
   constructor(
     private readonly provider: Provider,
@@ -105,6 +123,7 @@ export class RpcSource implements QuerySource {
     this.fromBlock = options.fromBlock ?? (starts.length > 0 ? Math.min(...starts) : 0);
     this.range = options.logRangeBlocks ?? LOG_RANGE_BLOCKS;
     this.headFn = options.head ?? (() => this.provider.getBlockNumber());
+    this.logIndex = options.logs;
   }
 
   head(): Promise<number> {
@@ -211,8 +230,15 @@ export class RpcSource implements QuerySource {
     const { oracle } = this.system;
     const pairs: Array<{ user: string; btcAddress: string }> = [];
     if (user !== undefined) {
-      const list = await this.read(() => oracle.addressesOf(user, at));
-      for (const btcAddress of list) pairs.push({ user, btcAddress });
+      // One user: the addresses and the attested total are read together (one round trip).
+      const [list, attested] = await Promise.all([
+        this.read(() => oracle.addressesOf(user, at)),
+        this.attestedOf([user], head),
+      ]);
+      const addresses = list
+        .map((btcAddress) => ({ btcAddress, user, userAttestedSats: (attested.get(user) ?? 0n).toString() }))
+        .sort(byUserThenAddress);
+      return { user, count: addresses.length, addresses };
     } else {
       const length = Number(await this.read(() => oracle.bindingsLength(at)));
       const pages: Array<Promise<Array<{ user: string; btcAddress: string }>>> = [];
@@ -252,17 +278,7 @@ export class RpcSource implements QuerySource {
         reason: `the Oracle at ${this.deployment.oracle} has no emergency burns (emergencyBurnCount() is absent)`,
       };
     }
-    const logs: Log[] = [];
-    for (let from = this.fromBlock; from <= head; from += this.range) {
-      logs.push(
-        ...(await this.getLogs(
-          [this.deployment.oracle],
-          [EMERGENCY_BURN_TOPIC],
-          from,
-          Math.min(head, from + this.range - 1),
-        )),
-      );
-    }
+    const logs = await this.allLogs([this.deployment.oracle], [EMERGENCY_BURN_TOPIC], head);
     const coder = AbiCoder.defaultAbiCoder();
     const burns: EmergencyBurnItem[] = await Promise.all(
       logs.map(async (log) => {
@@ -282,27 +298,122 @@ export class RpcSource implements QuerySource {
     return { available: true, count: burns.length, burns };
   }
 
-  yieldStatus(_user?: string): Promise<YieldStatusResult> {
-    return Promise.resolve({ available: false, reason: YIELD_UNAVAILABLE });
+  async yieldStatus(user?: string): Promise<YieldStatusResult> {
+    const pool = this.system.yieldPool;
+    if (pool === undefined || this.deployment.yieldPool === undefined) {
+      return { available: false, reason: YIELD_NO_POOL };
+    }
+    const at = { blockTag: await this.head() };
+    const [p, u] = await this.read(() =>
+      Promise.all([pool.poolStatus(at), user === undefined ? undefined : pool.userStatus(user, at)]),
+    );
+    let userStatus: YieldUserStatus | null = null;
+    if (user !== undefined && u !== undefined) {
+      userStatus = {
+        user,
+        state: HOLDER_STATES[Number(u.state)] ?? "NONE",
+        tier: YIELD_TIERS[Number(u.tier)] ?? "NONE",
+        earnedTier: YIELD_TIERS[Number(u.earnedTier)] ?? "NONE",
+        backedSats: u.backedSats.toString(),
+        stakedSats: u.stakedSats.toString(),
+        sinceTimestamp: Number(u.sinceTimestamp),
+        rateBps: u.rateBps.toString(),
+        liquidity: u.liquidity.toString(),
+        claimable: u.claimable.toString(),
+        claimed: u.claimed.toString(),
+      };
+    }
+    return {
+      available: true,
+      pool: getAddress(this.deployment.yieldPool),
+      user: user ?? null,
+      status: {
+        rateBps: p.rateBps.toString(),
+        baseRateBps: p.baseRateBps.toString(),
+        scaleWad: p.scaleWad.toString(),
+        supplySats: p.supplySats.toString(),
+        peakSupplySats: p.peakSupplySats.toString(),
+        holders: Number(p.holders),
+        liquidityProviders: Number(p.liquidityProviders),
+        totalHolderWeight: p.totalHolderWeight.toString(),
+        totalStakedSats: p.totalStakedSats.toString(),
+        totalLiquidity: p.totalLiquidity.toString(),
+        rewardReserve: p.rewardReserve.toString(),
+        committedRewards: p.committedRewards.toString(),
+        runwaySeconds: runwayText(p.runwaySeconds),
+        paused: p.paused,
+      },
+      userStatus,
+    };
   }
 
-  disputes(_status?: DisputeStatus): Promise<DisputesResult> {
-    return Promise.resolve({ available: false, reason: DISPUTES_UNAVAILABLE });
+  /** Disputes rebuilt from the DisputeManager's lifecycle logs (opened → upheld/rejected/expired). */
+  async disputes(filter: DisputeFilter): Promise<DisputesResult> {
+    const head = await this.head();
+    const logs = await this.allLogs([this.deployment.disputeManager], [Object.values(DISPUTE_TOPICS)], head);
+    logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    const byId = new Map<string, DisputeItem>();
+    for (const log of logs) {
+      const a = decode(disputeIface, log);
+      const ref: DisputeEventRef = {
+        block: log.blockNumber,
+        timestamp: await this.blockTime(log.blockNumber),
+        txHash: log.transactionHash,
+      };
+      const id = String(a.disputeId);
+      if (log.topics[0] === DISPUTE_TOPICS.opened) {
+        byId.set(id, {
+          id,
+          user: getAddress(a.user as string),
+          challenger: getAddress(a.challenger as string),
+          status: "open",
+          claimedSats: String(a.claimedSats),
+          attestedSats: String(a.attestedSats),
+          resolvedSats: null,
+          bondWei: String(a.bondWei),
+          rewardWei: null,
+          evidenceURI: String(a.evidenceURI),
+          deadline: Number(a.deadline),
+          closedBy: null,
+          opened: ref,
+          closed: null,
+        });
+        continue;
+      }
+      const d = byId.get(id);
+      if (d === undefined) continue; // opened before the scanned range (fromBlock): not reported
+      d.closed = ref;
+      if (log.topics[0] === DISPUTE_TOPICS.upheld) {
+        Object.assign(d, {
+          status: "upheld",
+          closedBy: getAddress(a.resolver as string),
+          resolvedSats: String(a.resolvedSats),
+          rewardWei: String(a.rewardWei),
+        });
+      } else if (log.topics[0] === DISPUTE_TOPICS.rejected) {
+        Object.assign(d, { status: "rejected", closedBy: getAddress(a.resolver as string) });
+      } else {
+        Object.assign(d, { status: "expired", closedBy: getAddress(a.caller as string) });
+      }
+    }
+    return selectDisputes([...byId.values()], filter);
   }
 
   async proofOfReserves(): Promise<ProofOfReservesResult> {
     const head = await this.head();
     const at = { blockTag: head };
-    const { oracle, rbtc, wrbtc } = this.system;
-    const [free, escrow, wrbtcSupply, uncovered, usersLength] = await this.read(() =>
+    const { oracle, rbtc, wrbtc, proofOfReserves } = this.system;
+    const [free, escrow, wrbtcSupply, uncovered, usersLength, roundId] = await this.read(() =>
       Promise.all([
         rbtc.totalFree(at),
         rbtc.totalEscrow(at),
         wrbtc.totalSupply(at),
         wrbtc.uncoveredSats(at),
         oracle.usersLength(at),
+        proofOfReserves.latestRoundId(at),
       ]),
     );
+    const round = roundId === 0n ? undefined : await this.read(() => proofOfReserves.round(roundId, at));
     const pages: Array<Promise<string[]>> = [];
     for (let start = 0; start < Number(usersLength); start += VIEW_PAGE_SIZE) {
       pages.push(this.read(() => oracle.usersSlice(start, start + VIEW_PAGE_SIZE, at)));
@@ -326,9 +437,12 @@ export class RpcSource implements QuerySource {
       queuedSats: queued.toString(),
       backingRatio: backingRatio(attested, claims),
       isFullyBacked: attested >= claims,
-      merkleRoot: null,
-      round: null,
-      merkleRootUnavailable: POR_UNAVAILABLE,
+      merkleRoot: round?.merkleRoot ?? null,
+      round: round === undefined ? null : Number(roundId),
+      roundAttestedSats: round?.attestedSats.toString() ?? null,
+      roundBtcHeight: round === undefined ? null : Number(round.btcHeight),
+      roundTimestamp: round === undefined ? null : Number(round.committedAt),
+      merkleRootUnavailable: round === undefined ? POR_NO_ROUND : null,
     };
   }
 
@@ -436,18 +550,29 @@ export class RpcSource implements QuerySource {
     return undefined;
   }
 
+  /** Every log matching the filter from `fromBlock` to `head`, in `logRangeBlocks` pages fetched together. */
+  private async allLogs(addresses: string[], topics: Array<string | string[]>, head: number): Promise<Log[]> {
+    const pages: Array<Promise<Log[]>> = [];
+    for (let from = this.fromBlock; from <= head; from += this.range) {
+      pages.push(this.getLogs(addresses, topics, from, Math.min(head, from + this.range - 1)));
+    }
+    return (await Promise.all(pages)).flat();
+  }
+
   private getLogs(
     address: string[],
     topics: Array<string | string[]>,
     fromBlock: number,
     toBlock: number,
   ): Promise<Log[]> {
+    const indexed = this.logIndex?.query({ address, topics, fromBlock, toBlock });
+    if (indexed !== undefined) return Promise.resolve(indexed);
     return this.read(() => this.provider.getLogs({ address, topics, fromBlock, toBlock }));
   }
 
   /** Block timestamp, memoised (bounded). */
   async blockTime(block: number): Promise<number> {
-    const cached = this.blockTimes.get(block);
+    const cached = this.blockTimes.get(block) ?? this.logIndex?.blockTime(block);
     if (cached !== undefined) return cached;
     const b = await this.read(() => this.provider.getBlock(block));
     if (b === null) throw new BackendError(`block ${block} not found`);

@@ -4,6 +4,15 @@ import cors from "@fastify/cors";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
+import {
+  notFoundLimit,
+  registerAbuseLimits,
+  resolveLimits,
+  serverLimitOptions,
+} from "../dashboard/limits.js";
+import type { AbuseLimits } from "../dashboard/limits.js";
+import { registerDashboard } from "../dashboard/routes.js";
+import type { DashboardRoutesOptions } from "../dashboard/routes.js";
 import { BackendError, UserInputError } from "../errors.js";
 import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
 import type { RawParams } from "./query.js";
@@ -32,6 +41,10 @@ export interface ServeOptions {
   corsOrigin?: string | string[];
   /** Disable the per-block answer cache (benchmarks of the uncached path). */
   noCache?: boolean;
+  /** Rate limit, size limits and connection cap (src/dashboard/limits.ts defaults for what is not given). */
+  limits?: Partial<AbuseLimits>;
+  /** The operator dashboard: `/api/dashboard/*` and the page at `/` (latency is recorded either way). */
+  dashboard?: DashboardRoutesOptions;
 }
 
 export interface RunningServer {
@@ -49,15 +62,18 @@ function errorBody(code: string, message: string): ErrorBody {
 }
 
 /**
- * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`; CORS,
- * an in-flight limit (503 beyond it), a per-head-block answer cache with request coalescing, JSON errors.
+ * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the operator
+ * dashboard (`/`, `/api/dashboard/*`); CORS, a per-client rate limit (429), size limits and a connection cap, an
+ * in-flight limit (503 beyond it), a per-head-block answer cache with request coalescing, JSON errors.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { source, stream } = options;
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   const cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const limits = resolveLimits(options.limits);
+  const app = Fastify({ logger: false, forceCloseConnections: true, ...serverLimitOptions(limits) });
   await app.register(cors, { origin: options.corsOrigin ?? "*", methods: ["GET", "HEAD", "OPTIONS"] });
+  await registerAbuseLimits(app, limits);
 
   // ---- head tracking and cache ----------------------------------------------------------------------------------
   let headCache: { at: number; value: Promise<number> } | undefined;
@@ -111,7 +127,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.addHook("onRequestAbort", release);
 
   // ---- errors ---------------------------------------------------------------------------------------------------
-  app.setNotFoundHandler(async (request, reply) =>
+  app.setNotFoundHandler(notFoundLimit(app, limits), async (request, reply) =>
     reply
       .code(404)
       .send(errorBody("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)),
@@ -127,6 +143,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   // ---- routes ---------------------------------------------------------------------------------------------------
+  await registerDashboard(app, options.dashboard ?? {});
   app.get("/healthz", async () => {
     const head = await currentHead();
     return { status: "ok", source: source.kind, head, inFlight, streamClients: clients.size };

@@ -3,42 +3,28 @@ import type { Log, Provider } from "ethers";
 
 import type { Deployment } from "../deployments.js";
 import {
+  DisputeManager__factory,
   FeeVault__factory,
   Oracle__factory,
+  ProofOfReserves__factory,
   RBTCSynth__factory,
   WrBTC__factory,
+  YieldScalesPool__factory,
 } from "../../types/ethers-contracts/index.js";
+import { LogIndex } from "./logindex.js";
 import { LOG_RANGE_BLOCKS } from "./rpc.js";
+import { STREAM_EVENT_NAMES } from "./stream-events.js";
 
+/** Block headers requested together while backfilling timestamps (one JSON-RPC batch over HTTP). */
+const BACKFILL_TIME_BATCH = 100;
 /** How often the head is polled (a local node mines on demand; 50 ms keeps event-to-stream well under a block). */
 export const DEFAULT_POLL_MS = 50;
 
-/** Events the stream forwards (balance, binding, fee, committee and pause changes; not approvals or role admin). */
-export const STREAM_EVENTS = new Set([
-  "Synced",
-  "NeedsTopUp",
-  "MintQueued",
-  "QueuedMintExecuted",
-  "QueuedMintCancelled",
-  "BitcoinAnchorReplaced",
-  "AddressBound",
-  "AddressUnbound",
-  "CommitteeUpdated",
-  "EmergencyBurn",
-  "Minted",
-  "Burned",
-  "Escrowed",
-  "Released",
-  "Wrapped",
-  "Redeemed",
-  "Slashed",
-  "Transfer",
-  "FeeDeposited",
-  "FeeWithdrawn",
-  "FeeSpent",
-  "Paused",
-  "Unpaused",
-]);
+/**
+ * Events the stream forwards (balance, binding, fee, committee, pause, dispute, reserve-round and yield changes; not
+ * approvals or role admin).
+ */
+export const STREAM_EVENTS: ReadonlySet<string> = new Set(STREAM_EVENT_NAMES);
 
 /** One decoded chain event as pushed on `/api/realtime/stream`. */
 export interface StreamEvent {
@@ -69,12 +55,20 @@ export class ChainEventStream {
   private running = false;
   private lastBlock = -1;
   private pending: Promise<number> | undefined;
+  private readonly fromBlock: number;
+  /**
+   * Every log of the streamed contracts from the deployment's start block to the newest polled block (backfilled by
+   * `start`, extended by each poll); the rpc source reads its log queries from here (`RpcSourceOptions.logs`).
+   */
+  readonly logs: LogIndex;
 
   constructor(
     private readonly provider: Provider,
     deployment: Deployment,
     private readonly pollMs = DEFAULT_POLL_MS,
   ) {
+    const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
+    this.fromBlock = starts.length > 0 ? Math.min(...starts) : 0;
     // IOracle `EmergencyBurn` (feat/reserves) is decoded even by an older ABI, so the stream forwards it as soon as
     // the deployed Oracle emits it.
     const base = new Interface(Oracle__factory.abi);
@@ -90,7 +84,27 @@ export class ChainEventStream {
       { name: "RBTCSynth", address: deployment.rbtc, iface: RBTCSynth__factory.createInterface() },
       { name: "WrBTC", address: deployment.wrbtc, iface: WrBTC__factory.createInterface() },
       { name: "FeeVault", address: deployment.feeVault, iface: FeeVault__factory.createInterface() },
+      {
+        name: "DisputeManager",
+        address: deployment.disputeManager,
+        iface: DisputeManager__factory.createInterface(),
+      },
+      {
+        name: "ProofOfReserves",
+        address: deployment.proofOfReserves,
+        iface: ProofOfReserves__factory.createInterface(),
+      },
+      ...(deployment.yieldPool === undefined
+        ? []
+        : [
+            {
+              name: "YieldScalesPool",
+              address: deployment.yieldPool,
+              iface: YieldScalesPool__factory.createInterface(),
+            },
+          ]),
     ];
+    this.logs = new LogIndex(this.contracts.map((c) => c.address));
   }
 
   /** The newest block seen (polls once when not started yet). */
@@ -108,7 +122,9 @@ export class ChainEventStream {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.lastBlock = await this.provider.getBlockNumber();
+    const head = await this.provider.getBlockNumber();
+    await this.backfill(head);
+    this.lastBlock = head;
     const loop = async () => {
       if (!this.running) return;
       try {
@@ -138,12 +154,40 @@ export class ChainEventStream {
       fromBlock: from,
       toBlock: to,
     });
+    this.logs.append(logs, from, to);
     const events = logs
       .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
       .map((log) => this.decode(log))
       .filter((e): e is StreamEvent => e !== undefined);
     this.lastBlock = to;
     for (const listener of this.listeners) listener(events, to);
+  }
+
+  /** Fills the log index from the start block to `head` (10,000-block pages, fetched together). */
+  private async backfill(head: number): Promise<void> {
+    const pages: Array<Promise<{ from: number; to: number; logs: Log[] }>> = [];
+    for (let from = this.fromBlock; from <= head; from += LOG_RANGE_BLOCKS) {
+      const to = Math.min(head, from + LOG_RANGE_BLOCKS - 1);
+      pages.push(
+        this.provider
+          .getLogs({ address: this.contracts.map((c) => c.address), fromBlock: from, toBlock: to })
+          .then((logs) => ({ from, to, logs })),
+      );
+    }
+    const done = await Promise.all(pages);
+    for (const page of done) this.logs.append(page.logs, page.from, page.to);
+    // The timestamps of the blocks with logs, so answers that date old events need no node read per block.
+    const blocks = [...new Set(done.flatMap((p) => p.logs.map((l) => l.blockNumber)))];
+    const times = new Map<number, number>();
+    for (let i = 0; i < blocks.length; i += BACKFILL_TIME_BATCH) {
+      const slice = blocks.slice(i, i + BACKFILL_TIME_BATCH);
+      const found = await Promise.all(slice.map((b) => this.provider.getBlock(b)));
+      found.forEach((b, j) => {
+        const block = slice[j];
+        if (b !== null && block !== undefined) times.set(block, b.timestamp);
+      });
+    }
+    this.logs.setBlockTimes(times);
   }
 
   private decode(log: Log): StreamEvent | undefined {

@@ -1,19 +1,18 @@
 import { getAddress } from "ethers";
 
 import { BackendError } from "../errors.js";
-import {
-  backingRatio,
-  DISPUTES_UNAVAILABLE,
-  newestFirst,
-  POR_UNAVAILABLE,
-  YIELD_UNAVAILABLE,
-} from "./query.js";
+import { backingRatio, newestFirst, POR_NO_ROUND, selectDisputes } from "./query.js";
 import { byUserThenAddress } from "./rpc.js";
 import type {
   BalancesResult,
   BitcoinAddressesResult,
+  DisputeEventRef,
+  DisputeFilter,
+  DisputeItem,
   DisputesResult,
   DisputeStatus,
+  HolderState,
+  YieldTier,
   EmergencyBurnsResult,
   ProofOfReservesResult,
   QuerySource,
@@ -89,6 +88,33 @@ export const SUBGRAPH_QUERIES = {
     totalAttestedSats rbtcSupplySats rbtcFreeSupplySats rbtcEscrowSupplySats wrbtcSupplySats uncoveredSats
     totalQueuedSats
   }
+  reserveRounds(first: 1, orderBy: roundId, orderDirection: desc) {
+    roundId merkleRoot attestedSats btcHeight blockTimestamp
+  }
+}`,
+  Disputes: `query Disputes($first: Int!, $after: Bytes!) {
+  disputes(where: { id_gt: $after }, first: $first, orderBy: id) {
+    id disputeId user { id } challenger claimedSats attestedSats resolvedSats bondWei rewardWei evidenceURI status
+    deadline transitions(orderBy: logIndex) { status actor blockNumber blockTimestamp transactionHash logIndex }
+  }
+}`,
+  EmergencyBurns: `query EmergencyBurns($first: Int!, $after: Bytes!) {
+  emergencyBurns(where: { id_gt: $after }, first: $first, orderBy: id) {
+    id user { id } amountSats reason blockNumber blockTimestamp transactionHash logIndex
+  }
+}`,
+  YieldStatus: `query YieldStatus {
+  yieldPools(first: 1) {
+    id baseRateBps supplySats peakSupplySats holders liquidityProviders totalStakedSats totalLiquidity rewardReserve
+    paused
+  }
+}`,
+  YieldUserStatus: `query YieldUserStatus($user: ID!) {
+  yieldPools(first: 1) {
+    id baseRateBps supplySats peakSupplySats holders liquidityProviders totalStakedSats totalLiquidity rewardReserve
+    paused
+  }
+  yieldParticipant(id: $user) { state tier backedSats stakedSats sinceTimestamp liquidity claimed }
 }`,
 } as const;
 export type SubgraphOperation = keyof typeof SUBGRAPH_QUERIES;
@@ -121,6 +147,62 @@ interface AddressEntity {
   address: string;
   user: { id: string; attestedSats: Big };
 }
+
+interface EmergencyBurnEntity {
+  id: string;
+  user: { id: string };
+  amountSats: Big;
+  reason: string;
+  blockNumber: Big;
+  blockTimestamp: Big;
+  transactionHash: string;
+  logIndex: Big;
+}
+interface TransitionEntity {
+  status: string;
+  actor: string;
+  blockNumber: Big;
+  blockTimestamp: Big;
+  transactionHash: string;
+  logIndex: Big;
+}
+interface DisputeEntity {
+  id: string;
+  disputeId: Big;
+  user: { id: string };
+  challenger: string;
+  claimedSats: Big;
+  attestedSats: Big;
+  resolvedSats: Big | null;
+  bondWei: Big;
+  rewardWei: Big | null;
+  evidenceURI: string;
+  status: string;
+  deadline: Big;
+  transitions: TransitionEntity[];
+}
+interface YieldPoolEntity {
+  id: string;
+  baseRateBps: Big;
+  supplySats: Big;
+  peakSupplySats: Big;
+  holders: number;
+  liquidityProviders: number;
+  totalStakedSats: Big;
+  totalLiquidity: Big;
+  rewardReserve: Big;
+  paused: boolean;
+}
+interface YieldParticipantEntity {
+  state: HolderState;
+  tier: YieldTier;
+  backedSats: Big;
+  stakedSats: Big;
+  sinceTimestamp: Big;
+  liquidity: Big;
+  claimed: Big;
+}
+const WAD = 10n ** 18n;
 
 export interface SubgraphSourceOptions {
   timeoutMs?: number;
@@ -293,20 +375,118 @@ export class SubgraphSource implements QuerySource {
     return { user: user ?? null, count: addresses.length, addresses };
   }
 
-  emergencyBurns(): Promise<EmergencyBurnsResult> {
-    return Promise.resolve({
-      available: false,
-      reason:
-        "the subgraph schema has no EmergencyBurn entity yet (it lands with the Oracle's emergency burns)",
+  /** Emergency burns from the EmergencyBurn entities (every page), newest first. */
+  async emergencyBurns(): Promise<EmergencyBurnsResult> {
+    const entities = await this.allPages<EmergencyBurnEntity>("EmergencyBurns", "emergencyBurns");
+    const burns = entities
+      .map((e) => ({
+        user: getAddress(e.user.id),
+        amountSats: String(e.amountSats),
+        reason: e.reason,
+        block: Number(e.blockNumber),
+        timestamp: Number(e.blockTimestamp),
+        txHash: e.transactionHash,
+        logIndex: Number(e.logIndex),
+      }))
+      .sort(newestFirst);
+    return { available: true, count: burns.length, burns };
+  }
+
+  /**
+   * yield-status from the YieldPool / YieldParticipant entities (subgraph/src/yieldPool.ts). The fields that depend
+   * on the pool's per-second reward index (rateBps, totalHolderWeight, committedRewards, runwaySeconds, the user's
+   * earnedTier, rateBps and claimable) are not carried by any event and are null here; the rpc source has them.
+   */
+  async yieldStatus(user?: string): Promise<YieldStatusResult> {
+    type R = { yieldPools: YieldPoolEntity[]; yieldParticipant?: YieldParticipantEntity | null };
+    const data =
+      user === undefined
+        ? await this.request<R>("YieldStatus", {})
+        : await this.request<R>("YieldUserStatus", { user: user.toLowerCase() });
+    const p = data.yieldPools[0];
+    if (p === undefined) {
+      return {
+        available: false,
+        reason: "the subgraph indexes no YieldScalesPool (the deployment it was built for has none)",
+      };
+    }
+    const u = data.yieldParticipant ?? null;
+    const peak = BigInt(p.peakSupplySats);
+    return {
+      available: true,
+      pool: getAddress(p.id),
+      user: user ?? null,
+      status: {
+        rateBps: null,
+        baseRateBps: String(p.baseRateBps),
+        // YieldScalesPool.scaleWad(): supply × 1e18 ÷ peak (0 before any supply).
+        scaleWad: peak === 0n ? "0" : ((BigInt(p.supplySats) * WAD) / peak).toString(),
+        supplySats: String(p.supplySats),
+        peakSupplySats: String(p.peakSupplySats),
+        holders: p.holders,
+        liquidityProviders: p.liquidityProviders,
+        totalHolderWeight: null,
+        totalStakedSats: String(p.totalStakedSats),
+        totalLiquidity: String(p.totalLiquidity),
+        rewardReserve: String(p.rewardReserve),
+        committedRewards: null,
+        runwaySeconds: null,
+        paused: p.paused,
+      },
+      userStatus:
+        user === undefined
+          ? null
+          : {
+              user,
+              state: u?.state ?? "NONE",
+              tier: u?.tier ?? "NONE",
+              earnedTier: null,
+              backedSats: u?.backedSats ?? "0",
+              stakedSats: u?.stakedSats ?? "0",
+              sinceTimestamp: Number(u?.sinceTimestamp ?? 0),
+              rateBps: null,
+              liquidity: u?.liquidity ?? "0",
+              claimable: null,
+              claimed: u?.claimed ?? "0",
+            },
+    };
+  }
+
+  /** Disputes from the Dispute entities (every page), their transitions giving the opening and closing events. */
+  async disputes(filter: DisputeFilter): Promise<DisputesResult> {
+    const entities = await this.allPages<DisputeEntity>("Disputes", "disputes");
+    const ref = (t: TransitionEntity): DisputeEventRef => ({
+      block: Number(t.blockNumber),
+      timestamp: Number(t.blockTimestamp),
+      txHash: t.transactionHash,
     });
-  }
-
-  yieldStatus(_user?: string): Promise<YieldStatusResult> {
-    return Promise.resolve({ available: false, reason: YIELD_UNAVAILABLE });
-  }
-
-  disputes(_status?: DisputeStatus): Promise<DisputesResult> {
-    return Promise.resolve({ available: false, reason: DISPUTES_UNAVAILABLE });
+    const items = entities.flatMap((d): DisputeItem[] => {
+      const transitions = [...d.transitions].sort(
+        (a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex),
+      );
+      const opened = transitions.find((t) => t.status === "OPEN");
+      const closed = transitions.find((t) => t.status !== "OPEN");
+      if (opened === undefined) return [];
+      return [
+        {
+          id: String(d.disputeId),
+          user: getAddress(d.user.id),
+          challenger: getAddress(d.challenger),
+          status: d.status.toLowerCase() as DisputeStatus,
+          claimedSats: String(d.claimedSats),
+          attestedSats: String(d.attestedSats),
+          resolvedSats: d.resolvedSats === null ? null : String(d.resolvedSats),
+          bondWei: String(d.bondWei),
+          rewardWei: d.rewardWei === null ? null : String(d.rewardWei),
+          evidenceURI: d.evidenceURI,
+          deadline: Number(d.deadline),
+          closedBy: closed === undefined ? null : getAddress(closed.actor),
+          opened: ref(opened),
+          closed: closed === undefined ? null : ref(closed),
+        },
+      ];
+    });
+    return selectDisputes(items, filter);
   }
 
   async proofOfReserves(): Promise<ProofOfReservesResult> {
@@ -320,7 +500,15 @@ export class SubgraphSource implements QuerySource {
         uncoveredSats: Big;
         totalQueuedSats: Big;
       }>;
+      reserveRounds: Array<{
+        roundId: Big;
+        merkleRoot: string;
+        attestedSats: Big;
+        btcHeight: Big;
+        blockTimestamp: Big;
+      }>;
     }>("ProofOfReserves", {});
+    const round = data.reserveRounds[0];
     const s = data.reserveStates[0];
     const v = (x: Big | undefined) => BigInt(x ?? "0");
     const attested = v(s?.totalAttestedSats);
@@ -335,10 +523,31 @@ export class SubgraphSource implements QuerySource {
       queuedSats: v(s?.totalQueuedSats).toString(),
       backingRatio: backingRatio(attested, claims),
       isFullyBacked: attested >= claims,
-      merkleRoot: null,
-      round: null,
-      merkleRootUnavailable: POR_UNAVAILABLE,
+      merkleRoot: round?.merkleRoot ?? null,
+      round: round === undefined ? null : Number(round.roundId),
+      roundAttestedSats: round === undefined ? null : String(round.attestedSats),
+      roundBtcHeight: round === undefined ? null : Number(round.btcHeight),
+      roundTimestamp: round === undefined ? null : Number(round.blockTimestamp),
+      merkleRootUnavailable: round === undefined ? POR_NO_ROUND : null,
     };
+  }
+
+  /** Every entity of a list operation paged by `id_gt` cursors (`$first`, `$after`). */
+  private async allPages<T extends { id: string }>(
+    operation: SubgraphOperation,
+    field: string,
+  ): Promise<T[]> {
+    const entities: T[] = [];
+    let after = "0x";
+    for (;;) {
+      const data = await this.request<Record<string, T[]>>(operation, { first: SUBGRAPH_PAGE_SIZE, after });
+      const page = data[field] ?? [];
+      entities.push(...page);
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < SUBGRAPH_PAGE_SIZE) break;
+      after = last.id;
+    }
+    return entities;
   }
 
   /** POSTs one named operation; HTTP, transport and GraphQL errors become a one-line BackendError. */

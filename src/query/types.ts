@@ -134,11 +134,111 @@ export type EmergencyBurnsResult =
 export type DisputeStatus = "open" | "upheld" | "rejected" | "expired";
 export const DISPUTE_STATUSES: readonly DisputeStatus[] = ["open", "upheld", "rejected", "expired"];
 
-export type DisputesResult =
-  { available: true; status: DisputeStatus | null; disputes: unknown[] } | Unavailable;
+/** Where and when a dispute transition happened. */
+export interface DisputeEventRef {
+  block: number;
+  timestamp: number;
+  txHash: string;
+}
 
-export type YieldStatusResult =
-  { available: true; user: string | null; [key: string]: unknown } | Unavailable;
+export interface DisputeItem {
+  /** DisputeManager dispute id (decimal string). */
+  id: string;
+  user: string;
+  challenger: string;
+  status: DisputeStatus;
+  /** Total the challenger claims, in sats. */
+  claimedSats: string;
+  /** The user's attested total when the dispute was opened, in sats. */
+  attestedSats: string;
+  /** Total the resolver set (upheld only), in sats. */
+  resolvedSats: string | null;
+  bondWei: string;
+  /** Reward paid to the challenger (upheld only), in wei. */
+  rewardWei: string | null;
+  evidenceURI: string;
+  /** Unix time after which an open dispute may be expired. */
+  deadline: number;
+  /** Resolver that decided (upheld/rejected), or the caller that expired it. */
+  closedBy: string | null;
+  opened: DisputeEventRef;
+  /** null while open. */
+  closed: DisputeEventRef | null;
+}
+
+export interface DisputesAvailable {
+  available: true;
+  /** The filters applied (null: any). */
+  status: DisputeStatus | null;
+  user: string | null;
+  limit: number;
+  /** Disputes matching the filters (before `limit`). */
+  count: number;
+  /** Newest first (by id), at most `limit`. */
+  disputes: DisputeItem[];
+}
+
+export type DisputesResult = DisputesAvailable | Unavailable;
+
+export const HOLDER_STATES = ["NONE", "ACTIVE", "REMOVED"] as const;
+export const YIELD_TIERS = ["NONE", "BRONZE", "SILVER", "GOLD"] as const;
+export type HolderState = (typeof HOLDER_STATES)[number];
+export type YieldTier = (typeof YIELD_TIERS)[number];
+
+/** YieldScalesPool `poolStatus()`; amounts of reward / liquidity tokens in their smallest units. */
+export interface YieldPoolStatus {
+  /** Effective base × scale APR in bps (0 when paused or the reserve is spent). null on the subgraph source. */
+  rateBps: string | null;
+  baseRateBps: string;
+  /** supply ÷ peak, 1e18 fixed point. */
+  scaleWad: string;
+  supplySats: string;
+  peakSupplySats: string;
+  holders: number;
+  liquidityProviders: number;
+  /** Σ weight of active holders. null on the subgraph source. */
+  totalHolderWeight: string | null;
+  totalStakedSats: string;
+  totalLiquidity: string;
+  /** Reward units held for rewards (funded − paid). */
+  rewardReserve: string;
+  /** Accrued and unclaimed rewards. null on the subgraph source. */
+  committedRewards: string | null;
+  /** Seconds the uncommitted reserve lasts at the current rate; "forever" when nothing accrues. null on the subgraph. */
+  runwaySeconds: string | null;
+  paused: boolean;
+}
+
+/** YieldScalesPool `userStatus(user)`. */
+export interface YieldUserStatus {
+  user: string;
+  state: HolderState;
+  tier: YieldTier;
+  /** Tier earned by participation time (applied at the next interaction). null on the subgraph source. */
+  earnedTier: YieldTier | null;
+  backedSats: string;
+  stakedSats: string;
+  /** Start of continuous participation (Unix seconds; 0 when never joined). */
+  sinceTimestamp: number;
+  /** The holder's effective APR in bps. null on the subgraph source. */
+  rateBps: string | null;
+  liquidity: string;
+  /** Reward units claimable now. null on the subgraph source. */
+  claimable: string | null;
+  /** Lifetime reward units claimed. */
+  claimed: string;
+}
+
+export interface YieldStatusAvailable {
+  available: true;
+  pool: string;
+  user: string | null;
+  status: YieldPoolStatus;
+  /** Present (non-null) with --user. */
+  userStatus: YieldUserStatus | null;
+}
+
+export type YieldStatusResult = YieldStatusAvailable | Unavailable;
 
 export interface ProofOfReservesResult {
   /** Sum of every user's attested BTC, in sats. */
@@ -156,10 +256,14 @@ export interface ProofOfReservesResult {
   backingRatio: string | null;
   /** attestedSats ≥ rbtcFree + wrbtcSupply. */
   isFullyBacked: boolean;
-  /** ProofOfReserves Merkle root of the last round (null until that contract is deployed). */
+  /** ProofOfReserves Merkle root of the latest committed round (null before the first round). */
   merkleRoot: string | null;
-  /** ProofOfReserves round (null until that contract is deployed). */
+  /** ProofOfReserves latest round id (null before the first round). */
   round: number | null;
+  /** The latest round's attested total, Bitcoin height and commit time (null before the first round). */
+  roundAttestedSats: string | null;
+  roundBtcHeight: number | null;
+  roundTimestamp: number | null;
   /** Why merkleRoot/round are null, when they are. */
   merkleRootUnavailable: string | null;
 }
@@ -168,6 +272,13 @@ export interface QueryParams {
   user?: string;
   limit?: number;
   status?: DisputeStatus;
+}
+
+/** Filters of `disputes`. */
+export interface DisputeFilter {
+  status?: DisputeStatus;
+  user?: string;
+  limit: number;
 }
 
 /** One backend able to answer the eight queries with identical shapes. */
@@ -181,7 +292,7 @@ export interface QuerySource {
   bitcoinAddresses(user?: string): Promise<BitcoinAddressesResult>;
   emergencyBurns(): Promise<EmergencyBurnsResult>;
   yieldStatus(user?: string): Promise<YieldStatusResult>;
-  disputes(status?: DisputeStatus): Promise<DisputesResult>;
+  disputes(filter: DisputeFilter): Promise<DisputesResult>;
   proofOfReserves(): Promise<ProofOfReservesResult>;
 }
 

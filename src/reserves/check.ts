@@ -117,13 +117,48 @@ export async function readAddressBalances(
   return leaves;
 }
 
+/** The token supplies and the latest reserve round (amounts in sats), read at one block. */
+export interface ReserveTotals {
+  rbtcFree: bigint;
+  rbtcEscrow: bigint;
+  wrbtcSupply: bigint;
+  uncoveredSats: bigint;
+  /** 0 before the first round. */
+  roundId: bigint;
+  round: { merkleRoot: string; attestedSats: bigint; btcHeight: bigint; committedAt: bigint };
+  /** ProofOfReserves.backingRatio (1e8 = 100%) and isFullyBacked. */
+  backingRatio: bigint;
+  isFullyBacked: boolean;
+}
+
+/** Reads the supplies, the uncovered wrBTC and the latest ProofOfReserves round at `blockTag`. */
+export async function readReserveTotals(
+  contracts: Pick<ReserveContracts, "rbtc" | "wrbtc" | "proofOfReserves">,
+  blockTag: number,
+): Promise<ReserveTotals> {
+  const { rbtc, wrbtc, proofOfReserves } = contracts;
+  const at = { blockTag };
+  const [rbtcFree, rbtcEscrow, wrbtcSupply, uncoveredSats, roundId, backingRatio, isFullyBacked] =
+    await Promise.all([
+      rbtc.totalFree(at),
+      rbtc.totalEscrow(at),
+      wrbtc.totalSupply(at),
+      wrbtc.uncoveredSats(at),
+      proofOfReserves.latestRoundId(at),
+      proofOfReserves.backingRatio(at),
+      proofOfReserves.isFullyBacked(at),
+    ]);
+  const round = await proofOfReserves.round(roundId, at);
+  return { rbtcFree, rbtcEscrow, wrbtcSupply, uncoveredSats, roundId, round, backingRatio, isFullyBacked };
+}
+
 /** Runs the audit. Throws BackendError when Bitcoin cannot be read consistently. */
 export async function checkReserves(
   contracts: ReserveContracts,
   bitcoin: BitcoinSource,
   options: { concurrency?: number } = {},
 ): Promise<ReserveReport> {
-  const { oracle, rbtc, wrbtc, proofOfReserves } = contracts;
+  const { oracle, rbtc, wrbtc } = contracts;
   const snapshot = await readChainSnapshot(oracle);
   const at = { blockTag: snapshot.blockNumber };
   const provider = oracle.runner?.provider;
@@ -149,17 +184,16 @@ export async function checkReserves(
     throw new BackendError(`Bitcoin reorganised during the audit at ${tip.height}; retry`);
   const tree = new ReserveTree(leaves);
 
-  const [rbtcFree, rbtcEscrow, wrbtcSupply, uncoveredSats, roundId, onChainRatio, onChainFullyBacked] =
-    await Promise.all([
-      rbtc.totalFree(at),
-      rbtc.totalEscrow(at),
-      wrbtc.totalSupply(at),
-      wrbtc.uncoveredSats(at),
-      proofOfReserves.latestRoundId(at),
-      proofOfReserves.backingRatio(at),
-      proofOfReserves.isFullyBacked(at),
-    ]);
-  const round = await proofOfReserves.round(roundId, at);
+  const {
+    rbtcFree,
+    rbtcEscrow,
+    wrbtcSupply,
+    uncoveredSats,
+    roundId,
+    round,
+    backingRatio: onChainRatio,
+    isFullyBacked: onChainFullyBacked,
+  } = await readReserveTotals(contracts, snapshot.blockNumber);
 
   const users: UserAudit[] = [];
   for (const state of snapshot.users) {

@@ -9,20 +9,30 @@ import type { ContractTransactionResponse, Signer, TypedDataDomain, TypedDataFie
 import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../../deploy/modules/ReserveBTC.js";
+import YieldLocalModule from "../../deploy/modules/YieldLocal.js";
+import { MockStable__factory } from "../../types/ethers-contracts/index.js";
+import type { YieldScalesPool } from "../../types/ethers-contracts/index.js";
 import { EsploraClient } from "../bitcoin/esplora.js";
 import type { RunningDevnet } from "../bitcoin/devnet/server.js";
 import { startDevnet } from "../bitcoin/devnet/server.js";
 import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import type { Deployment, SystemContracts } from "../deployments.js";
-import { MODULE_ID, attachSystem, deploymentOf } from "../deployments.js";
+import { MODULE_ID, addressesOf, attachSystem, deploymentOf } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import { Committee } from "../oracle/committee.js";
 import { runSyncRound } from "../oracle/round.js";
 import type { TypedDataSigner } from "../oracle/signing.js";
 import { hardhatWallet } from "../oracle/signing.js";
-import type { Comparison, Expectations, Scenario, Step, UserField } from "./scenario.js";
-import { ALL_USERS, compare, describeComparison } from "./scenario.js";
+import { checkReserves } from "../reserves/check.js";
+import type { Comparison, Expectations, GlobalExpectation, Scenario, Step, UserField } from "./scenario.js";
+import {
+  ALL_USERS,
+  EMERGENCY_BURN_REASON_NAMES,
+  compare,
+  describeComparison,
+  usesYield,
+} from "./scenario.js";
 
 /** Every scenario user's EVM account is topped up to this much ETH before the first step. */
 export const USER_ETH = parseEther("100");
@@ -30,6 +40,24 @@ export const USER_ETH = parseEther("100");
 const SETUP_CONCURRENCY = 8;
 /** Where spent BTC goes (an address outside the system). */
 const OUTSIDE_WALLET = "sim:outside";
+/** `IDisputeManager.Status.OPEN`. */
+const DISPUTE_OPEN = 1;
+
+/** The failure of a system-wide expectation, or undefined when it holds. */
+function checkGlobal(
+  index: number,
+  expectation: GlobalExpectation,
+  actual: bigint | boolean,
+): ExpectFailure | undefined {
+  const { field, expected } = expectation;
+  if (typeof expected === "boolean") {
+    return actual === expected ? undefined : globalFailure(index, field, String(expected), String(actual));
+  }
+  const value = typeof actual === "boolean" ? (actual ? 1n : 0n) : actual;
+  return compare(expected, value)
+    ? undefined
+    : globalFailure(index, field, describeComparison(expected), value.toString());
+}
 
 // ------------------------------------------------------------------------------------------------ report shapes
 
@@ -72,7 +100,8 @@ export interface SimReport {
     forkedFrom?: string;
     forkBlock?: bigint;
   };
-  deployment: { rbtc: string; wrbtc: string; feeVault: string; feePolicy: string; oracle: string };
+  /** Contract addresses by address-book key (`yieldPool` when the deployment has one). */
+  deployment: ReturnType<typeof addressesOf>;
   committee: { operators: string[]; threshold: number; minConfirmations: number };
   bitcoin: { url: string; tipHeight: number };
   setup: { gasUsed: bigint; durationMs: number; bindings: number; deposits: number };
@@ -147,7 +176,14 @@ export function errorMessage(error: unknown): string {
 
 function labelOf(step: Step): string {
   const a = step.action;
-  if ("expect" in a) return `expect ${Object.keys(a.expect.perUser).join(", ")}`;
+  if ("expect" in a) {
+    const fields = [
+      ...Object.keys(a.expect.perUser),
+      ...a.expect.global.map((g) => g.field),
+      ...(a.expect.burnReasons.size > 0 ? ["emergencyBurnReasons"] : []),
+    ];
+    return `expect ${fields.join(", ")}`;
+  }
   if ("btc" in a) {
     switch (a.btc) {
       case "fund":
@@ -180,8 +216,38 @@ function labelOf(step: Step): string {
       return `do advanceTime ${a.seconds}s`;
     case "executeQueuedMint":
     case "cancelQueuedMint":
+    case "joinYield":
+    case "leaveYield":
+    case "claimYield":
       return `do ${a.do} ${a.user}`;
+    case "dispute":
+      return `do dispute ${a.user} by ${a.challenger}: claims ${a.claimedSats}, bond ${a.bondWei} wei`;
+    case "resolve":
+      return `do resolve ${a.upheld ? `upheld → ${a.resolvedSats}` : "rejected"}`;
+    case "expireDispute":
+      return "do expireDispute";
+    case "fundDisputeRewards":
+      return `do fundDisputeRewards ${a.wei} wei`;
+    case "stakeWrBTC":
+    case "unstakeWrBTC":
+      return `do ${a.do} ${a.user} ${a.sats}`;
+    case "depositLiquidity":
+      return `do depositLiquidity ${a.user} ${a.units} units`;
+    case "fundRewards":
+      return `do fundRewards ${a.units} units`;
   }
+}
+
+/** A failure of a system-wide expectation (user ""). */
+function globalFailure(index: number, field: string, expected: string, actual: string): ExpectFailure {
+  return {
+    step: index,
+    field,
+    user: "",
+    expected,
+    actual,
+    message: `step ${index}: ${field}: expected ${expected}, actual ${actual}`,
+  };
 }
 
 /** An RPC URL without path, query or credentials (they often carry an API key): scheme, host and port only. */
@@ -263,10 +329,11 @@ async function run(
   let deployment: Deployment;
   let mode: "deploy" | "attach";
   let admin: Signer;
+  const withYield = usesYield(scenario);
   if (options.deployment === undefined) {
     mode = "deploy";
     const http = connection.networkConfig.type === "http";
-    const deployed = await connection.ignition.deploy(ReserveBTCModule, {
+    const deployOptions = {
       parameters: {
         [MODULE_ID]: {
           operators: operatorAddresses,
@@ -276,9 +343,21 @@ async function run(
       },
       displayUi: false,
       ...(http ? { deploymentId: options.deploymentId ?? `sim-${chainId}-${Date.now()}` } : {}),
-    });
+    };
     admin = signerFor(0);
-    deployment = await deploymentOf(chainId, deployed);
+    if (withYield) {
+      // The YieldLocal module deploys the system, MockStable and the pool, wired as the Oracle's balance hook.
+      const deployed = await connection.ignition.deploy(YieldLocalModule, deployOptions);
+      deployment = {
+        ...(await deploymentOf(chainId, deployed)),
+        yieldPool: await deployed.pool.getAddress(),
+      };
+    } else {
+      deployment = await deploymentOf(
+        chainId,
+        await connection.ignition.deploy(ReserveBTCModule, deployOptions),
+      );
+    }
     system = attachSystem(deployment, admin);
     progress(`deployed on chain ${chainId}: Oracle ${deployment.oracle}`);
   } else {
@@ -310,6 +389,14 @@ async function run(
     }
     progress(`attached to the deployment on chain ${chainId}: Oracle ${deployment.oracle}`);
   }
+  if (withYield && system.yieldPool === undefined) {
+    throw new Error("the scenario uses yield, but the deployment has no YieldScalesPool");
+  }
+  const pool = system.yieldPool;
+  const needPool = (): YieldScalesPool => {
+    if (pool === undefined) throw new Error("the deployment has no YieldScalesPool");
+    return pool;
+  };
 
   const operators = operatorWallets.map((w, i) => new SwitchableOperator(i, w));
   const committee = new Committee(operators, net.threshold);
@@ -404,6 +491,12 @@ async function run(
   );
   setup.durationMs = Date.now() - setupStarted;
   progress(`${users.size} users ready: ${setup.bindings} bindings, ${setup.deposits} fee deposits`);
+  // Emergency burns and disputes are counted from here: on an attached deployment, earlier history is not the scenario's.
+  const baseline = {
+    block: await provider.getBlockNumber(),
+    emergencyBurns: await system.oracle.emergencyBurnCount(),
+    disputes: await system.disputeManager.disputeCount(),
+  };
 
   const userOf = (id: string): SimUser => {
     const user = users.get(id);
@@ -432,7 +525,83 @@ async function run(
         return (await system.oracle.userState(user.address)).queuedSats;
       case "wrbtcUncovered":
         return system.wrbtc.uncoveredOf(user.address);
+      case "emergencyBurnedSats":
+        return (await emergencyBurns())
+          .filter((b) => b.user === user.address)
+          .reduce((sum, b) => sum + b.amountSats, 0n);
+      case "yieldClaimable":
+        return needPool().claimableOf(user.address);
+      case "yieldClaimed":
+        return needPool().claimedOf(user.address);
+      case "yieldRateBps":
+        return needPool().holderRateBps(user.address);
+      case "yieldStaked":
+        return (await needPool().userStatus(user.address)).stakedSats;
     }
+  };
+  /** EmergencyBurn events since the setup, oldest first. */
+  const emergencyBurns = async (): Promise<{ user: string; amountSats: bigint; reason: string }[]> => {
+    const events = await system.oracle.queryFilter(system.oracle.filters.EmergencyBurn(), baseline.block + 1);
+    return events.map((e) => ({
+      user: getAddress(e.args.user),
+      amountSats: e.args.amountSats,
+      reason: EMERGENCY_BURN_REASON_NAMES[Number(e.args.reason)] ?? `reason ${e.args.reason}`,
+    }));
+  };
+  /** Disputes opened during the scenario, by status name. */
+  const disputeCounts = async (): Promise<Record<string, bigint>> => {
+    const counts: Record<string, bigint> = { open: 0n, upheld: 0n, rejected: 0n, expired: 0n };
+    const total = await system.disputeManager.disputeCount();
+    const names = ["none", "open", "upheld", "rejected", "expired"];
+    for (let id = baseline.disputes + 1n; id <= total; id++) {
+      const name = names[Number((await system.disputeManager.dispute(id)).status)] ?? "none";
+      counts[name] = (counts[name] ?? 0n) + 1n;
+    }
+    return counts;
+  };
+  /** The latest dispute still open (the one `resolve` and `expireDispute` act on). */
+  const latestOpenDispute = async (): Promise<bigint> => {
+    const total = await system.disputeManager.disputeCount();
+    for (let id = total; id > 0n; id--) {
+      if (Number((await system.disputeManager.dispute(id)).status) === DISPUTE_OPEN) return id;
+    }
+    throw new Error("no open dispute");
+  };
+  const readGlobal = async (field: string): Promise<bigint | boolean> => {
+    const [group, key] = field.split(".") as [string, string | undefined];
+    if (group === "emergencyBurns")
+      return (await system.oracle.emergencyBurnCount()) - baseline.emergencyBurns;
+    if (group === "disputes") return (await disputeCounts())[key ?? ""] ?? 0n;
+    if (group === "proofOfReserves") {
+      const por = system.proofOfReserves;
+      switch (key) {
+        case "attestedSats":
+          return por.attestedSats();
+        case "rbtcSupply":
+          return system.rbtc.totalSupply();
+        case "wrbtcSupply":
+          return system.wrbtc.totalSupply();
+        case "uncoveredSats":
+          return por.uncoveredSats();
+        case "backingRatio":
+          return por.backingRatio();
+        case "round":
+          return por.latestRoundId();
+        case "isFullyBacked":
+          return por.isFullyBacked();
+        case "rootMatches":
+          // the same audit as `reserves:check`: the committed root against one rebuilt from the devnet's balances
+          return (await checkReserves(system, esplora)).proofOfReserves.rootMatches;
+      }
+    }
+    if (group === "yield") {
+      const status = await needPool().poolStatus();
+      if (key === "ratePositive") return status.rateBps > 0n;
+      // the other yield keys are PoolStatus members of the same name (validated by the parser)
+      const value: unknown = (status as unknown as Record<string, unknown>)[key ?? ""];
+      if (typeof value === "bigint") return value;
+    }
+    throw new Error(`unknown expectation field ${field}`);
   };
   const snapshot = async (): Promise<string> => {
     const perUser = await Promise.all(
@@ -449,18 +618,33 @@ async function run(
         );
       }),
     );
-    const [supply, wrbtcSupply, paused, bindings] = await Promise.all([
+    const [supply, wrbtcSupply, paused, bindings, disputes, burns, poolStatus] = await Promise.all([
       system.rbtc.totalSupply(),
       system.wrbtc.totalSupply(),
       system.oracle.paused(),
       system.oracle.bindingsLength(),
+      disputeCounts(),
+      system.oracle.emergencyBurnCount(),
+      pool?.poolStatus(),
     ]);
+    const yieldState =
+      poolStatus === undefined
+        ? ""
+        : [
+            poolStatus.holders,
+            poolStatus.totalStakedSats,
+            poolStatus.totalLiquidity,
+            poolStatus.rewardReserve,
+          ].join(",");
     return [
       ...perUser,
       supply,
       wrbtcSupply,
       paused,
       bindings,
+      Object.values(disputes).join(","),
+      burns,
+      yieldState,
       devnet.chain.tipHash,
       devnet.chain.mempool.length,
       operators.map((o) => o.killed).join(","),
@@ -544,6 +728,29 @@ async function run(
         }
       }
     }
+    for (const { field, expected } of expectations.global) {
+      const failure = checkGlobal(index, { field, expected }, await readGlobal(field));
+      if (failure !== undefined) report.failures.push(failure);
+    }
+    if (expectations.burnReasons.size > 0) {
+      const burns = await emergencyBurns();
+      for (const [id, reasons] of expectations.burnReasons) {
+        for (const user of targets(id)) {
+          const actual = burns.filter((b) => b.user === user.address).map((b) => b.reason);
+          if (actual.join(",") !== reasons.join(",")) {
+            const [wanted, got] = [JSON.stringify(reasons), JSON.stringify(actual)];
+            report.failures.push({
+              step: index,
+              field: "emergencyBurnReasons",
+              user: user.id,
+              expected: wanted,
+              actual: got,
+              message: `step ${index}: emergencyBurnReasons of ${user.id}: expected ${wanted}, actual ${got}`,
+            });
+          }
+        }
+      }
+    }
   }
 
   async function execute(step: Step, report: StepReport): Promise<void> {
@@ -588,7 +795,10 @@ async function run(
             skipped: summary.skipped.length,
             batches: summary.batches.length,
             btcHeight: summary.bitcoinTip.height,
+            emergencyBurns: summary.emergencyBurns,
+            feeExhaustedBurns: summary.feeExhaustedBurns.length,
           });
+          if (summary.reserves !== undefined) report.details.reservesCommitted = summary.reserves.committed;
           if (committee.lastFailures.length > 0)
             report.details.offlineOperators = committee.lastFailures.length;
           return;
@@ -651,6 +861,72 @@ async function run(
       case "advanceTime":
         await networkHelpers.time.increase(a.seconds);
         return;
+      case "dispute": {
+        const challenger = userOf(a.challenger);
+        report.gasUsed += await wait(
+          system.disputeManager
+            .connect(challenger.signer)
+            .openDispute(userOf(a.user).address, a.claimedSats, "sim:evidence", { value: a.bondWei }),
+        );
+        report.details.disputeId = (await system.disputeManager.disputeCount()).toString();
+        return;
+      }
+      case "resolve": {
+        // the resolver role is the admin's (the deployment's default)
+        const id = await latestOpenDispute();
+        report.gasUsed += await wait(system.disputeManager.resolveDispute(id, a.upheld, a.resolvedSats));
+        report.details.disputeId = id.toString();
+        return;
+      }
+      case "expireDispute": {
+        const id = await latestOpenDispute();
+        report.gasUsed += await wait(system.disputeManager.expireDispute(id));
+        report.details.disputeId = id.toString();
+        return;
+      }
+      case "fundDisputeRewards":
+        report.gasUsed += await wait(system.disputeManager.fundRewards({ value: a.wei }));
+        return;
+      case "joinYield":
+        report.gasUsed += await wait(needPool().connect(userOf(a.user).signer).join());
+        return;
+      case "leaveYield":
+        report.gasUsed += await wait(needPool().connect(userOf(a.user).signer).leave());
+        return;
+      case "claimYield": {
+        const user = userOf(a.user);
+        const before = await needPool().claimedOf(user.address);
+        report.gasUsed += await wait(needPool().connect(user.signer).claim());
+        report.details.claimedUnits = ((await needPool().claimedOf(user.address)) - before).toString();
+        return;
+      }
+      case "stakeWrBTC": {
+        const user = userOf(a.user);
+        const target = await needPool().getAddress();
+        report.gasUsed += await wait(system.wrbtc.connect(user.signer).approve(target, a.sats));
+        report.gasUsed += await wait(needPool().connect(user.signer).stakeWrBTC(a.sats));
+        return;
+      }
+      case "unstakeWrBTC":
+        report.gasUsed += await wait(needPool().connect(userOf(a.user).signer).unstakeWrBTC(a.sats));
+        return;
+      case "depositLiquidity":
+      case "fundRewards": {
+        // LOCAL: the pool's token is the YieldLocal MockStable (open mint); the sender mints what it deposits
+        const sender = a.do === "depositLiquidity" ? userOf(a.user).signer : admin;
+        const token = MockStable__factory.connect(
+          a.do === "depositLiquidity" ? await needPool().liquidityToken() : await needPool().rewardToken(),
+          sender,
+        );
+        const from = await sender.getAddress();
+        report.gasUsed += await wait(token.mint(from, a.units));
+        report.gasUsed += await wait(token.approve(await needPool().getAddress(), a.units));
+        const connected = needPool().connect(sender);
+        report.gasUsed += await wait(
+          a.do === "depositLiquidity" ? connected.depositLiquidity(a.units) : connected.fundRewards(a.units),
+        );
+        return;
+      }
     }
   }
 
@@ -674,13 +950,7 @@ async function run(
       ...(fork === undefined ? {} : { forkedFrom: fork.url }),
       ...(fork?.blockNumber === undefined ? {} : { forkBlock: fork.blockNumber }),
     },
-    deployment: {
-      rbtc: deployment.rbtc,
-      wrbtc: deployment.wrbtc,
-      feeVault: deployment.feeVault,
-      feePolicy: deployment.feePolicy,
-      oracle: deployment.oracle,
-    },
+    deployment: addressesOf(deployment),
     committee: {
       operators: committeeNow[0].map((o) => getAddress(o)),
       threshold: Number(committeeNow[1]),

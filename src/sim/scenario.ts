@@ -1,9 +1,9 @@
 /**
  * The `sim:run` scenario format (docs/simulations.md, design.md "Scenario format"): parsing, defaults and validation.
  * Everything is checked before anything runs: an unknown step kind, action, key or expectation field is an error
- * naming it (with the step index), and a step whose feature has not landed yet is rejected as "not supported yet".
+ * naming it (with the step index).
  */
-import { parseEther } from "ethers";
+import { parseEther, parseUnits } from "ethers";
 
 import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { WALLET_ADDRESS_TYPES } from "../bitcoin/devnet/wallet.js";
@@ -45,11 +45,67 @@ export const USER_FIELDS = [
   "deferredMint",
   "queuedMint",
   "wrbtcUncovered",
+  "emergencyBurnedSats",
+  "yieldClaimable",
+  "yieldClaimed",
+  "yieldRateBps",
+  "yieldStaked",
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 
+/** Per-user fields that need the YieldScalesPool. */
+export const YIELD_USER_FIELDS: readonly UserField[] = [
+  "yieldClaimable",
+  "yieldClaimed",
+  "yieldRateBps",
+  "yieldStaked",
+];
+
+/** Names of `Oracle.EmergencyBurnReason` (the `EmergencyBurn.reason` code is the index). */
+export const EMERGENCY_BURN_REASON_NAMES = [
+  "FEE_EXHAUSTED",
+  "BINDING_REVOKED",
+  "DISPUTE_UPHELD",
+  "BACKING_LOST",
+] as const;
+
+/**
+ * System-wide expectation fields, by group: numeric ones take a Comparison, boolean ones true/false. The field of a
+ * failure is `<group>.<key>` (or the group alone for `emergencyBurns`).
+ */
+export const GLOBAL_FIELDS = {
+  disputes: { numeric: ["open", "upheld", "rejected", "expired"], boolean: [] },
+  proofOfReserves: {
+    numeric: ["attestedSats", "rbtcSupply", "wrbtcSupply", "uncoveredSats", "backingRatio", "round"],
+    boolean: ["isFullyBacked", "rootMatches"],
+  },
+  yield: {
+    numeric: [
+      "rateBps",
+      "scaleWad",
+      "holders",
+      "supplySats",
+      "peakSupplySats",
+      "rewardReserve",
+      "liquidityProviders",
+    ],
+    boolean: ["ratePositive"],
+  },
+} as const;
+export type GlobalGroup = keyof typeof GLOBAL_FIELDS;
+
+/** One system-wide expectation: `field` is e.g. "emergencyBurns", "disputes.upheld", "proofOfReserves.rootMatches". */
+export interface GlobalExpectation {
+  field: string;
+  expected: Comparison | boolean;
+}
+
 export interface Expectations {
   perUser: Partial<Record<UserField, Map<string, Comparison>>>;
+  /** System-wide numeric and boolean fields, in the order given. */
+  global: GlobalExpectation[];
+  /** `emergencyBurnReasons`: per user, the reason names of their emergency burns during the scenario, in order. */
+  burnReasons: Map<string, string[]>;
 }
 
 export type BtcStep =
@@ -74,7 +130,26 @@ export type DoStep =
   | { do: "withdrawFee"; user: string; wei: bigint | "all" }
   | { do: "advanceTime"; seconds: number }
   | { do: "executeQueuedMint"; user: string }
-  | { do: "cancelQueuedMint"; user: string };
+  | { do: "cancelQueuedMint"; user: string }
+  | { do: "dispute"; challenger: string; user: string; claimedSats: bigint; bondWei: bigint }
+  | { do: "resolve"; upheld: boolean; resolvedSats: bigint }
+  | { do: "expireDispute" }
+  | { do: "fundDisputeRewards"; wei: bigint }
+  | { do: "joinYield" | "leaveYield" | "claimYield"; user: string }
+  | { do: "stakeWrBTC" | "unstakeWrBTC"; user: string; sats: bigint }
+  | { do: "depositLiquidity"; user: string; units: bigint }
+  | { do: "fundRewards"; units: bigint };
+
+/** `do` actions that need the YieldScalesPool (a scenario using one deploys the system with the pool). */
+export const YIELD_ACTIONS = [
+  "joinYield",
+  "leaveYield",
+  "claimYield",
+  "stakeWrBTC",
+  "unstakeWrBTC",
+  "depositLiquidity",
+  "fundRewards",
+] as const;
 
 export type StepAction = BtcStep | OracleStep | DoStep | { expect: Expectations };
 
@@ -94,25 +169,6 @@ export interface Scenario {
   users: UserSpec[];
   steps: Step[];
 }
-
-// ------------------------------------------------------------------------------------------------ features
-
-/** Step kinds and expectation fields that belong to features not in this branch yet, with the feature they need. */
-const PENDING_STEPS: Record<string, string> = {
-  dispute: "DisputeManager (feat/reserves)",
-  resolve: "DisputeManager (feat/reserves)",
-  expireDispute: "DisputeManager (feat/reserves)",
-  joinYield: "YieldScalesPool (feat/yield)",
-  claimYield: "YieldScalesPool (feat/yield)",
-};
-const PENDING_FIELDS: Record<string, string> = {
-  emergencyBurns: "emergency burns (feat/reserves)",
-  emergencyBurnReasons: "emergency burns (feat/reserves)",
-  disputes: "DisputeManager (feat/reserves)",
-  proofOfReserves: "ProofOfReserves (feat/reserves)",
-  yield: "YieldScalesPool (feat/yield)",
-  yieldClaimed: "YieldScalesPool (feat/yield)",
-};
 
 // ------------------------------------------------------------------------------------------------ parsing helpers
 
@@ -282,33 +338,108 @@ function generateUsers(value: unknown): UserSpec[] {
   );
 }
 
+function userMap<T>(
+  where: string,
+  body: unknown,
+  users: ReadonlySet<string>,
+  parse: (where: string, value: unknown) => T,
+): Map<string, T> {
+  if (!isObject(body) || Object.keys(body).length === 0) {
+    throw new ScenarioError(`${where}: expected a map from user id to a value`);
+  }
+  const map = new Map<string, T>();
+  for (const [user, value] of Object.entries(body)) {
+    if (user !== ALL_USERS && !users.has(user)) {
+      throw new ScenarioError(`${where}: unknown user "${user}"`);
+    }
+    map.set(user, parse(`${where}.${user}`, value));
+  }
+  return map;
+}
+
+function bool(where: string, value: unknown): boolean {
+  if (typeof value !== "boolean")
+    throw new ScenarioError(`${where}: expected true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function reasonList(where: string, value: unknown): string[] {
+  const names: readonly string[] = EMERGENCY_BURN_REASON_NAMES;
+  if (!Array.isArray(value) || value.some((r) => typeof r !== "string" || !names.includes(r))) {
+    throw new ScenarioError(
+      `${where}: expected a list of reason names (${names.join(", ")}), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as string[];
+}
+
+const EXPECT_FIELDS = [
+  ...USER_FIELDS,
+  "emergencyBurns",
+  "emergencyBurnReasons",
+  ...Object.keys(GLOBAL_FIELDS),
+];
+
 function parseExpect(where: string, value: unknown, users: ReadonlySet<string>): Expectations {
   if (!isObject(value)) throw new ScenarioError(`${where}: expected an object of expectations`);
-  const expectations: Expectations = { perUser: {} };
+  const expectations: Expectations = { perUser: {}, global: [], burnReasons: new Map() };
   for (const [field, body] of Object.entries(value)) {
-    const pending = PENDING_FIELDS[field];
-    if (pending !== undefined) {
-      throw new ScenarioError(`${where}: not supported yet: ${field} (needs ${pending})`);
-    }
-    if (!(USER_FIELDS as readonly string[]).includes(field)) {
+    if ((USER_FIELDS as readonly string[]).includes(field)) {
+      expectations.perUser[field as UserField] = userMap(`${where}.${field}`, body, users, comparison);
+    } else if (field === "emergencyBurns") {
+      expectations.global.push({ field, expected: comparison(`${where}.${field}`, body) });
+    } else if (field === "emergencyBurnReasons") {
+      expectations.burnReasons = userMap(`${where}.${field}`, body, users, reasonList);
+    } else if (field in GLOBAL_FIELDS) {
+      const group = GLOBAL_FIELDS[field as GlobalGroup];
+      const numeric: readonly string[] = group.numeric;
+      const booleans: readonly string[] = group.boolean;
+      if (!isObject(body) || Object.keys(body).length === 0) {
+        throw new ScenarioError(
+          `${where}.${field}: expected an object of ${[...numeric, ...booleans].join(", ")}`,
+        );
+      }
+      checkKeys(`${where}.${field}`, body, [...numeric, ...booleans]);
+      for (const [key, v] of Object.entries(body)) {
+        const name = `${field}.${key}`;
+        expectations.global.push({
+          field: name,
+          expected: booleans.includes(key) ? bool(`${where}.${name}`, v) : comparison(`${where}.${name}`, v),
+        });
+      }
+    } else {
       throw new ScenarioError(
-        `${where}: unknown expectation field "${field}" (known: ${USER_FIELDS.join(", ")}; pending: ` +
-          `${Object.keys(PENDING_FIELDS).join(", ")})`,
+        `${where}: unknown expectation field "${field}" (known: ${EXPECT_FIELDS.join(", ")})`,
       );
     }
-    if (!isObject(body) || Object.keys(body).length === 0) {
-      throw new ScenarioError(`${where}.${field}: expected a map from user id to amount`);
-    }
-    const map = new Map<string, Comparison>();
-    for (const [user, amount] of Object.entries(body)) {
-      if (user !== ALL_USERS && !users.has(user)) {
-        throw new ScenarioError(`${where}.${field}: unknown user "${user}"`);
-      }
-      map.set(user, comparison(`${where}.${field}.${user}`, amount));
-    }
-    expectations.perUser[field as UserField] = map;
   }
   return expectations;
+}
+
+/** True when the scenario needs the YieldScalesPool (a yield action or expectation). */
+export function usesYield(scenario: Scenario): boolean {
+  return scenario.steps.some((step) => {
+    const a = step.action;
+    if ("do" in a) return (YIELD_ACTIONS as readonly string[]).includes(a.do);
+    if (!("expect" in a)) return false;
+    return (
+      a.expect.global.some((g) => g.field.startsWith("yield.")) ||
+      YIELD_USER_FIELDS.some((f) => a.expect.perUser[f] !== undefined)
+    );
+  });
+}
+
+function tokens(where: string, value: unknown): bigint {
+  try {
+    if (typeof value !== "string" && typeof value !== "number") throw new Error("type");
+    const units = parseUnits(String(value), 18);
+    if (units <= 0n) throw new Error("not positive");
+    return units;
+  } catch {
+    throw new ScenarioError(
+      `${where}: expected a positive token amount like "1000" (18 decimals), got ${JSON.stringify(value)}`,
+    );
+  }
 }
 
 function parseStep(index: number, value: unknown, users: ReadonlyMap<string, UserSpec>): Step {
@@ -423,9 +554,6 @@ function parseStep(index: number, value: unknown, users: ReadonlyMap<string, Use
   }
 
   // kind === "do"
-  const pending = PENDING_STEPS[action];
-  if (pending !== undefined)
-    throw new ScenarioError(`${where}: not supported yet: ${action} (needs ${pending})`);
   switch (action) {
     case "wrap":
     case "redeem":
@@ -470,10 +598,60 @@ function parseStep(index: number, value: unknown, users: ReadonlyMap<string, Use
       keys("seconds");
       step.action = { do: "advanceTime", seconds: int(`${where}.seconds`, value.seconds, 1) };
       return step;
+    case "dispute":
+      keys("challenger", "user", "claimedSats", "bondEth");
+      step.action = {
+        do: "dispute",
+        challenger: userRef("challenger"),
+        user: userRef("user"),
+        claimedSats: sats(`${where}.claimedSats`, value.claimedSats, 0n),
+        bondWei: eth(`${where}.bondEth`, value.bondEth),
+      };
+      return step;
+    case "resolve":
+      keys("upheld", "resolvedSats");
+      step.action = {
+        do: "resolve",
+        upheld: bool(`${where}.upheld`, value.upheld),
+        resolvedSats:
+          value.resolvedSats === undefined ? 0n : sats(`${where}.resolvedSats`, value.resolvedSats, 0n),
+      };
+      if (step.action.upheld && value.resolvedSats === undefined) {
+        throw new ScenarioError(`${where}.resolvedSats: an upheld dispute needs the resolved total`);
+      }
+      return step;
+    case "expireDispute":
+      keys();
+      step.action = { do: "expireDispute" };
+      return step;
+    case "fundDisputeRewards":
+      keys("eth");
+      step.action = { do: "fundDisputeRewards", wei: eth(`${where}.eth`, value.eth) };
+      return step;
+    case "joinYield":
+    case "leaveYield":
+    case "claimYield":
+      keys("user");
+      step.action = { do: action, user: userRef("user") };
+      return step;
+    case "stakeWrBTC":
+    case "unstakeWrBTC":
+      keys("user", "sats");
+      step.action = { do: action, user: userRef("user"), sats: sats(`${where}.sats`, value.sats) };
+      return step;
+    case "depositLiquidity":
+      keys("user", "tokens");
+      step.action = { do: action, user: userRef("user"), units: tokens(`${where}.tokens`, value.tokens) };
+      return step;
+    case "fundRewards":
+      keys("tokens");
+      step.action = { do: action, units: tokens(`${where}.tokens`, value.tokens) };
+      return step;
     default:
       throw new ScenarioError(
         `${where}: unknown do action "${action}" (expected wrap, redeem, transfer, depositFee, withdrawFee, ` +
-          `advanceTime, executeQueuedMint or cancelQueuedMint; pending: ${Object.keys(PENDING_STEPS).join(", ")})`,
+          `advanceTime, executeQueuedMint, cancelQueuedMint, dispute, resolve, expireDispute, fundDisputeRewards, ` +
+          `${YIELD_ACTIONS.join(", ")})`,
       );
   }
 }

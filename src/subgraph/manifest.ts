@@ -146,6 +146,29 @@ function parseDataSourceBlock(block: readonly string[]): DataSourceEntry {
   return { name, address, startBlock, network, mappingFile, abiFile, entities, eventHandlers };
 }
 
+/**
+ * The template without the data source named `name` (its `- kind:` entry and the comment lines just above it); the
+ * text is returned unchanged when there is no such data source.
+ */
+export function removeDataSource(text: string, name: string): string {
+  const lines = text.split(/\r?\n/);
+  let start = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (DATA_SOURCE_START.test(lines[i] ?? "") && lines[i + 1] === `    name: ${name}`) start = i;
+  }
+  if (start < 0) return text;
+  let end = start + 1;
+  while (end < lines.length && !DATA_SOURCE_START.test(lines[end] ?? "") && !/^\S/.test(lines[end] ?? ""))
+    end++;
+  // The entry's own comment lines (directly above it) go with it.
+  let from = start;
+  while (from > 0 && /^ {2}#/.test(lines[from - 1] ?? "")) from--;
+  // Comment lines at the end of this entry belong to the next entry: keep them.
+  let to = end;
+  while (to > start + 1 && /^ {2}#/.test(lines[to - 1] ?? "")) to--;
+  return [...lines.slice(0, from), ...lines.slice(to)].join("\n");
+}
+
 /** Placeholders `{{key}}` of a template (outside comment lines), in order of first appearance. */
 export function templatePlaceholders(template: string): string[] {
   const keys = new Set<string>();

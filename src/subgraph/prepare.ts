@@ -6,6 +6,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+import { YIELD_POOL_FUTURE_IDS } from "../deployments.js";
 import { readIgnitionDeployment, deploymentFolder } from "./deployment.js";
 import { UserInputError } from "./errors.js";
 import type { AbiEntry } from "./manifest.js";
@@ -13,12 +14,21 @@ import {
   abiEventSignatures,
   graphNetworkName,
   parseDataSources,
+  removeDataSource,
   renderTemplate,
   templatePlaceholders,
 } from "./manifest.js";
 
 /** Ignition module id whose futures the template's data sources name (`ReserveBTC#<Name>`). */
 export const IGNITION_MODULE_ID = "ReserveBTC";
+
+/**
+ * Data sources of contracts a deployment may lack, with the Ignition future ids they may be deployed under (in order
+ * of preference). Without one of them deployed, the data source is left out of the manifest.
+ */
+export const OPTIONAL_DATA_SOURCES: ReadonlyMap<string, readonly string[]> = new Map([
+  ["YieldScalesPool", YIELD_POOL_FUTURE_IDS],
+]);
 
 export interface PrepareOptions {
   /** Project root (holds subgraph/ and deploy/). */
@@ -58,18 +68,24 @@ export async function prepareSubgraph(options: PrepareOptions): Promise<PrepareR
   }
   const subgraphDir = path.join(options.root, "subgraph");
   const network = graphNetworkName(options.chainId, options.graphNetwork);
-  const template = await readFile(path.join(subgraphDir, "subgraph.template.yaml"), "utf8");
-  const dataSources = parseDataSources(template);
+  let template = await readFile(path.join(subgraphDir, "subgraph.template.yaml"), "utf8");
   const deploymentsDir = options.deploymentsDir ?? path.join(options.root, "deploy", "deployments");
   const folder = deploymentFolder(deploymentsDir, options.chainId);
   const deployment = await readIgnitionDeployment(folder);
+  const futureIdOf = (name: string): string =>
+    (OPTIONAL_DATA_SOURCES.get(name) ?? []).find((id) => deployment.has(id)) ??
+    `${IGNITION_MODULE_ID}#${name}`;
+  for (const [name, futureIds] of OPTIONAL_DATA_SOURCES) {
+    if (!futureIds.some((id) => deployment.has(id))) template = removeDataSource(template, name);
+  }
+  const dataSources = parseDataSources(template);
 
   const values = new Map<string, string>([["network", network]]);
   const prepared: PreparedDataSource[] = [];
   const networks: Record<string, { address: string; startBlock: number }> = {};
   await mkdir(path.join(subgraphDir, "abis"), { recursive: true });
   for (const source of dataSources) {
-    const futureId = `${IGNITION_MODULE_ID}#${source.name}`;
+    const futureId = futureIdOf(source.name);
     const deployed = deployment.get(futureId);
     if (deployed === undefined) {
       throw new UserInputError(`deployment ${folder} has no ${futureId} (data source ${source.name})`);

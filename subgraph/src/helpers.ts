@@ -33,6 +33,7 @@ export const FEE_POLICY = "FeePolicy";
 export const ORACLE = "Oracle";
 export const DISPUTE_MANAGER = "DisputeManager";
 export const PROOF_OF_RESERVES = "ProofOfReserves";
+export const YIELD_POOL = "YieldScalesPool";
 
 // Role-change kinds (enum RoleChangeKind).
 export const ROLE_GRANTED = "GRANTED";
@@ -82,6 +83,8 @@ export function getOrCreateReserveState(event: ethereum.Event): ReserveState {
     state.rbtcSupplySats = ZERO_BI;
     state.wrbtcSupplySats = ZERO_BI;
     state.uncoveredSats = ZERO_BI;
+    state.totalRetiredSats = ZERO_BI;
+    state.totalCoveredSats = ZERO_BI;
     state.totalAttestedSats = ZERO_BI;
     state.totalQueuedSats = ZERO_BI;
     state.totalDeferredSats = ZERO_BI;

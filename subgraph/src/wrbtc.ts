@@ -1,6 +1,8 @@
 // WrBTC: the wrBTC vault (ERC-20 + ERC-2612 permit). Transfer moves holders' wrBTC balances and the wrBTC supply;
 // Wrapped/Redeemed/Slashed record the vault's operations (the rBTC side moves through RBTCSynth's events);
-// Slashed adds what could not be slashed to the uncovered deficit.
+// Slashed adds what could not be slashed to the uncovered deficit; UncoveredRetired/UncoveredCovered take it back off.
+
+import { Address, BigInt, ethereum } from "@graphprotocol/graph-ts";
 
 import {
   Approval,
@@ -18,10 +20,20 @@ import {
   RoleRevoked,
   Slashed,
   Transfer,
+  UncoveredCovered,
+  UncoveredRetired,
   Unpaused,
   Wrapped,
 } from "../generated/WrBTC/WrBTC";
-import { Redeem, Slash, TokenApproval, TokenTransfer, Wiring, Wrap } from "../generated/schema";
+import {
+  DeficitReduction,
+  Redeem,
+  Slash,
+  TokenApproval,
+  TokenTransfer,
+  Wiring,
+  Wrap,
+} from "../generated/schema";
 import {
   WRBTC,
   ZERO_ADDRESS,
@@ -145,6 +157,45 @@ export function handleSlashed(event: Slashed): void {
   const day = getOrCreateReserveDaySnapshot(event);
   day.slashedSats = day.slashedSats.plus(event.params.slashedSats);
   saveReserveState(state, day);
+}
+
+export function handleUncoveredRetired(event: UncoveredRetired): void {
+  recordDeficitReduction(event, "RETIRED", event.params.caller, event.params.user, event.params.amountSats);
+}
+
+export function handleUncoveredCovered(event: UncoveredCovered): void {
+  recordDeficitReduction(event, "COVERED", event.params.caller, event.params.user, event.params.amountSats);
+}
+
+/** Records a deficit reduction and takes it off the user's and the system's uncovered deficit. */
+function recordDeficitReduction(
+  event: ethereum.Event,
+  kind: string,
+  caller: Address,
+  account: Address,
+  amountSats: BigInt,
+): void {
+  const user = getOrCreateUser(account, event);
+  const reduction = new DeficitReduction(eventId(event));
+  reduction.kind = kind;
+  reduction.caller = caller;
+  reduction.user = user.id;
+  reduction.amountSats = amountSats;
+  reduction.contract = event.address;
+  reduction.blockNumber = event.block.number;
+  reduction.blockTimestamp = event.block.timestamp;
+  reduction.transactionHash = event.transaction.hash;
+  reduction.logIndex = event.logIndex;
+  reduction.save();
+
+  user.uncoveredSats = user.uncoveredSats.minus(amountSats);
+  saveUser(user, event);
+
+  const state = getOrCreateReserveState(event);
+  state.uncoveredSats = state.uncoveredSats.minus(amountSats);
+  if (kind == "RETIRED") state.totalRetiredSats = state.totalRetiredSats.plus(amountSats);
+  else state.totalCoveredSats = state.totalCoveredSats.plus(amountSats);
+  commitReserveState(state, event);
 }
 
 export function handleReservesWired(event: ReservesWired): void {

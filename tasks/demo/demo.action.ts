@@ -1,29 +1,46 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { DemoReport } from "../../src/demo/run.js";
-import { runTask, table } from "../bitcoin/output.js";
+import { jsonReplacer, runTask, table } from "../bitcoin/output.js";
 
-function render(report: DemoReport): string {
-  const users = report.users.map(
-    (u) =>
-      `  ${u.id.padEnd(6)} ${u.btcAddressType.padEnd(7)} btc ${String(u.btcConfirmedSats).padStart(8)}  ` +
-      `attested ${String(u.attestedSats).padStart(8)}  free ${String(u.rbtcFree).padStart(8)}  ` +
-      `escrow ${String(u.rbtcEscrow).padStart(7)}  wrBTC ${String(u.wrbtc).padStart(7)}  (${u.proofKind})`,
+/** The system report: components, rounds, balances, per-query latency, live metrics, checks and the verdict. */
+export function renderDemo(report: DemoReport): string {
+  const components = report.components.map(
+    (c) => `  [${c.status === "up" ? "up  " : "DOWN"}] ${c.name.padEnd(26)} ${c.detail}`,
   );
   const rounds = report.rounds.map(
     (r) =>
-      `  ${r.name.padEnd(44)} reports ${r.changed}  minted ${r.mintedSats}  burned ${r.burnedSats}  ` +
-      `deferred ${r.deferred}  gas ${r.gasUsed}  ${r.durationMs} ms`,
+      `  ${r.name.padEnd(52)} reports ${r.changed}  minted ${r.mintedSats}  burned ${r.burnedSats}  ` +
+      `deferred ${r.deferred}  emergency ${r.emergencyBurns}  reserves ${r.reserveRound}  gas ${r.gasUsed}  ` +
+      `${r.durationMs} ms`,
   );
-  const checks = report.checks.map((c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.name} (${c.detail})`);
+  const users = report.users.map(
+    (u) =>
+      `  ${u.id.padEnd(6)} ${u.btcAddressType.padEnd(12)} btc ${String(u.btcConfirmedSats).padStart(7)}  ` +
+      `attested ${String(u.attestedSats).padStart(7)}  free ${String(u.rbtcFree).padStart(7)}  ` +
+      `escrow ${String(u.rbtcEscrow).padStart(6)}  wrBTC ${String(u.wrbtc).padStart(6)}  (${u.proofKind})`,
+  );
+  const queries = report.queries.map(
+    (q) =>
+      `  ${`realtime:${q.name}`.padEnd(28)} ${q.latencyMs.toFixed(2).padStart(9)} ms  ` +
+      `${q.available ? "ok  " : "FAIL"}  ${q.detail}`,
+  );
+  const checks = report.checks.map(
+    (c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.name}: expected ${c.expected}, actual ${c.actual}`,
+  );
+  const passed = report.checks.filter((c) => c.ok).length;
   return [
+    "ReserveBTC system report",
+    "",
     table([
       ["chain id", report.chainId.toString()],
-      ["oracle", report.contracts.oracle ?? ""],
       ["bitcoin devnet", `${report.bitcoin.url} (tip ${report.bitcoin.tipHeight})`],
       ["min confirmations", String(report.bitcoin.minConfirmations)],
       ["committee", `${report.committee.threshold} of ${report.committee.operators}`],
     ]),
+    "",
+    "components:",
+    ...components,
     "",
     "rounds:",
     ...rounds,
@@ -31,13 +48,17 @@ function render(report: DemoReport): string {
     "balances (sats):",
     ...users,
     "",
-    `supply: rBTC ${report.supply.rbtcSupply} (escrow ${report.supply.rbtcEscrow}), wrBTC ${report.supply.wrbtcSupply}, ` +
-      `uncovered ${report.supply.uncoveredSats}`,
+    "realtime queries (rpc source), latency:",
+    ...queries,
     "",
-    "checks:",
+    "live metrics:",
+    JSON.stringify(report.metrics, jsonReplacer, 2),
+    "",
+    "checks (expected vs actual):",
     ...checks,
     "",
-    `verdict: ${report.verdict.toUpperCase()} in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `verdict: ${report.verdict.toUpperCase()} — ${passed} of ${report.checks.length} checks hold, ` +
+      `${(report.durationMs / 1000).toFixed(1)} s`,
   ].join("\n");
 }
 
@@ -45,21 +66,19 @@ export default async function demoAction(
   args: { json: boolean },
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
-  const log = (message: string) => {
-    if (!args.json) console.log(`… ${message}`);
-    else console.error(`… ${message}`);
-  };
+  // Progress goes to stderr, so stdout is only the report (a table, or one JSON document with --json).
+  const log = (message: string) => console.error(`… ${message}`);
   const report = await runTask(
     args.json,
     async () => {
       log("compiling contracts");
-      await hre.tasks.getTask("build").run({ quiet: true });
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
       // Imported after the build: the address book needs the generated contract bindings.
       const { runDemo } = await import("../../src/demo/run.js");
       const connection = await hre.network.create();
-      return runDemo(connection, log);
+      return runDemo(connection, { progress: log });
     },
-    render,
+    renderDemo,
   );
   if (report !== undefined && report.verdict !== "pass") process.exitCode = 1;
 }

@@ -24,7 +24,7 @@ export default async function bindAction(
   await runTask(
     args.json,
     async () => {
-      await hre.tasks.getTask("build").run({ quiet: true });
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
       // Imported after the build: they need the generated contract bindings.
       const { loadOracleContext } = await import("../../src/oracle/context.js");
       const { bindCommand } = await import("../../src/oracle/commands.js");

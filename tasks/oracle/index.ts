@@ -113,6 +113,22 @@ export const oracleTasks = [
       description: "Stop after this many rounds (0 = until stopped)",
     })
     .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
+    .addFlag({ name: "monitor", description: "Run the alert monitor after every round (see monitor:run)" })
+    .addOption({
+      name: "alertsWebhook",
+      defaultValue: "",
+      description: "Alert monitor: POST alerts to this URL (implies --monitor)",
+    })
+    .addOption({
+      name: "alertsConfig",
+      defaultValue: "",
+      description: "Alert monitor: JSON config file (implies --monitor)",
+    })
+    .addOption({
+      name: "alertsState",
+      defaultValue: "",
+      description: "Alert monitor: state file (default .monitor/runner-state-<chainId>.json)",
+    })
     .setAction(() => import("./run.action.js"))
     .build(),
 

@@ -3,7 +3,8 @@ import type { Server } from "node:http";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
-import { exitCodeFor } from "../../src/errors.js";
+import type { RoundMonitor } from "../../src/monitor/service.js";
+import { reportFatal, stopOnSignals } from "./process.js";
 
 interface Args {
   interval: number;
@@ -14,32 +15,27 @@ interface Args {
   metricsPort: number;
   maxRounds: number;
   logLevel: string;
+  monitor: boolean;
+  alertsWebhook: string;
+  alertsConfig: string;
+  alertsState: string;
 }
 
 /**
  * Long-running: JSON log lines on stdout (pino). SIGINT/SIGTERM → the current round finishes, then exit 0; a second
- * signal exits at once (1).
+ * signal exits at once (1). With --monitor (or an --alerts-* option) the alert monitor runs a pass after every round,
+ * fed with the round's outcome and the committee's reachability.
  */
 export default async function runAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const logger = pino({ level: args.logLevel, base: { service: "reservebtc-oracle" } });
-  const stop = new AbortController();
-  const onSignal = (signal: string) => {
-    if (stop.signal.aborted) {
-      logger.warn({ event: "signal", signal }, "second signal: exiting now");
-      process.exit(1);
-    }
-    logger.info({ event: "signal", signal }, "stopping after the current round");
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const stop = stopOnSignals(logger, "stopping after the current round");
   let metricsServer: Server | undefined;
   try {
     if (!(args.interval > 0)) {
       const { UserInputError } = await import("../../src/errors.js");
       throw new UserInputError(`--interval must be a positive number of seconds, got ${args.interval}`);
     }
-    await hre.tasks.getTask("build").run({ quiet: true });
+    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
     const { loadOracleContext } = await import("../../src/oracle/context.js");
     const { parseBtcNetwork } = await import("../../src/oracle/commands.js");
     const { bitcoinSourceFor } = await import("../../src/oracle/bitcoin-source.js");
@@ -53,6 +49,37 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       metricsServer = served.server;
       logger.info({ event: "metrics", url: `http://127.0.0.1:${served.port}/metrics` }, "metrics listening");
     }
+    let roundMonitor: RoundMonitor | undefined;
+    if (args.monitor || args.alertsWebhook !== "" || args.alertsConfig !== "" || args.alertsState !== "") {
+      const { loadMonitorConfig } = await import("../../src/monitor/config.js");
+      const { openMonitor } = await import("../../src/monitor/context.js");
+      const { RoundMonitor } = await import("../../src/monitor/service.js");
+      const config = await loadMonitorConfig(
+        args.alertsConfig,
+        {
+          intervalSeconds: args.interval,
+          bitcoin: args.bitcoin,
+          btcNetwork: args.btcNetwork,
+          ...(args.alertsState !== "" ? { stateFile: args.alertsState } : {}),
+          ...(args.alertsWebhook !== "" ? { webhook: args.alertsWebhook } : {}),
+        },
+        ctx.chainId,
+        true,
+      );
+      const monitorLogger = logger.child({ component: "monitor" });
+      const monitor = await openMonitor({
+        provider: connection.ethers.provider,
+        deployment: ctx.deployment,
+        config,
+        logger: monitorLogger,
+        bitcoin,
+      });
+      roundMonitor = new RoundMonitor(monitor, monitorLogger);
+      logger.info(
+        { event: "monitor", stateFile: config.stateFile, webhook: config.webhook !== undefined },
+        "alerts on",
+      );
+    }
     await runOracleService(ctx, bitcoin, {
       intervalMs: args.interval * 1000,
       logger,
@@ -63,15 +90,13 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
         bitcoinConcurrency: args.concurrency,
       },
       ...(args.maxRounds > 0 ? { maxRounds: args.maxRounds } : {}),
+      ...(roundMonitor !== undefined ? { onRound: roundMonitor.onRound } : {}),
     });
+    await roundMonitor?.drain();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    logger.fatal({ event: "fatal", error: message.split("\n")[0] }, "oracle runner cannot start");
-    console.error(`error: ${message.split("\n")[0]}`);
-    process.exitCode = exitCodeFor(error);
+    reportFatal(logger, error, "oracle runner cannot start");
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.dispose();
     metricsServer?.close();
   }
 }

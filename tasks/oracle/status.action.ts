@@ -9,7 +9,7 @@ export default async function statusAction(
   await runTask(
     args.json,
     async () => {
-      await hre.tasks.getTask("build").run({ quiet: true });
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
       const { loadOracleContext } = await import("../../src/oracle/context.js");
       const { userStatusCommand } = await import("../../src/oracle/commands.js");
       const ctx = await loadOracleContext(await hre.network.getOrCreate(), {

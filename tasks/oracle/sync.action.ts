@@ -65,7 +65,7 @@ export default async function syncAction(args: Args, hre: HardhatRuntimeEnvironm
   await runTask(
     args.json,
     async () => {
-      await hre.tasks.getTask("build").run({ quiet: true });
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
       const { loadOracleContext } = await import("../../src/oracle/context.js");
       const { syncCommand, parseBtcNetwork } = await import("../../src/oracle/commands.js");
       const { bitcoinSourceFor } = await import("../../src/oracle/bitcoin-source.js");

@@ -68,11 +68,19 @@ export const realtimeTasks = [
     .setAction(() => import("./yield-status.action.js"))
     .build(),
   withSourceFlags(
-    task("realtime:disputes", "Disputes with their state").addOption({
-      name: "status",
-      defaultValue: "",
-      description: "open | upheld | rejected | expired | all",
-    }),
+    task("realtime:disputes", "Disputes with their state, newest first")
+      .addOption({
+        name: "status",
+        defaultValue: "",
+        description: "open | upheld | rejected | expired | all",
+      })
+      .addOption({ name: "user", defaultValue: "", description: "Only disputes of this EVM user (optional)" })
+      .addOption({
+        name: "limit",
+        type: ArgumentType.INT,
+        defaultValue: 100,
+        description: "Newest N disputes (1..1000)",
+      }),
   )
     .setAction(() => import("./disputes.action.js"))
     .build(),
@@ -81,7 +89,10 @@ export const realtimeTasks = [
   )
     .setAction(() => import("./proof-of-reserves.action.js"))
     .build(),
-  task("realtime:serve", "Serve the eight queries at GET /api/realtime/<name>, an SSE stream and /healthz")
+  task(
+    "realtime:serve",
+    "Serve the operator dashboard at /, the eight queries at GET /api/realtime/<name>, an SSE stream and /healthz",
+  )
     .addOption({
       name: "port",
       type: ArgumentType.INT,
@@ -106,6 +117,29 @@ export const realtimeTasks = [
       description: "Requests at once before 503",
     })
     .addOption({ name: "corsOrigin", defaultValue: "*", description: "Allowed CORS origin" })
+    .addOption({
+      name: "bitcoin",
+      defaultValue: "http://127.0.0.1:18443",
+      description: "Esplora API root(s) the dashboard probes, comma-separated ('' for none)",
+    })
+    .addOption({
+      name: "rateLimit",
+      type: ArgumentType.INT,
+      defaultValue: 600,
+      description: "Requests per client per --rate-window before 429 (0 = off)",
+    })
+    .addOption({
+      name: "rateWindow",
+      type: ArgumentType.INT,
+      defaultValue: 60,
+      description: "Rate-limit window in seconds",
+    })
+    .addOption({
+      name: "maxConnections",
+      type: ArgumentType.INT,
+      defaultValue: 1024,
+      description: "Open connections at once (SSE included)",
+    })
     .addFlag({ name: "json", description: "Print the startup line as JSON" })
     .setAction(() => import("./serve.action.js"))
     .build(),

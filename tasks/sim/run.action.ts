@@ -56,7 +56,7 @@ export default async function simRunAction(
       // Validate before anything compiles, deploys or starts.
       const { loadScenarioFile } = await import("../../src/sim/scenario.js");
       const scenario = await loadScenarioFile(args.scenario);
-      await hre.tasks.getTask("build").run({ quiet: true });
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
       // Imported after the build: the engine needs the generated contract bindings.
       const { runScenarioOnNetwork } = await import("../../src/sim/run.js");
       const connection = await hre.network.create();

@@ -2,6 +2,8 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { id, keccak256, toUtf8Bytes } from "ethers";
 
+import type { FeeVault } from "../../types/ethers-contracts/index.js";
+import type { DevnetChain } from "../../src/bitcoin/devnet/chain.js";
 import type { DeployConnection, ReserveBTCParameters, SystemContracts } from "../../src/deployments.js";
 import { deploySystem } from "../../src/deployments.js";
 import type { BindingRequest, Report, TypedDataSigner } from "../../src/oracle/signing.js";
@@ -160,3 +162,29 @@ export async function deployOracleSystem(
 
 export type OracleSystem = Awaited<ReturnType<typeof deployOracleSystem>>;
 export type { HardhatEthers };
+
+/** A holder of the scripted histories: an EVM user, their bound BTC address and the sats it is funded with. */
+export interface FundedHolder {
+  user: string;
+  btcAddress: string;
+  sats: bigint;
+}
+
+/**
+ * Binds each holder's address (committee-approved), prepays `feeWei` of oracle fees for them, funds the address on
+ * the devnet and mines `confirmations` blocks, so the next round mints every holder's sats.
+ */
+export async function bindAndFund(
+  system: { bind(user: string, btcAddress: string): Promise<unknown>; feeVault: FeeVault },
+  chain: DevnetChain,
+  holders: readonly FundedHolder[],
+  confirmations: number,
+  feeWei = 10n ** 18n,
+): Promise<void> {
+  for (const h of holders) {
+    await system.bind(h.user, h.btcAddress);
+    await system.feeVault.depositETH(h.user, { value: feeWei });
+    chain.fund(h.btcAddress, h.sats);
+  }
+  chain.mine(confirmations);
+}

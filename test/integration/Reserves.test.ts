@@ -12,7 +12,7 @@ import { runSyncRound } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { checkReserves, reserveExitCode } from "../../src/reserves/check.js";
 import { proveUser } from "../../src/reserves/proof.js";
-import { deployOracleSystem } from "../helpers/oracle.js";
+import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();
 const ONE_ETH = 10n ** 18n;
@@ -42,13 +42,15 @@ describe("integration: reserves, emergency burns and disputes against a Bitcoin 
     const aliceBtc = new DevnetWallet("alice-int", "regtest").address("p2wpkh").address;
     const bobBtc = new DevnetWallet("bob-int", "regtest").address("p2tr").address;
     const outside = new DevnetWallet("outside-int", "regtest").address("p2wpkh").address;
-    await s.bind(s.alice.address, aliceBtc);
-    await s.bind(s.bob.address, bobBtc);
-    await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-    await s.feeVault.depositETH(s.bob.address, { value: ONE_ETH });
-    devnet.chain.fund(aliceBtc, 150_000n);
-    devnet.chain.fund(bobBtc, 80_000n);
-    devnet.chain.mine(CONFIRMATIONS);
+    await bindAndFund(
+      s,
+      devnet.chain,
+      [
+        { user: s.alice.address, btcAddress: aliceBtc, sats: 150_000n },
+        { user: s.bob.address, btcAddress: bobBtc, sats: 80_000n },
+      ],
+      CONFIRMATIONS,
+    );
     const first = await round();
     expect(first.reserves).to.deep.include({ committed: true, attestedSats: 230_000n });
     return { s, esplora, round, audit, aliceBtc, bobBtc, outside };

@@ -4,10 +4,13 @@ import type { Log, Provider } from "ethers";
 
 import type { Deployment } from "../../src/deployments.js";
 import {
+  DisputeManager__factory,
   FeeVault__factory,
   Oracle__factory,
+  ProofOfReserves__factory,
   RBTCSynth__factory,
   WrBTC__factory,
+  YieldScalesPool__factory,
 } from "../../types/ethers-contracts/index.js";
 
 /**
@@ -24,6 +27,11 @@ interface Store {
   events: Record<string, Ent[]>;
   state: Ent;
   committee: Ent | null;
+  disputes: Map<string, Ent>;
+  burns: Ent[];
+  rounds: Ent[];
+  yieldPool: Ent | null;
+  participants: Map<string, Ent>;
   head: { number: number; timestamp: number };
 }
 
@@ -35,7 +43,21 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
     [lower(deployment.rbtc), { name: "RBTCSynth", iface: new Interface(RBTCSynth__factory.abi) }],
     [lower(deployment.wrbtc), { name: "WrBTC", iface: new Interface(WrBTC__factory.abi) }],
     [lower(deployment.feeVault), { name: "FeeVault", iface: new Interface(FeeVault__factory.abi) }],
+    [
+      lower(deployment.disputeManager),
+      { name: "DisputeManager", iface: new Interface(DisputeManager__factory.abi) },
+    ],
+    [
+      lower(deployment.proofOfReserves),
+      { name: "ProofOfReserves", iface: new Interface(ProofOfReserves__factory.abi) },
+    ],
   ]);
+  if (deployment.yieldPool !== undefined) {
+    ifaces.set(lower(deployment.yieldPool), {
+      name: "YieldScalesPool",
+      iface: new Interface(YieldScalesPool__factory.abi),
+    });
+  }
   const headNumber = await provider.getBlockNumber();
   const logs: Log[] = await provider.getLogs({
     address: [...ifaces.keys()],
@@ -74,6 +96,11 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
       wrbtcPaused: false,
     },
     committee: null,
+    disputes: new Map(),
+    burns: [],
+    rounds: [],
+    yieldPool: null,
+    participants: new Map(),
     head: { number: headNumber, timestamp: times.get(headNumber) ?? 0 },
   };
   const user = (address: string): Ent => {
@@ -254,11 +281,191 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
         ev("feeSpends", { user: lower(a.user as string), amountWei: a.amountWei });
         break;
       default:
+        indexReservesAndYield(store, `${contract}.${parsed.name}`, a, meta, lower(log.address));
         break;
     }
   }
   s.rbtcSupplySats = (s.rbtcFreeSupplySats as bigint) + (s.rbtcEscrowSupplySats as bigint);
   return store;
+}
+
+type Meta = { blockNumber: bigint; blockTimestamp: bigint; transactionHash: string; logIndex: bigint };
+
+/** DisputeManager, ProofOfReserves and YieldScalesPool events, with the semantics of subgraph/src. */
+function indexReservesAndYield(
+  store: Store,
+  event: string,
+  a: Record<string, unknown> & { [index: number]: unknown },
+  meta: Meta,
+  address: string,
+): void {
+  const key = (id: unknown) =>
+    `0x${BigInt(id as bigint)
+      .toString(16)
+      .padStart(64, "0")}`;
+  const close = (status: string, actor: unknown) => {
+    const d = store.disputes.get(key(a.disputeId));
+    if (d === undefined) return undefined;
+    d.status = status;
+    (d.transitions as Ent[]).push({ status, actor: lower(actor as string), ...meta });
+    return d;
+  };
+  const pool = () => {
+    store.yieldPool ??= {
+      id: address,
+      baseRateBps: 0n,
+      supplySats: 0n,
+      peakSupplySats: 0n,
+      holders: 0,
+      liquidityProviders: 0,
+      totalStakedSats: 0n,
+      totalLiquidity: 0n,
+      rewardReserve: 0n,
+      paused: false,
+    };
+    return store.yieldPool;
+  };
+  const participant = (user: unknown) => {
+    const id = lower(user as string);
+    let p = store.participants.get(id);
+    if (p === undefined) {
+      p = {
+        state: "NONE",
+        tier: "NONE",
+        backedSats: 0n,
+        stakedSats: 0n,
+        sinceTimestamp: 0n,
+        liquidity: 0n,
+        claimed: 0n,
+      };
+      store.participants.set(id, p);
+    }
+    return p;
+  };
+  const add = (e: Ent, k: string, v: bigint) => (e[k] = (e[k] as bigint) + v);
+  switch (event) {
+    case "Oracle.EmergencyBurn":
+      store.burns.push({
+        id: `${meta.transactionHash}${meta.logIndex.toString(16).padStart(8, "0")}`,
+        user: { id: lower(a.user as string) },
+        amountSats: a.amountSats,
+        reason: ["FEE_EXHAUSTED", "BINDING_REVOKED", "DISPUTE_UPHELD", "BACKING_LOST"][Number(a.reason)],
+        ...meta,
+      });
+      break;
+    case "DisputeManager.DisputeOpened":
+      store.disputes.set(key(a.disputeId), {
+        id: key(a.disputeId),
+        disputeId: a.disputeId,
+        user: { id: lower(a.user as string) },
+        challenger: lower(a.challenger as string),
+        claimedSats: a.claimedSats,
+        attestedSats: a.attestedSats,
+        resolvedSats: null,
+        bondWei: a.bondWei,
+        rewardWei: null,
+        evidenceURI: a.evidenceURI,
+        status: "OPEN",
+        deadline: a.deadline,
+        transitions: [{ status: "OPEN", actor: lower(a.challenger as string), ...meta }],
+      });
+      break;
+    case "DisputeManager.DisputeUpheld": {
+      const d = close("UPHELD", a.resolver);
+      if (d !== undefined) Object.assign(d, { resolvedSats: a.resolvedSats, rewardWei: a.rewardWei });
+      break;
+    }
+    case "DisputeManager.DisputeRejected":
+      close("REJECTED", a.resolver);
+      break;
+    case "DisputeManager.DisputeExpired":
+      close("EXPIRED", a.caller);
+      break;
+    case "ProofOfReserves.ReservesCommitted":
+      store.rounds.push({
+        roundId: a.roundId,
+        merkleRoot: a.merkleRoot,
+        attestedSats: a.attestedSats,
+        btcHeight: a.btcHeight,
+        ...meta,
+      });
+      break;
+    case "YieldScalesPool.BaseRateSet":
+      pool().baseRateBps = a.newBaseRateBps;
+      break;
+    case "YieldScalesPool.ScaleUpdated":
+      Object.assign(pool(), { supplySats: a.supplySats, peakSupplySats: a.peakSupplySats });
+      break;
+    case "YieldScalesPool.Joined":
+      Object.assign(participant(a.user), {
+        state: "ACTIVE",
+        tier: "BRONZE",
+        backedSats: a.backedSats,
+        sinceTimestamp: meta.blockTimestamp,
+      });
+      pool().holders = (pool().holders as number) + 1;
+      break;
+    case "YieldScalesPool.Left": {
+      const p = participant(a.user);
+      if (p.state === "ACTIVE") pool().holders = (pool().holders as number) - 1;
+      add(pool(), "totalStakedSats", -(p.stakedSats as bigint));
+      if ((p.liquidity as bigint) > 0n) pool().liquidityProviders = (pool().liquidityProviders as number) - 1;
+      add(pool(), "totalLiquidity", -(p.liquidity as bigint));
+      Object.assign(p, {
+        state: "NONE",
+        tier: "NONE",
+        backedSats: 0n,
+        stakedSats: 0n,
+        sinceTimestamp: 0n,
+        liquidity: 0n,
+      });
+      break;
+    }
+    case "YieldScalesPool.HolderRemoved": {
+      const p = participant(a.user);
+      if (p.state === "ACTIVE") pool().holders = (pool().holders as number) - 1;
+      Object.assign(p, { state: "REMOVED", tier: "NONE" });
+      break;
+    }
+    case "YieldScalesPool.TierUpgraded":
+      participant(a.user).tier = ["NONE", "BRONZE", "SILVER", "GOLD"][Number(a.tier)] ?? "NONE";
+      break;
+    case "YieldScalesPool.Staked":
+    case "YieldScalesPool.Unstaked": {
+      const sign = event.endsWith(".Staked") ? 1n : -1n;
+      add(participant(a.user), "stakedSats", sign * (a.amountSats as bigint));
+      add(pool(), "totalStakedSats", sign * (a.amountSats as bigint));
+      break;
+    }
+    case "YieldScalesPool.LiquidityDeposited":
+    case "YieldScalesPool.LiquidityWithdrawn": {
+      const p = participant(a.user);
+      const before = p.liquidity as bigint;
+      const after = before + (event.endsWith("Deposited") ? 1n : -1n) * (a.amount as bigint);
+      const providers = pool().liquidityProviders as number;
+      pool().liquidityProviders =
+        providers + (before === 0n && after > 0n ? 1 : before > 0n && after === 0n ? -1 : 0);
+      add(pool(), "totalLiquidity", after - before);
+      p.liquidity = after;
+      break;
+    }
+    case "YieldScalesPool.Paused":
+    case "YieldScalesPool.Unpaused":
+      pool().paused = event.endsWith(".Paused");
+      break;
+    case "YieldScalesPool.HolderPositionUpdated":
+      participant(a.user).backedSats = a.backedSats;
+      break;
+    case "YieldScalesPool.RewardsFunded":
+      add(pool(), "rewardReserve", a.amount as bigint);
+      break;
+    case "YieldScalesPool.Claimed":
+      add(pool(), "rewardReserve", -(a.amount as bigint));
+      add(participant(a.user), "claimed", a.amount as bigint);
+      break;
+    default:
+      break;
+  }
 }
 
 /** graph-node JSON: BigInt → string, Bytes lowercase hex. */
@@ -278,7 +485,34 @@ export function answer(store: Store, operation: string, variables: Record<string
     case "SyncStatus":
       return { reserveStates: [{ ...store.state, committee: store.committee }], ...meta };
     case "ProofOfReserves":
-      return { reserveStates: [store.state] };
+      return {
+        reserveStates: [store.state],
+        reserveRounds: [...store.rounds]
+          .sort((x, y) => Number((y.roundId as bigint) - (x.roundId as bigint)))
+          .slice(0, 1),
+      };
+    case "EmergencyBurns":
+      return {
+        emergencyBurns: store.burns
+          .filter((b) => String(b.id) > String(variables.after))
+          .sort((x, y) => String(x.id).localeCompare(String(y.id)))
+          .slice(0, Number(variables.first)),
+      };
+    case "Disputes":
+      return {
+        disputes: [...store.disputes.values()]
+          .filter((d) => String(d.id) > String(variables.after))
+          .sort((x, y) => String(x.id).localeCompare(String(y.id)))
+          .slice(0, Number(variables.first)),
+      };
+    case "YieldStatus":
+    case "YieldUserStatus":
+      return {
+        yieldPools: store.yieldPool === null ? [] : [store.yieldPool],
+        ...(operation === "YieldUserStatus"
+          ? { yieldParticipant: store.participants.get(String(variables.user)) ?? null }
+          : {}),
+      };
     case "Transactions": {
       const out: Record<string, Ent[]> = {};
       for (const [k, list] of Object.entries(store.events)) {

@@ -7,7 +7,7 @@ import type { WalletAddressType } from "../../src/bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { Deployment, SystemContracts } from "../../src/deployments.js";
-import { deploySystem } from "../../src/deployments.js";
+import { deploySystemWithYield } from "../../src/deployments.js";
 import { bindAddress, pendingBindingMessage } from "../../src/oracle/bind.js";
 import { Committee } from "../../src/oracle/committee.js";
 import { runSyncRound } from "../../src/oracle/round.js";
@@ -15,6 +15,10 @@ import type { RoundSummary } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 
 const MIN_CONFIRMATIONS = 2;
+/** Seconds bob's yield position accrues before he claims. */
+export const YIELD_ACCRUAL_SECONDS = 86_400;
+/** carol's dispute of bob's attested total (rejected by the resolver). */
+export const DISPUTE = { claimedSats: 70_000n, bondWei: parseEther("0.01"), evidenceURI: "ipfs://bob-spent" };
 
 export interface HistoryUser {
   id: string;
@@ -27,9 +31,15 @@ export interface History {
   system: SystemContracts;
   deployment: Deployment;
   provider: Provider;
+  /** Esplora API root of the history's Bitcoin devnet. */
+  bitcoinUrl: string;
   users: { alice: HistoryUser; bob: HistoryUser; carol: HistoryUser };
   /** Runs one committee-signed sync round over all bound users. */
   sync(): Promise<RoundSummary>;
+  /** Block of the Joined, DisputeOpened, DisputeRejected and Claimed events. */
+  blocks: { joined: number; opened: number; rejected: number; claimed: number };
+  /** Reward units bob claimed. */
+  claimedReward: bigint;
   /** Moves BTC on the devnet and mines the confirmations. */
   spend(user: HistoryUser, sats: bigint): void;
   fund(user: HistoryUser, sats: bigint): void;
@@ -43,12 +53,14 @@ export interface History {
  *     carol does not (her mint is deferred: NeedsTopUp);
  *  2. round 1; alice wraps 60,000, sends 50,000 wrBTC to bob, redeems 5,000; bob withdraws 0.01 ETH of fees;
  *  3. alice spends 140,000 BTC; round 2 burns her 95,000 free and 45,000 escrow, slashing her 5,000 wrBTC and
- *     leaving 40,000 uncovered.
+ *     leaving 40,000 uncovered (every round also commits a ProofOfReserves round: rounds 1 and 2);
+ *  4. bob joins the YieldScalesPool (80,000 sats backed); carol disputes bob's total (claims 70,000, bond 0.01 ETH)
+ *     and the resolver (account 0) rejects it; a day later bob claims his yield.
  */
 export async function scriptedHistory(connection: NetworkConnection): Promise<History> {
   const devnet = await startDevnet({ port: 0 });
   const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
-  const system = await deploySystem(connection, { minConfirmations: MIN_CONFIRMATIONS });
+  const system = await deploySystemWithYield(connection, { minConfirmations: MIN_CONFIRMATIONS });
   const [operators, threshold] = await system.oracle.committee();
   const committee = new Committee(
     committeeWallets(operators.length).filter((w) => operators.includes(w.address)),
@@ -121,12 +133,28 @@ export async function scriptedHistory(connection: NetworkConnection): Promise<Hi
   spend(alice, 140_000n);
   await sync();
 
+  const blockOf = async (tx: Promise<{ wait(): Promise<{ blockNumber: number } | null> }>) =>
+    (await (await tx).wait())?.blockNumber ?? 0;
+  const joined = await blockOf(system.yieldPool.connect(bob.signer).join());
+  const opened = await blockOf(
+    system.disputeManager
+      .connect(carol.signer)
+      .openDispute(bob.address, DISPUTE.claimedSats, DISPUTE.evidenceURI, { value: DISPUTE.bondWei }),
+  );
+  const rejected = await blockOf(system.disputeManager.resolveDispute(1n, false, 0n));
+  await connection.networkHelpers.time.increase(YIELD_ACCRUAL_SECONDS);
+  const claimed = await blockOf(system.yieldPool.connect(bob.signer).claim());
+  const claimedReward = await system.yieldPool.claimedOf(bob.address);
+
   return {
     system,
     deployment: system.deployment,
     provider: connection.ethers.provider,
+    bitcoinUrl: devnet.url,
     users: { alice, bob, carol },
     sync,
+    blocks: { joined, opened, rejected, claimed },
+    claimedReward,
     spend,
     fund,
     close: () => devnet.close(),

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import balancesAction from "../../tasks/realtime/balances.action.js";
+import disputesAction from "../../tasks/realtime/disputes.action.js";
 import transactionsAction from "../../tasks/realtime/transactions.action.js";
 
 /** Runs a task action with console.error/log captured; returns what it printed and the exit code it set. */
@@ -50,6 +51,21 @@ describe("realtime tasks", function () {
       );
       expect(r.errors[0]).to.match(/^error: invalid limit "0"/);
       expect(r.exitCode).to.equal(2);
+    });
+  });
+
+  context("when a disputes filter is invalid", function () {
+    it("prints one error line and exits 2", async function () {
+      for (const [args, message] of [
+        [{ status: "closed" }, /^error: invalid status "closed"/],
+        [{ user: "0x12" }, /^error: invalid address "0x12" for --user/],
+        [{ limit: 0 }, /^error: invalid limit "0"/],
+      ] as const) {
+        const r = await capture(() => disputesAction({ ...base, ...args }, noHre));
+        expect(r.errors, JSON.stringify(args)).to.have.length(1);
+        expect(r.errors[0]).to.match(message);
+        expect(r.exitCode).to.equal(2);
+      }
     });
   });
 });

@@ -1,25 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
 
-const HARDHAT_CLI = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
-
-function hardhat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+import { hardhat } from "../helpers/cli.js";
 
 describe("sim:run (task)", function () {
   this.timeout(120_000);
@@ -67,8 +52,9 @@ describe("sim:run (task)", function () {
     expect(code).to.equal(2);
     expect(stdout).to.not.include("deployed");
     expect(stderr.trim()).to.equal(
-      'error: step 0: unknown do action "teleport" (expected wrap, redeem, transfer, ' +
-        "depositFee, withdrawFee, advanceTime, executeQueuedMint or cancelQueuedMint; pending: dispute, resolve, expireDispute, joinYield, claimYield)",
+      'error: step 0: unknown do action "teleport" (expected wrap, redeem, transfer, depositFee, withdrawFee, ' +
+        "advanceTime, executeQueuedMint, cancelQueuedMint, dispute, resolve, expireDispute, fundDisputeRewards, " +
+        "joinYield, leaveYield, claimYield, stakeWrBTC, unstakeWrBTC, depositLiquidity, fundRewards)",
     );
   });
 });

@@ -6,7 +6,7 @@ import { network } from "hardhat";
 
 import { runScenario } from "../../src/sim/engine.js";
 import type { SimReport } from "../../src/sim/engine.js";
-import { ScenarioError, parseScenario } from "../../src/sim/scenario.js";
+import { ScenarioError, parseScenario, usesYield } from "../../src/sim/scenario.js";
 
 /** Every scenario in scenarios/ (top level; the 1,000-user one lives in scenarios/bench/ and runs in `npm run bench`). */
 const SCENARIO_DIR = "scenarios";
@@ -118,6 +118,52 @@ describe("runScenario", function () {
     });
   });
 
+  context(
+    "when a dispute, emergency-burn, proof-of-reserves or yield expectation does not hold",
+    function () {
+      it("fails naming the step, the field, expected and actual", async function () {
+        const report = await runDocument({
+          name: "inline",
+          users: [{ id: "alice" }, { id: "bob", bind: false }],
+          steps: [
+            { btc: "fund", user: "alice", sats: 150000 },
+            { btc: "mine" },
+            { oracle: "sync" },
+            { do: "joinYield", user: "alice" },
+            { do: "dispute", challenger: "bob", user: "alice", claimedSats: 1, bondEth: "0.01" },
+            {
+              expect: {
+                yieldClaimed: { alice: { gt: "0" } },
+                disputes: { open: 2 },
+                proofOfReserves: { isFullyBacked: false, rootMatches: true },
+                emergencyBurns: 1,
+                yield: { rateBps: 1, holders: 1 },
+                emergencyBurnReasons: { alice: ["BACKING_LOST"] },
+              },
+            },
+          ],
+        });
+        expect(report.deployment.yieldPool).to.match(/^0x[0-9a-fA-F]{40}$/);
+        expect(report.failures).to.deep.equal([
+          "step 5: yieldClaimed of alice: expected gt 0, actual 0",
+          "step 5: disputes.open: expected 2, actual 1",
+          "step 5: proofOfReserves.isFullyBacked: expected false, actual true",
+          "step 5: emergencyBurns: expected 1, actual 0",
+          "step 5: yield.rateBps: expected 1, actual 500",
+          'step 5: emergencyBurnReasons of alice: expected ["BACKING_LOST"], actual []',
+        ]);
+        expect(report.steps[5]?.failures[1]).to.deep.equal({
+          step: 5,
+          field: "disputes.open",
+          user: "",
+          expected: "2",
+          actual: "1",
+          message: "step 5: disputes.open: expected 2, actual 1",
+        });
+      });
+    },
+  );
+
   it("reports gas and timing per step", async function () {
     const report = await runDocument(withAlice([]));
     const sync = report.steps[2];
@@ -174,21 +220,57 @@ describe("parseScenario", function () {
     );
   });
 
-  it("rejects features that have not landed yet", function () {
-    reject(
+  it("parses dispute and yield steps", function () {
+    const scenario = parseScenario({
+      name: "x",
+      users: [{ id: "alice" }, { id: "bob" }],
+      steps: [
+        { do: "dispute", challenger: "bob", user: "alice", claimedSats: "1", bondEth: "0.01" },
+        { do: "resolve", upheld: true, resolvedSats: 5 },
+        { do: "depositLiquidity", user: "bob", tokens: "2.5" },
+        { expect: { disputes: { upheld: 1 }, proofOfReserves: { rootMatches: true } } },
+      ],
+    });
+    expect(scenario.steps.map((s) => s.action)).to.deep.equal([
+      { do: "dispute", challenger: "bob", user: "alice", claimedSats: 1n, bondWei: 10n ** 16n },
+      { do: "resolve", upheld: true, resolvedSats: 5n },
+      { do: "depositLiquidity", user: "bob", units: 25n * 10n ** 17n },
       {
-        ...base,
-        steps: [{ do: "dispute", challenger: "alice", user: "alice", claimedSats: "1", bondEth: "1" }],
+        expect: {
+          perUser: {},
+          global: [
+            { field: "disputes.upheld", expected: { eq: 1n } },
+            { field: "proofOfReserves.rootMatches", expected: true },
+          ],
+          burnReasons: new Map(),
+        },
       },
-      "step 0: not supported yet: dispute (needs DisputeManager",
+    ]);
+    expect(usesYield(scenario)).to.equal(true);
+    expect(usesYield(parseScenario({ ...base, steps: [{ expect: { disputes: { open: 0 } } }] }))).to.equal(
+      false,
+    );
+  });
+
+  it("rejects an unknown key of a system-wide expectation, naming it", function () {
+    reject(
+      { ...base, steps: [{ expect: { yield: { rate: 1 } } }] },
+      'step 0.expect.yield: unknown field "rate" (allowed: rateBps, scaleWad',
     );
     reject(
-      { ...base, steps: [{ do: "joinYield", user: "alice" }] },
-      "not supported yet: joinYield (needs YieldScalesPool",
+      { ...base, steps: [{ expect: { proofOfReserves: { isFullyBacked: "yes" } } }] },
+      "step 0.expect.proofOfReserves.isFullyBacked: expected true or false",
     );
     reject(
-      { ...base, steps: [{ expect: { proofOfReserves: { uncoveredSats: "0" } } }] },
-      "not supported yet: proofOfReserves (needs ProofOfReserves",
+      { ...base, steps: [{ expect: { emergencyBurnReasons: { alice: ["OOPS"] } } }] },
+      "step 0.expect.emergencyBurnReasons.alice: expected a list of reason names (FEE_EXHAUSTED, BINDING_REVOKED",
+    );
+  });
+
+  it("rejects an upheld resolution without the resolved total", function () {
+    reject(
+      { ...base, steps: [{ do: "resolve", upheld: true }] },
+      "step 0.resolvedSats: an upheld dispute needs",
     );
   });
 

@@ -327,7 +327,8 @@ contract TokensFuzzTest is Test {
     }
 }
 
-/// @notice Invariants (a)/(b)/(e) over random mint/burn(+slash)/wrap/redeem/transfer/fee sequences by four users.
+/// @notice Invariants (a)/(b)/(e) over random mint/burn(+slash)/wrap/redeem/transfer/retire/cover/fee sequences by four
+///         users.
 contract LedgerInvariantTest is Test {
     RBTCSynth internal rbtc;
     WrBTC internal wrbtc;
@@ -373,7 +374,7 @@ contract LedgerInvariantTest is Test {
         }
     }
 
-    /// The deficit is never hidden: the total equals Σ per-user deficits and Σ slash results.
+    /// The deficit is never hidden: the total equals Σ per-user deficits and Σ slash results − Σ retired − Σ covered.
     function invariant_uncoveredMatchesSlashes() public view {
         address[] memory actors = handler.actors();
         uint256 sumUncovered;

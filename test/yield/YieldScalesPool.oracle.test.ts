@@ -181,9 +181,9 @@ describe("YieldScalesPool through the Oracle", function () {
       `      sync of 10: ${withoutHook} gas without hook; +${perParticipant}/user with participants; ` +
         `+${perNonParticipant}/user with non-participants`,
     );
-    // Measured 17,153 (first-call accrual amortised over 10 users included): above the 10,000 goal, see docs/gas.md.
-    // The bound guards against regressions.
-    expect(perParticipant).to.be.lessThanOrEqual(18_000n);
+    // Measured 12,543 (17,153 before the hook's fast path): the first call's accrual (~26,000) is amortised over only
+    // 10 users here; at batch 100 the hook adds 9,972 (test/gas/yield-hook-gas.test.ts). The bound guards regressions.
+    expect(perParticipant).to.be.lessThanOrEqual(13_000n);
     expect(perNonParticipant).to.be.lessThanOrEqual(5_000n);
     expect(perNonParticipant).to.be.lessThan(perParticipant);
   });

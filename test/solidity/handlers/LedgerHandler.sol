@@ -10,7 +10,8 @@ import {WrBTC} from "../../../contracts/token/WrBTC.sol";
 
 /// @notice Drives rBTC, wrBTC and the FeeVault for the ledger invariants. It is wired as the Oracle of all three, so
 ///         `mint`/`burn` here play the committee's sync (burn: free → escrow → slash, never consulting fees), while
-///         users wrap, redeem, transfer wrBTC and fund or empty their fee vault in between.
+///         users wrap, redeem, transfer wrBTC, retire or cover uncovered deficits and fund or empty their fee vault in
+///         between.
 contract LedgerHandler is Test {
     uint256 internal constant ACTOR_COUNT = 4;
     uint256 internal constant MAX_FEE_DEPOSIT_WEI = 10 ether;
@@ -23,8 +24,11 @@ contract LedgerHandler is Test {
 
     /// @notice Ghost: the total the committee last attested per user (Σ mints − Σ burns).
     mapping(address user => uint256 attestedSats) public ghostAttestedSats;
-    /// @notice Ghost: Σ uncovered amounts returned by `slash`.
+    /// @notice Ghost: Σ uncovered amounts returned by `slash` − Σ retired − Σ covered.
     uint256 public ghostUncoveredSats;
+    /// @notice Ghost: deficit retired by burning wrBTC, and covered by escrowing rBTC (show the paths are exercised).
+    uint256 public ghostRetiredSats;
+    uint256 public ghostCoveredSats;
     /// @notice Ghost: burns that reverted although they were within the user's position (must stay 0).
     uint256 public ghostBurnReverts;
     /// @notice Ghost: burns applied to a user whose fee vault was empty (shows the case is exercised).
@@ -118,6 +122,32 @@ contract LedgerHandler is Test {
         wrbtc.transfer(to, amountSats);
     }
 
+    /// @notice An actor burns its wrBTC against a user's deficit (e.g. the treasury after buying wrBTC back).
+    function retireUncovered(uint256 actorSeed, uint256 userSeed, uint256 amountSats) external {
+        address caller = _actor(actorSeed);
+        address user = _actor(userSeed);
+        uint256 maxSats = _min(wrbtc.uncoveredOf(user), wrbtc.balanceOf(caller));
+        if (maxSats == 0) return;
+        amountSats = bound(amountSats, 1, maxSats);
+        vm.prank(caller);
+        wrbtc.retireUncovered(user, uint64(amountSats));
+        ghostUncoveredSats -= amountSats;
+        ghostRetiredSats += amountSats;
+    }
+
+    /// @notice An actor escrows its free rBTC for a user's deficit (e.g. the user after bringing the BTC back).
+    function coverUncovered(uint256 actorSeed, uint256 userSeed, uint256 amountSats) external {
+        address caller = _actor(actorSeed);
+        address user = _actor(userSeed);
+        uint256 maxSats = _min(wrbtc.uncoveredOf(user), rbtc.freeBalanceOf(caller));
+        if (maxSats == 0) return;
+        amountSats = bound(amountSats, 1, maxSats);
+        vm.prank(caller);
+        wrbtc.coverUncovered(user, uint64(amountSats));
+        ghostUncoveredSats -= amountSats;
+        ghostCoveredSats += amountSats;
+    }
+
     function depositFee(uint256 actorSeed, uint256 amountWei) external {
         address user = _actor(actorSeed);
         amountWei = bound(amountWei, 1, MAX_FEE_DEPOSIT_WEI);
@@ -135,5 +165,9 @@ contract LedgerHandler is Test {
 
     function _actor(uint256 seed) internal view returns (address) {
         return _actors[seed % _actors.length];
+    }
+
+    function _min(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a < b ? a : b;
     }
 }

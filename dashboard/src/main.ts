@@ -1,0 +1,422 @@
+import type {
+  DashboardHistory,
+  DashboardStatus,
+  LatencyReport,
+  Unavailable,
+} from "../../src/dashboard/types.js";
+import { STREAM_EVENT_NAMES } from "../../src/query/stream-events.js";
+import { renderChart } from "./chart.js";
+import { duration, ratio, sats, short, time } from "./format.js";
+
+/** Status and latency are re-read this often even without chain events (the Bitcoin tip moves on its own). */
+const POLL_MS = 5_000;
+/** Chain events are coalesced this long before the figures are re-read. */
+const REFRESH_DEBOUNCE_MS = 150;
+/** A closed event stream is reopened after this long. */
+const RECONNECT_MS = 2_000;
+const MAX_EVENTS = 50;
+const HISTORY_POINTS = 120;
+
+type Health = "ok" | "warn" | "down" | "off";
+
+/** The fields of an SSE chain event the page shows (src/query/stream.ts `StreamEvent`, docs/queries.md). */
+interface StreamEvent {
+  event: string;
+  contract: string;
+  block: number;
+  user: string | null;
+  args: Record<string, string | boolean | string[]>;
+}
+
+const state = { streamOk: false, apiOk: false, reason: "", headBlock: null as number | null };
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (node === null) throw new Error(`#${id} missing from the page`);
+  return node as T;
+}
+
+function h(tag: string, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+function setText(id: string, text: string): void {
+  byId(id).textContent = text;
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(path, { cache: "no-store" });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(`${path}: HTTP ${res.status} ${body?.error?.message ?? ""}`.trim());
+  }
+  return (await res.json()) as T;
+}
+
+// ---- connection state --------------------------------------------------------------------------------------------
+
+function renderConnection(): void {
+  const connected = state.streamOk && state.apiOk;
+  const badge = byId("connection");
+  badge.dataset.state = connected ? "connected" : "disconnected";
+  badge.className = `badge ${connected ? "badge-ok" : "badge-down"}`;
+  badge.textContent = connected ? "live" : "disconnected";
+  document.body.classList.toggle("disconnected", !connected);
+  byId("disconnected-banner").hidden = connected;
+  setText("disconnected-reason", connected ? "" : state.reason);
+}
+
+function apiFailed(error: unknown): void {
+  state.apiOk = false;
+  state.reason = error instanceof Error ? error.message : String(error);
+  renderConnection();
+}
+
+// ---- sections ----------------------------------------------------------------------------------------------------
+
+function component(id: string, name: string, health: Health, detail: string): void {
+  byId(id).replaceChildren(
+    h("span", { class: `dot dot-${health}`, title: health }),
+    h("strong", {}, name),
+    h("span", { class: "detail" }, detail),
+  );
+  byId(id).dataset.health = health;
+}
+
+function isUnavailable(x: { available: boolean }): x is Unavailable {
+  return !x.available;
+}
+
+function renderStatus(s: DashboardStatus): void {
+  state.headBlock = s.chain.head?.block ?? state.headBlock;
+  setText("updated", `updated ${new Date(s.generatedAt).toLocaleTimeString()}`);
+
+  // backing
+  if (isUnavailable(s.reserves)) {
+    setText("backing-ratio", "—");
+    setText("backing-state", `unavailable: ${s.reserves.reason}`);
+  } else {
+    const r = s.reserves;
+    setText("backing-ratio", ratio(r.backingRatio));
+    const backing = byId("backing");
+    backing.dataset.fullyBacked = String(r.isFullyBacked);
+    setText("backing-state", r.isFullyBacked ? "fully backed" : "UNDER-BACKED: claims exceed attested BTC");
+    byId("backing-state").className = r.isFullyBacked ? "ok" : "alert";
+    setText("attested", sats(r.attestedSats));
+    setText("claims", sats(r.claimsSats));
+    setText("rbtc-supply", sats(r.rbtcSupply));
+    setText("wrbtc-supply", sats(r.wrbtcSupply));
+    setText("uncovered", sats(r.uncoveredSats));
+    byId("uncovered").className = BigInt(r.uncoveredSats) > 0n ? "alert" : "";
+    setText("queued", sats(r.queuedSats));
+  }
+
+  // components
+  const c = s.chain;
+  component(
+    "comp-chain",
+    "Chain RPC",
+    c.reachable ? "ok" : "down",
+    c.reachable && c.head !== null
+      ? `chain ${c.chainId ?? "?"}, head ${c.head.block} (${c.latencyMs ?? "?"} ms)`
+      : `unreachable: ${c.error ?? ""}`,
+  );
+  const b = s.bitcoin;
+  const up = b.backends.filter((x) => x.reachable);
+  component(
+    "comp-bitcoin",
+    "Bitcoin backends",
+    b.backends.length === 0
+      ? "off"
+      : up.length === b.backends.length && b.agree
+        ? "ok"
+        : up.length > 0
+          ? "warn"
+          : "down",
+    b.backends.length === 0
+      ? "none configured"
+      : b.backends
+          .map((x) => (x.reachable ? `${x.url}: tip ${x.tip}` : `${x.url}: unreachable (${x.error ?? ""})`))
+          .join("; ") + (b.agree ? "" : " — backends disagree on the tip"),
+  );
+  if (isUnavailable(s.oracle)) {
+    component("comp-oracle", "Oracle", "down", s.oracle.reason);
+  } else {
+    const o = s.oracle;
+    const health: Health = o.paused.oracle ? "warn" : o.lastRound === null ? "warn" : "ok";
+    const parts = [
+      o.lastRound === null
+        ? "no sync yet"
+        : `last sync block ${o.lastRound.block} (${time(o.lastRound.timestamp)})`,
+      o.lag === null ? "" : `${o.lag.blocks} blocks / ${duration(o.lag.seconds)} ago`,
+      o.btcHeight === null ? "" : `BTC height ${o.btcHeight}`,
+      o.lagBtcBlocks === null ? "" : `${o.lagBtcBlocks} BTC blocks behind the tip`,
+      o.reserveRound === null ? "" : `reserve round ${o.reserveRound.round}`,
+      o.paused.oracle ? "PAUSED" : "",
+    ];
+    component("comp-oracle", "Oracle", health, parts.filter((p) => p !== "").join(", "));
+    byId("comp-oracle").dataset.lagBtcBlocks = String(o.lagBtcBlocks ?? "");
+  }
+  const g = s.subgraph;
+  if (!g.configured) component("comp-subgraph", "Subgraph", "off", "not configured");
+  else
+    component(
+      "comp-subgraph",
+      "Subgraph",
+      g.reachable ? ((g.lagBlocks ?? 0) > 10 ? "warn" : "ok") : "down",
+      g.reachable
+        ? `indexed block ${g.block}, ${g.lagBlocks ?? "?"} blocks behind`
+        : `unreachable: ${g.error ?? ""}`,
+    );
+  renderCommittee(s);
+  renderDisputes(s);
+  renderBurns(s);
+}
+
+function renderCommittee(s: DashboardStatus): void {
+  const body = byId("committee");
+  if (isUnavailable(s.committee)) {
+    component("comp-committee", "Committee", "down", s.committee.reason);
+    setText("committee-summary", s.committee.reason);
+    body.replaceChildren();
+    return;
+  }
+  const k = s.committee;
+  const live = k.signersSeen;
+  const health: Health =
+    k.batchesExamined === 0 ? "warn" : live >= k.threshold + 1 ? "ok" : live >= k.threshold ? "warn" : "down";
+  component(
+    "comp-committee",
+    "Committee",
+    health,
+    `${k.threshold} of ${k.size} (epoch ${k.epoch}); ${live} signed the last ${k.batchesExamined} batch(es)`,
+  );
+  setText(
+    "committee-summary",
+    `threshold ${k.threshold} of ${k.size}, epoch ${k.epoch}; signatures recovered from the newest ${k.batchesExamined} sync batch(es)`,
+  );
+  body.replaceChildren(
+    ...k.operators.map((o) =>
+      h(
+        "tr",
+        { class: o.signedRecently ? "" : "stale" },
+        h("td", { class: "mono" }, o.address),
+        h(
+          "td",
+          {},
+          o.lastSignedBlock === null ? "not among the batches examined" : `block ${o.lastSignedBlock}`,
+        ),
+      ),
+    ),
+  );
+}
+
+/** Shows why a list is unavailable, or what to say when it is empty; true when there is nothing more to render. */
+function listPreamble(
+  box: HTMLElement,
+  result: { available: boolean },
+  empty: boolean,
+  emptyText: string,
+): boolean {
+  if (isUnavailable(result)) {
+    box.className = "muted";
+    box.textContent = `unavailable: ${result.reason}`;
+    return true;
+  }
+  box.className = "";
+  if (empty) box.textContent = emptyText;
+  return empty;
+}
+
+function renderDisputes(s: DashboardStatus): void {
+  const box = byId("disputes");
+  const d = s.disputes;
+  if (listPreamble(box, d, d.available && d.disputes.length === 0, "no disputes") || !d.available) return;
+  box.replaceChildren(
+    h(
+      "ul",
+      { class: "plain" },
+      ...d.disputes
+        .slice(0, 20)
+        .map((x) =>
+          h(
+            "li",
+            {},
+            [
+              `#${x.id}`,
+              x.status,
+              `user ${short(x.user)}`,
+              `claimed ${x.claimedSats}`,
+              `attested ${x.attestedSats}`,
+              ...(x.resolvedSats === null ? [] : [`resolved ${x.resolvedSats}`]),
+            ].join(" · "),
+          ),
+        ),
+    ),
+  );
+}
+
+function renderBurns(s: DashboardStatus): void {
+  const box = byId("burns");
+  const e = s.emergencyBurns;
+  if (e.available) box.dataset.count = String(e.count);
+  if (listPreamble(box, e, e.available && e.count === 0, "none") || !e.available) return;
+  box.replaceChildren(
+    h("p", {}, `${e.count} emergency burn(s)`),
+    h(
+      "ul",
+      { class: "plain" },
+      ...e.burns
+        .slice(0, 20)
+        .map((b) =>
+          h(
+            "li",
+            {},
+            h("strong", {}, b.reason),
+            ` ${short(b.user)} ${sats(b.amountSats)} at block ${b.block}`,
+          ),
+        ),
+    ),
+  );
+}
+
+function renderLatency(l: LatencyReport): void {
+  byId("latency").replaceChildren(
+    ...l.endpoints.map((e) =>
+      h(
+        "tr",
+        {},
+        h("td", { class: "mono" }, `${e.method} ${e.route}`),
+        h("td", {}, String(e.count)),
+        h("td", {}, String(e.errors)),
+        h("td", {}, e.p50Ms.toFixed(1)),
+        h("td", {}, e.p95Ms.toFixed(1)),
+        h("td", {}, e.maxMs.toFixed(1)),
+      ),
+    ),
+  );
+}
+
+function renderHistory(hist: DashboardHistory): void {
+  const chart = byId("chart");
+  if (isUnavailable(hist)) {
+    chart.textContent = `history unavailable: ${hist.reason}`;
+    return;
+  }
+  renderChart(chart, hist.points, hist.head);
+}
+
+// ---- refresh -----------------------------------------------------------------------------------------------------
+
+let refreshing: Promise<void> | undefined;
+let again = false;
+
+/** Re-reads status, history and latency; one refresh at a time, a request during one queues exactly one more. */
+function refresh(): Promise<void> {
+  if (refreshing !== undefined) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      const [status, history, latency] = await Promise.all([
+        getJson<DashboardStatus>("api/dashboard/status"),
+        getJson<DashboardHistory>(`api/dashboard/history?points=${HISTORY_POINTS}`),
+        getJson<LatencyReport>("api/dashboard/latency"),
+      ]);
+      renderStatus(status);
+      renderHistory(history);
+      renderLatency(latency);
+      state.apiOk = true;
+      renderConnection();
+    } catch (error) {
+      apiFailed(error);
+    } finally {
+      refreshing = undefined;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    }
+  })();
+  return refreshing;
+}
+
+let debounce: number | undefined;
+function scheduleRefresh(): void {
+  if (debounce !== undefined) window.clearTimeout(debounce);
+  debounce = window.setTimeout(() => {
+    debounce = undefined;
+    void refresh();
+  }, REFRESH_DEBOUNCE_MS);
+}
+
+// ---- event stream ------------------------------------------------------------------------------------------------
+
+function eventSummary(e: StreamEvent): string {
+  const args = Object.entries(e.args)
+    .filter(([k]) => k !== "user")
+    .map(
+      ([k, v]) =>
+        `${k}=${Array.isArray(v) ? v.length + " items" : typeof v === "string" && v.startsWith("0x") ? short(v) : String(v)}`,
+    )
+    .join(" ");
+  return `${args}`;
+}
+
+function addEvent(e: StreamEvent): void {
+  const list = byId("events");
+  const item = h(
+    "li",
+    { "data-event": e.event },
+    h("span", { class: "block" }, `#${e.block}`),
+    h("strong", {}, e.event),
+    h("span", { class: "muted" }, ` ${e.contract}`),
+    e.user === null ? "" : h("span", { class: "mono" }, ` ${short(e.user)}`),
+    h("span", { class: "args" }, ` ${eventSummary(e)}`),
+  );
+  list.prepend(item);
+  while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
+}
+
+function connectStream(): void {
+  const source = new EventSource("api/realtime/stream");
+  let pending = false;
+  source.onopen = () => {
+    state.streamOk = true;
+    renderConnection();
+    // Whatever happened while disconnected: re-read everything.
+    void refresh();
+  };
+  source.onmessage = () => undefined;
+  source.addEventListener("head", (message) => {
+    const { block } = JSON.parse((message as MessageEvent<string>).data) as { block: number };
+    state.headBlock = block;
+    if (pending) {
+      pending = false;
+      scheduleRefresh();
+    }
+  });
+  const onChainEvent = (message: MessageEvent<string>) => {
+    addEvent(JSON.parse(message.data) as StreamEvent);
+    pending = true;
+  };
+  for (const name of STREAM_EVENT_NAMES) source.addEventListener(name, onChainEvent as EventListener);
+  source.onerror = () => {
+    state.streamOk = false;
+    state.reason = "event stream lost";
+    renderConnection();
+    if (source.readyState === EventSource.CLOSED) {
+      source.close();
+      window.setTimeout(connectStream, RECONNECT_MS);
+    }
+  };
+}
+
+renderConnection();
+void refresh();
+connectStream();
+window.setInterval(() => void refresh(), POLL_MS);

@@ -1,0 +1,122 @@
+import type { Interface, Provider } from "ethers";
+
+import type { Deployment } from "../deployments.js";
+import { UserInputError } from "../errors.js";
+import { LOG_RANGE_BLOCKS, RpcSource } from "../query/rpc.js";
+import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
+import { scanBackwards } from "./logs.js";
+import type { HistoryPoint } from "./types.js";
+
+export const DEFAULT_HISTORY_POINTS = 60;
+export const MAX_HISTORY_POINTS = 500;
+/** Computed points kept in memory (a point below the head never changes on a settled chain). */
+const POINT_CACHE_SIZE = 5_000;
+
+const oracleIface: Interface = Oracle__factory.createInterface();
+const porIface: Interface = ProofOfReserves__factory.createInterface();
+
+/** Events after which the backing figures may have changed: they make a block a history point. */
+const POINT_EVENTS: Array<{ contract: "oracle" | "proofOfReserves"; name: string }> = [
+  { contract: "oracle", name: "Synced" },
+  { contract: "oracle", name: "EmergencyBurn" },
+  { contract: "oracle", name: "DisputeResolutionApplied" },
+  { contract: "oracle", name: "QueuedMintExecuted" },
+  { contract: "proofOfReserves", name: "ReservesCommitted" },
+];
+const TOPIC_NAMES = new Map(
+  POINT_EVENTS.map((e) => {
+    const iface = e.contract === "oracle" ? oracleIface : porIface;
+    const fragment = iface.getEvent(e.name);
+    if (fragment === null) throw new Error(`event ${e.name} missing from the ABI`);
+    return [fragment.topicHash, e.name] as const;
+  }),
+);
+const RESERVES_COMMITTED = porIface.getEvent("ReservesCommitted")?.topicHash ?? "";
+
+/** `?points=N` of `/api/dashboard/history`: 1..MAX_HISTORY_POINTS, default DEFAULT_HISTORY_POINTS. */
+export function parsePoints(value: string | undefined): number {
+  if (value === undefined || value === "") return DEFAULT_HISTORY_POINTS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HISTORY_POINTS) {
+    throw new UserInputError(
+      `invalid points "${value}": an integer from 1 to ${MAX_HISTORY_POINTS}`,
+      "BAD_POINTS",
+    );
+  }
+  return n;
+}
+
+/**
+ * The backing history: one point per block in which a sync, reserve round, emergency burn, dispute resolution or
+ * queued mint happened (the only transactions that move attested BTC or the claims on it), each the
+ * proof-of-reserves figures read at that block. Reads archive state (`eth_call` at past blocks), which every
+ * local node and most providers serve.
+ */
+export class BackingHistory {
+  private readonly points = new Map<number, Promise<HistoryPoint>>();
+  private readonly fromBlock: number;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly deployment: Deployment,
+  ) {
+    const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
+    this.fromBlock = starts.length > 0 ? Math.min(...starts) : 0;
+  }
+
+  /** The newest `count` points at or below `head`, oldest first. */
+  async history(head: number, count: number): Promise<HistoryPoint[]> {
+    const logs = await scanBackwards({
+      provider: this.provider,
+      address: [this.deployment.oracle, this.deployment.proofOfReserves],
+      topics: [[...TOPIC_NAMES.keys()]],
+      head,
+      fromBlock: this.fromBlock,
+      maxRange: LOG_RANGE_BLOCKS,
+      enough: (found) => new Set(found.map((l) => l.blockNumber)).size > count,
+    });
+    const byBlock = new Map<number, { events: Set<string>; round: number | null }>();
+    for (const log of logs) {
+      const entry = byBlock.get(log.blockNumber) ?? { events: new Set<string>(), round: null };
+      const topic = log.topics[0] ?? "";
+      entry.events.add(TOPIC_NAMES.get(topic) ?? "unknown");
+      if (topic === RESERVES_COMMITTED) entry.round = Number(BigInt(log.topics[1] ?? "0x0"));
+      byBlock.set(log.blockNumber, entry);
+    }
+    const blocks = [...byBlock.keys()].sort((a, b) => a - b).slice(-count);
+    return Promise.all(
+      blocks.map((block) => {
+        const entry = byBlock.get(block);
+        return this.point(block, [...(entry?.events ?? [])].sort(), entry?.round ?? null);
+      }),
+    );
+  }
+
+  private point(block: number, events: string[], round: number | null): Promise<HistoryPoint> {
+    const cached = this.points.get(block);
+    if (cached !== undefined) return cached;
+    if (this.points.size >= POINT_CACHE_SIZE) this.points.clear();
+    // The rpc source pinned to one block answers proof-of-reserves as of that block.
+    const pinned = new RpcSource(this.provider, this.deployment, {
+      head: () => Promise.resolve(block),
+      fromBlock: this.fromBlock,
+    });
+    const value = Promise.all([pinned.proofOfReserves(), pinned.blockTime(block)]).then(
+      ([por, timestamp]): HistoryPoint => ({
+        block,
+        timestamp,
+        attestedSats: por.attestedSats,
+        claimsSats: (BigInt(por.rbtcFree) + BigInt(por.wrbtcSupply)).toString(),
+        rbtcSupply: por.rbtcSupply,
+        wrbtcSupply: por.wrbtcSupply,
+        uncoveredSats: por.uncoveredSats,
+        backingRatio: por.backingRatio,
+        round,
+        events,
+      }),
+    );
+    this.points.set(block, value);
+    value.catch(() => this.points.delete(block));
+    return value;
+  }
+}

@@ -1,0 +1,57 @@
+import type { ChainAccess } from "../query/context.js";
+import { startServer } from "../query/server.js";
+import type { RunningServer, ServeOptions } from "../query/server.js";
+import { SubgraphSource } from "../query/subgraph.js";
+import { builtDashboard, ensureDashboardBuilt } from "./build.js";
+import { DashboardService } from "./status.js";
+
+export interface RealtimeServeOptions extends Omit<ServeOptions, "dashboard"> {
+  /** Direct chain access (rpc): the dashboard's head probe, committee signatures and backing history. */
+  chain?: ChainAccess;
+  /** Esplora API roots the dashboard probes. */
+  bitcoin: string[];
+  /** A subgraph endpoint whose indexing lag the dashboard shows (when one is configured). */
+  subgraphUrl?: string;
+}
+
+export interface RealtimeServer extends RunningServer {
+  dashboard: DashboardService;
+  /** How the page came to be served: built now, already up to date, or not available (with the reason). */
+  page: { state: "built" | "current" | "missing"; reason?: string };
+}
+
+/**
+ * `realtime:serve` assembled: builds the dashboard page when its output is missing or stale (Vite's JS API), then
+ * starts the realtime server with the dashboard service. Without Vite (production install without dev
+ * dependencies) an existing build is served; with neither, the API runs and `/` says the page is not built.
+ */
+export async function startRealtimeServer(options: RealtimeServeOptions): Promise<RealtimeServer> {
+  let page: RealtimeServer["page"];
+  let staticRoot: string | undefined;
+  try {
+    const result = await ensureDashboardBuilt();
+    staticRoot = result.outDir;
+    page = { state: result.built ? "built" : "current" };
+  } catch (error) {
+    staticRoot = builtDashboard();
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    page = staticRoot === undefined ? { state: "missing", reason } : { state: "current", reason };
+  }
+  const subgraph =
+    options.subgraphUrl === undefined
+      ? undefined
+      : options.source instanceof SubgraphSource
+        ? options.source
+        : new SubgraphSource(options.subgraphUrl);
+  const dashboard = new DashboardService({
+    source: options.source,
+    ...(options.chain === undefined ? {} : { chain: options.chain }),
+    bitcoin: options.bitcoin,
+    ...(subgraph === undefined ? {} : { subgraph }),
+  });
+  const server = await startServer({
+    ...options,
+    dashboard: { service: dashboard, ...(staticRoot === undefined ? {} : { staticRoot }) },
+  });
+  return { ...server, dashboard, page };
+}

@@ -1,0 +1,362 @@
+import { recoverAddress, TypedDataEncoder } from "ethers";
+import type { Provider } from "ethers";
+
+import { EsploraClient } from "../bitcoin/esplora.js";
+import type { Deployment } from "../deployments.js";
+import { BackendError, ChainError } from "../errors.js";
+import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../oracle/signing.js";
+import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
+import type { QuerySource, Unavailable } from "../query/types.js";
+import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
+import { BackingHistory } from "./history.js";
+
+/** Newest disputes the status carries (the page lists them). */
+const DASHBOARD_DISPUTES = 20;
+import { scanBackwards } from "./logs.js";
+import type {
+  BitcoinBackendStatus,
+  BitcoinStatus,
+  ChainStatus,
+  CommitteeStatus,
+  DashboardHistory,
+  DashboardStatus,
+  OracleStatus,
+  Probe,
+  ReserveRoundInfo,
+  ReservesStatus,
+  SubgraphStatus,
+} from "./types.js";
+
+/** Longest wait for one probe (node, Esplora, subgraph) before it counts as unreachable. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
+/** Newest sync transactions whose signatures are recovered for committee liveness. */
+export const DEFAULT_RECENT_BATCHES = 8;
+/** A status answer is reused this long (the page and several tabs poll; the chain is read once per window). */
+const STATUS_TTL_MS = 500;
+
+const oracleIface = Oracle__factory.createInterface();
+const SYNCED_TOPIC = oracleIface.getEvent("Synced")?.topicHash ?? "";
+
+export interface DashboardServiceOptions {
+  /** The server's query source (rpc or subgraph): oracle, reserves, disputes and emergency-burn sections. */
+  source: QuerySource;
+  /** Direct chain access (rpc): head probe, reserve rounds, committee signatures and the history. */
+  chain?: { provider: Provider; deployment: Deployment };
+  /** Esplora API roots to probe (`realtime:serve --bitcoin`). */
+  bitcoin?: string[];
+  /** A subgraph to report the indexing lag of (when one is configured). */
+  subgraph?: { url: string; head(): Promise<number> };
+  probeTimeoutMs?: number;
+  recentBatches?: number;
+}
+
+/** Computes `/api/dashboard/status` and `/api/dashboard/history`; every section degrades on its own. */
+export class DashboardService {
+  private readonly source: QuerySource;
+  private readonly chain: DashboardServiceOptions["chain"];
+  private readonly esplora: EsploraClient[];
+  private readonly subgraph: DashboardServiceOptions["subgraph"];
+  private readonly timeoutMs: number;
+  private readonly recentBatches: number;
+  private readonly backing: BackingHistory | undefined;
+  /** Signers recovered per sync transaction hash (immutable once mined). */
+  private readonly signers = new Map<string, Promise<string[]>>();
+  private cached: { at: number; head: number; value: Promise<DashboardStatus> } | undefined;
+
+  constructor(options: DashboardServiceOptions) {
+    this.source = options.source;
+    this.chain = options.chain;
+    this.subgraph = options.subgraph;
+    this.timeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    this.recentBatches = options.recentBatches ?? DEFAULT_RECENT_BATCHES;
+    this.esplora = (options.bitcoin ?? []).map(
+      (baseUrl) => new EsploraClient({ baseUrl, timeoutMs: this.timeoutMs, retries: 0 }),
+    );
+    this.backing =
+      this.chain === undefined ? undefined : new BackingHistory(this.chain.provider, this.chain.deployment);
+  }
+
+  /** The status, shared by callers within STATUS_TTL_MS at the same chain head (a new block recomputes it). */
+  async status(): Promise<DashboardStatus> {
+    const head = await this.source.head().catch(() => -1);
+    const now = Date.now();
+    let c = this.cached;
+    if (c === undefined || c.head !== head || now - c.at > STATUS_TTL_MS) {
+      c = { at: now, head, value: this.compute() };
+      this.cached = c;
+    }
+    return c.value;
+  }
+
+  async history(points: number): Promise<DashboardHistory> {
+    const { backing, chain } = this;
+    if (backing === undefined || chain === undefined) {
+      return unavailable("the backing history needs a chain connection (rpc)");
+    }
+    try {
+      // The rpc source's head is the server's block tracker; a subgraph source's head is its indexed block.
+      const head =
+        this.source.kind === "rpc" ? await this.source.head() : await chain.provider.getBlockNumber();
+      return { available: true, head, points: await backing.history(head, points) };
+    } catch (error) {
+      if (error instanceof BackendError || error instanceof ChainError) throw error;
+      throw new BackendError(`backing history: ${oneLine(error)}`, "RPC");
+    }
+  }
+
+  private async compute(): Promise<DashboardStatus> {
+    const [chain, bitcoin, syncStatus, reserves, disputes, emergencyBurns, round] = await Promise.all([
+      this.chainStatus(),
+      this.bitcoinStatus(),
+      settle(this.source.syncStatus()),
+      settle(this.source.proofOfReserves()),
+      this.source.disputes({ limit: DASHBOARD_DISPUTES }).catch((e: unknown) => unavailable(oneLine(e))),
+      this.source.emergencyBurns().catch((e: unknown) => unavailable(oneLine(e))),
+      this.reserveRound().catch(() => null),
+    ]);
+    const subgraph = await this.subgraphStatus(chain.head?.block ?? null);
+
+    let oracle: OracleStatus | Unavailable;
+    let committee: CommitteeStatus | Unavailable;
+    if (syncStatus.ok) {
+      const s = syncStatus.value;
+      const heights = [s.lastRound === null ? 0 : s.highestBtcHeight, round?.btcHeight ?? 0];
+      const btcHeight = Math.max(...heights) > 0 ? Math.max(...heights) : null;
+      oracle = {
+        available: true,
+        lastRound: s.lastRound,
+        lag: s.lag,
+        btcHeight,
+        lagBtcBlocks: btcHeight === null || bitcoin.tip === null ? null : bitcoin.tip - btcHeight,
+        minConfirmations: s.minConfirmations,
+        paused: s.paused,
+        reserveRound: round,
+      };
+      committee = await this.committeeStatus(s.committee, s.head.block).catch((e: unknown) =>
+        unavailable(oneLine(e)),
+      );
+    } else {
+      oracle = unavailable(syncStatus.error);
+      committee = unavailable(syncStatus.error);
+    }
+    const reservesStatus: ReservesStatus | Unavailable = reserves.ok
+      ? {
+          available: true,
+          ...reserves.value,
+          claimsSats: (BigInt(reserves.value.rbtcFree) + BigInt(reserves.value.wrbtcSupply)).toString(),
+        }
+      : unavailable(reserves.error);
+    return {
+      generatedAt: Date.now(),
+      source: this.source.kind,
+      chain,
+      bitcoin,
+      oracle,
+      subgraph,
+      committee,
+      reserves: reservesStatus,
+      disputes,
+      emergencyBurns,
+    };
+  }
+
+  private async chainStatus(): Promise<ChainStatus> {
+    if (this.chain === undefined) {
+      return { ...down("no chain connection (the server reads a subgraph only)"), chainId: null, head: null };
+    }
+    const { provider, deployment } = this.chain;
+    const probe = await this.probe(() => provider.getBlock("latest"));
+    const block = probe.value ?? null;
+    return {
+      ...probe.probe,
+      chainId: deployment.chainId.toString(),
+      head: block === null ? null : { block: block.number, timestamp: block.timestamp },
+    };
+  }
+
+  private async bitcoinStatus(): Promise<BitcoinStatus> {
+    const backends: BitcoinBackendStatus[] = await Promise.all(
+      this.esplora.map(async (client) => {
+        const probe = await this.probe(() => client.tipHeight());
+        return { url: client.baseUrl, ...probe.probe, tip: probe.value ?? null };
+      }),
+    );
+    const tips = backends.map((b) => b.tip).filter((t): t is number => t !== null);
+    return {
+      backends,
+      tip: tips.length === 0 ? null : Math.max(...tips),
+      agree: new Set(tips).size <= 1,
+    };
+  }
+
+  private async subgraphStatus(chainHead: number | null): Promise<SubgraphStatus> {
+    const subgraph = this.subgraph;
+    if (subgraph === undefined) return { configured: false };
+    const probe = await this.probe(() => subgraph.head());
+    const block = probe.value ?? null;
+    return {
+      configured: true,
+      url: subgraph.url,
+      ...probe.probe,
+      block,
+      lagBlocks: block === null || chainHead === null ? null : Math.max(0, chainHead - block),
+    };
+  }
+
+  private async reserveRound(): Promise<ReserveRoundInfo | null> {
+    if (this.chain === undefined) return null;
+    const por = ProofOfReserves__factory.connect(this.chain.deployment.proofOfReserves, this.chain.provider);
+    const id = await por.latestRoundId();
+    if (id === 0n) return null;
+    const r = await por.round(id);
+    return {
+      round: Number(id),
+      merkleRoot: r.merkleRoot,
+      attestedSats: r.attestedSats.toString(),
+      btcHeight: Number(r.btcHeight),
+      committedAt: Number(r.committedAt),
+    };
+  }
+
+  /**
+   * The committee and which operators signed the newest sync batches: the signatures are recovered from the `sync`
+   * calldata of the transactions that emitted the newest `Synced` logs (EIP-712 over the batch, the Oracle's domain).
+   */
+  private async committeeStatus(
+    committee: { operators: string[]; threshold: number; size: number; epoch: number },
+    head: number,
+  ): Promise<CommitteeStatus> {
+    const lastSigned = new Map<string, number>();
+    let examined = 0;
+    if (this.chain !== undefined) {
+      const { provider, deployment } = this.chain;
+      const distinct = (logs: Array<{ transactionHash: string }>) =>
+        new Set(logs.map((l) => l.transactionHash)).size;
+      const logs = await scanBackwards({
+        provider,
+        address: [deployment.oracle],
+        topics: [SYNCED_TOPIC],
+        head,
+        fromBlock: deployment.startBlocks?.oracle ?? 0,
+        maxRange: LOG_RANGE_BLOCKS,
+        enough: (found) => distinct(found) >= this.recentBatches,
+      });
+      const txs = new Map<string, number>();
+      for (const log of logs) {
+        if (txs.size >= this.recentBatches) break;
+        if (!txs.has(log.transactionHash)) txs.set(log.transactionHash, log.blockNumber);
+      }
+      for (const [hash, block] of txs) {
+        const signers = await this.signersOf(hash);
+        if (signers.length > 0) examined += 1;
+        for (const s of signers) lastSigned.set(s, Math.max(lastSigned.get(s) ?? 0, block));
+      }
+    }
+    const operators = committee.operators.map((address) => {
+      const block = lastSigned.get(address) ?? null;
+      return { address, lastSignedBlock: block, signedRecently: block !== null };
+    });
+    return {
+      available: true,
+      operators,
+      threshold: committee.threshold,
+      size: committee.size,
+      epoch: committee.epoch,
+      batchesExamined: examined,
+      signersSeen: operators.filter((o) => o.signedRecently).length,
+    };
+  }
+
+  /** Operators that signed the sync batch of one transaction ([] when it is not a direct `sync` call). */
+  private signersOf(hash: string): Promise<string[]> {
+    const cached = this.signers.get(hash);
+    if (cached !== undefined) return cached;
+    const chain = this.chain;
+    if (chain === undefined) return Promise.resolve([]);
+    const value = (async () => {
+      const tx = await chain.provider.getTransaction(hash);
+      if (tx === null || tx.to?.toLowerCase() !== chain.deployment.oracle.toLowerCase()) return [];
+      const parsed = oracleIface.parseTransaction({ data: tx.data });
+      if (parsed === null || parsed.name !== "sync") return [];
+      const [reports, deadline, signatures] = parsed.args as unknown as [
+        Array<{
+          user: string;
+          newTotalSats: bigint;
+          btcHeight: bigint;
+          btcBlockHash: string;
+          sequence: bigint;
+        }>,
+        bigint,
+        string[],
+      ];
+      const digest = TypedDataEncoder.hash(
+        {
+          name: ORACLE_DOMAIN_NAME,
+          version: ORACLE_DOMAIN_VERSION,
+          chainId: chain.deployment.chainId,
+          verifyingContract: chain.deployment.oracle,
+        },
+        SYNC_BATCH_TYPES,
+        {
+          reports: reports.map((r) => ({
+            user: r.user,
+            newTotalSats: r.newTotalSats,
+            btcHeight: r.btcHeight,
+            btcBlockHash: r.btcBlockHash,
+            sequence: r.sequence,
+          })),
+          deadline,
+        },
+      );
+      return signatures.map((sig) => recoverAddress(digest, sig));
+    })();
+    this.signers.set(hash, value);
+    value.catch(() => this.signers.delete(hash));
+    return value;
+  }
+
+  /** Runs one probe with the timeout, timing it. */
+  private async probe<T>(fn: () => Promise<T>): Promise<{ probe: Probe; value?: T }> {
+    const started = performance.now();
+    try {
+      const value = await withTimeout(fn(), this.timeoutMs);
+      return {
+        probe: { reachable: true, latencyMs: Math.round(performance.now() - started), error: null },
+        value,
+      };
+    } catch (error) {
+      return { probe: down(oneLine(error)) };
+    }
+  }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: string };
+
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error: oneLine(error) };
+  }
+}
+
+function unavailable(reason: string): Unavailable {
+  return { available: false, reason };
+}
+
+function down(error: string): Probe {
+  return { reachable: false, latencyMs: null, error };
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? "";
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

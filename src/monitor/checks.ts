@@ -1,0 +1,163 @@
+/**
+ * What the monitor reads: the system's health at one block (views pinned to it) and the alerting events of a
+ * bounded block range (one eth_getLogs call per range, both contracts and both topics at once).
+ */
+import { getAddress } from "ethers";
+import type { Log } from "ethers";
+
+import type {
+  DisputeManager,
+  Oracle,
+  ProofOfReserves,
+  RBTCSynth,
+  WrBTC,
+} from "../../types/ethers-contracts/index.js";
+import { DisputeManager__factory, Oracle__factory } from "../../types/ethers-contracts/index.js";
+import { readChainSnapshot } from "../oracle/chain-state.js";
+import { emergencyReasonName } from "../query/query.js";
+import { readReserveTotals } from "../reserves/check.js";
+import type { EventFinding } from "./alerts.js";
+
+/** The contracts the monitor reads (connected to a provider; it never sends a transaction). */
+export interface MonitorContracts {
+  readonly oracle: Oracle;
+  readonly rbtc: RBTCSynth;
+  readonly wrbtc: WrBTC;
+  readonly proofOfReserves: ProofOfReserves;
+  readonly disputeManager: DisputeManager;
+}
+
+/** The system's state at one block (amounts in sats). */
+export interface ChainHealth {
+  block: number;
+  /** The block's timestamp (unix seconds). */
+  timestamp: number;
+  /** Sum of every user's attested total (Oracle). */
+  attestedSats: bigint;
+  rbtcSupply: bigint;
+  rbtcFree: bigint;
+  wrbtcSupply: bigint;
+  /** wrBTC in circulation that no escrow backs (WrBTC.uncoveredSats). */
+  uncoveredSats: bigint;
+  /** The highest Bitcoin height any report carried (Oracle.highestBtcHeight). */
+  highestBtcHeight: number;
+  /** The latest reserve round (ProofOfReserves): every successful runner round commits one. 0 = none yet. */
+  porRound: bigint;
+  porBtcHeight: number;
+  /** Unix time of the latest reserve round's commit; undefined before the first. */
+  porCommittedAt: number | undefined;
+  porAttestedSats: bigint;
+  porBackingRatio: bigint;
+  porFullyBacked: boolean;
+  operators: string[];
+  threshold: number;
+}
+
+/** Reads the system's health at the latest block (every view pinned to the block the snapshot was taken at). */
+export async function readChainHealth(contracts: MonitorContracts): Promise<ChainHealth> {
+  const { oracle } = contracts;
+  const snapshot = await readChainSnapshot(oracle);
+  const provider = oracle.runner?.provider;
+  if (provider == null) throw new Error("oracle contract has no provider");
+  const [block, totals, committee] = await Promise.all([
+    provider.getBlock(snapshot.blockNumber),
+    readReserveTotals(contracts, snapshot.blockNumber),
+    oracle.committee({ blockTag: snapshot.blockNumber }),
+  ]);
+  const hasRound = totals.roundId > 0n;
+  return {
+    block: snapshot.blockNumber,
+    timestamp: block?.timestamp ?? Math.floor(Date.now() / 1000),
+    attestedSats: snapshot.users.reduce((sum, u) => sum + u.attestedSats, 0n),
+    rbtcSupply: totals.rbtcFree + totals.rbtcEscrow,
+    rbtcFree: totals.rbtcFree,
+    wrbtcSupply: totals.wrbtcSupply,
+    uncoveredSats: totals.uncoveredSats,
+    highestBtcHeight: Number(snapshot.highestBtcHeight),
+    porRound: totals.roundId,
+    porBtcHeight: hasRound ? Number(totals.round.btcHeight) : 0,
+    porCommittedAt: hasRound ? Number(totals.round.committedAt) : undefined,
+    porAttestedSats: hasRound ? totals.round.attestedSats : 0n,
+    porBackingRatio: totals.backingRatio,
+    porFullyBacked: totals.isFullyBacked,
+    operators: committee[0].map((a) => getAddress(a)),
+    threshold: Number(committee[1]),
+  };
+}
+
+const oracleIface = Oracle__factory.createInterface();
+const disputeIface = DisputeManager__factory.createInterface();
+const EMERGENCY_BURN = oracleIface.getEvent("EmergencyBurn");
+const DISPUTE_OPENED = disputeIface.getEvent("DisputeOpened");
+
+/** The alerting events (EmergencyBurn, DisputeOpened) of blocks `fromBlock..toBlock`, oldest first. */
+export async function scanEvents(
+  contracts: MonitorContracts,
+  fromBlock: number,
+  toBlock: number,
+): Promise<EventFinding[]> {
+  const provider = contracts.oracle.runner?.provider;
+  if (provider == null) throw new Error("oracle contract has no provider");
+  const [oracle, disputeManager] = await Promise.all([
+    contracts.oracle.getAddress(),
+    contracts.disputeManager.getAddress(),
+  ]);
+  const logs = await provider.getLogs({
+    address: [oracle, disputeManager],
+    topics: [[EMERGENCY_BURN.topicHash, DISPUTE_OPENED.topicHash]],
+    fromBlock,
+    toBlock,
+  });
+  return logs
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
+    .flatMap((log) => {
+      const finding = decodeFinding(log, oracle, disputeManager);
+      return finding === undefined ? [] : [finding];
+    });
+}
+
+function decodeFinding(log: Log, oracle: string, disputeManager: string): EventFinding | undefined {
+  const base = {
+    key: `${log.transactionHash}:${log.index}`,
+    block: log.blockNumber,
+    txHash: log.transactionHash,
+    logIndex: log.index,
+  };
+  const from = log.address.toLowerCase();
+  const topics = [...log.topics];
+  if (from === oracle.toLowerCase() && log.topics[0] === EMERGENCY_BURN.topicHash) {
+    const event = oracleIface.decodeEventLog(EMERGENCY_BURN, log.data, topics);
+    const user = getAddress(event.user as string);
+    const amountSats = (event.amountSats as bigint).toString();
+    const reason = emergencyReasonName(Number(event.reason));
+    return {
+      kind: "emergency-burn",
+      ...base,
+      summary: `emergency burn of ${amountSats} sats from ${user} (${reason})`,
+      details: { user, amountSats, reason, txHash: log.transactionHash, logIndex: log.index },
+    };
+  }
+  if (from === disputeManager.toLowerCase() && log.topics[0] === DISPUTE_OPENED.topicHash) {
+    const event = disputeIface.decodeEventLog(DISPUTE_OPENED, log.data, topics);
+    const user = getAddress(event.user as string);
+    const disputeId = (event.disputeId as bigint).toString();
+    return {
+      kind: "dispute-opened",
+      ...base,
+      summary: `dispute ${disputeId} opened on ${user}: claims ${event.claimedSats} sats, attested ${event.attestedSats}`,
+      details: {
+        disputeId,
+        user,
+        challenger: getAddress(event.challenger as string),
+        claimedSats: (event.claimedSats as bigint).toString(),
+        attestedSats: (event.attestedSats as bigint).toString(),
+        bondWei: (event.bondWei as bigint).toString(),
+        deadline: Number(event.deadline),
+        evidenceURI: event.evidenceURI as string,
+        txHash: log.transactionHash,
+        logIndex: log.index,
+      },
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,435 @@
+/**
+ * The ops monitor (the tBTC monitoring pattern): each pass processes the blocks since its persisted cursor in bounded
+ * ranges (`check(fromBlock, toBlock)` → dispute and emergency-burn events), then evaluates the conditions at the
+ * head (backing, oracle lag, stall, failed rounds, live operators), raises what changed, delivers it to every sink
+ * and persists what it did — so a restart resends nothing and misses nothing.
+ */
+import { getAddress } from "ethers";
+import type { Logger } from "pino";
+
+import { backingRatio } from "../query/query.js";
+import type { BitcoinSource } from "../oracle/reports.js";
+import type { CommitteeReachability, RoundOutcome } from "../oracle/service.js";
+import type { Alert, ConditionKind, ConditionReading, EventFinding } from "./alerts.js";
+import { CONDITION_KINDS, SEVERITY } from "./alerts.js";
+import type { ChainHealth, MonitorContracts } from "./checks.js";
+import { readChainHealth, scanEvents } from "./checks.js";
+import type { MonitorConfig } from "./config.js";
+import { DEFAULT_WEBHOOK } from "./config.js";
+import type { AlertSink } from "./sinks.js";
+import type { MonitorState } from "./state.js";
+import { loadState, pruneEvents, saveState } from "./state.js";
+
+/** Undelivered alerts kept in the state file at most (the oldest are dropped first, with an error log). */
+export const MAX_PENDING = 100;
+
+export interface MonitorOptions {
+  contracts: MonitorContracts;
+  chainId: bigint;
+  config: MonitorConfig;
+  sinks: readonly AlertSink[];
+  logger: Logger;
+  /** Bitcoin backend for the tip (oracle-lag); without it the lag is unknown. */
+  bitcoin?: Pick<BitcoinSource, "tip">;
+  /** First block to scan without a cursor when the config gives none (the deployment's start block). */
+  startBlock?: number;
+  /** Unix seconds (tests); the monitor uses max(clock, head block time). */
+  clock?: () => number;
+}
+
+/** What one pass found and did (`monitor:run --once` prints it). */
+export interface PassResult {
+  chainId: string;
+  oracle: string;
+  head: number;
+  /** Blocks whose events this pass processed; null when there were none new. */
+  range: { fromBlock: number; toBlock: number } | null;
+  conditions: ConditionReading[];
+  events: EventFinding[];
+  /** Alerts raised by this pass (new ones only; a condition that stays true raises nothing). */
+  alerts: Alert[];
+  /** Conditions firing after this pass. */
+  active: ConditionKind[];
+  /** Deliveries that failed this pass (kept for the next passes). */
+  failedDeliveries: number;
+  /** Undelivered alerts in the state file after this pass. */
+  pending: number;
+}
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
+}
+
+export class Monitor {
+  readonly #options: MonitorOptions;
+  readonly #oracle: string;
+  #state: MonitorState;
+  /** Runner outcomes (inside `oracle:run`): failures in a row, the last failure and the last reachability. */
+  #rounds: {
+    seen: number;
+    failuresInRow: number;
+    lastFailure?: { kind: string; error: string; at: number };
+    reachability?: CommitteeReachability & { at: number };
+  } = { seen: 0, failuresInRow: 0 };
+
+  private constructor(options: MonitorOptions, oracle: string, state: MonitorState) {
+    this.#options = options;
+    this.#oracle = oracle;
+    this.#state = state;
+  }
+
+  /** Loads (or starts) the state file of the configured path; refuses one of another chain or Oracle. */
+  static async open(options: MonitorOptions): Promise<Monitor> {
+    const oracle = getAddress(await options.contracts.oracle.getAddress());
+    const state = await loadState(options.config.stateFile, options.chainId, oracle);
+    return new Monitor(options, oracle, state);
+  }
+
+  /** A copy of the persisted state (tests, `--once` output). */
+  get state(): MonitorState {
+    return structuredClone(this.#state);
+  }
+
+  /** Records a runner round's outcome; the next pass evaluates `round-failed` and `operators-low` from it. */
+  observeRound(outcome: RoundOutcome): void {
+    const r = this.#rounds;
+    r.seen += 1;
+    if (outcome.ok) r.failuresInRow = 0;
+    else {
+      r.failuresInRow += 1;
+      r.lastFailure = { kind: outcome.kind, error: outcome.error, at: outcome.at };
+    }
+    if (outcome.committee !== undefined) r.reachability = { ...outcome.committee, at: outcome.at };
+  }
+
+  /** The alerting events of blocks `fromBlock..toBlock` (no alert is sent; see `runOnce`). */
+  check(fromBlock: number, toBlock: number): Promise<EventFinding[]> {
+    return scanEvents(this.#options.contracts, fromBlock, toBlock);
+  }
+
+  /** One pass: retry undelivered alerts, process new blocks in bounded ranges, evaluate the conditions. */
+  async runOnce(): Promise<PassResult> {
+    const { config, contracts } = this.#options;
+    let failedDeliveries = 0;
+    const alerts: Alert[] = [];
+    const raise = async (alert: Alert) => {
+      alerts.push(alert);
+      failedDeliveries += await this.#dispatch(alert);
+    };
+    failedDeliveries += await this.#flushPending();
+
+    // Events: every block from the cursor to the head (less the confirmations), in bounded ranges.
+    const provider = contracts.oracle.runner?.provider;
+    if (provider == null) throw new Error("oracle contract has no provider");
+    const head = await provider.getBlockNumber();
+    const target = head - config.confirmations;
+    const first =
+      this.#state.cursor === null
+        ? (config.fromBlock ?? this.#options.startBlock ?? 0)
+        : this.#state.cursor + 1;
+    const events: EventFinding[] = [];
+    for (let from = first; from <= target; from += config.logRangeBlocks) {
+      const to = Math.min(target, from + config.logRangeBlocks - 1);
+      for (const finding of await this.check(from, to)) {
+        events.push(finding);
+        const key = `${finding.kind}:${finding.key}`;
+        if (key in this.#state.events) continue;
+        this.#state.events[key] = finding.block;
+        await raise(this.#eventAlert(finding));
+        await this.#save();
+      }
+      this.#state.cursor = to;
+      await this.#save();
+    }
+
+    // Conditions at the head.
+    const health = await readChainHealth(contracts);
+    const conditions = await this.#evaluate(health);
+    for (const reading of conditions) {
+      const active = this.#state.conditions[reading.kind];
+      if (reading.state === "active" && active === undefined) {
+        const alert = this.#conditionAlert(reading, "firing", health.block);
+        this.#state.conditions[reading.kind] = {
+          alertId: alert.id,
+          block: health.block,
+          since: alert.time,
+          summary: reading.summary,
+        };
+        await raise(alert);
+        await this.#save();
+      } else if (reading.state === "ok" && active !== undefined) {
+        const alert = this.#conditionAlert(reading, "resolved", health.block);
+        alert.details = { ...alert.details, firingAlertId: active.alertId, firingSince: active.since };
+        delete this.#state.conditions[reading.kind];
+        await raise(alert);
+        await this.#save();
+      }
+    }
+    pruneEvents(this.#state);
+    await this.#save();
+    return {
+      chainId: this.#options.chainId.toString(),
+      oracle: this.#oracle,
+      head,
+      range: first <= target ? { fromBlock: first, toBlock: target } : null,
+      conditions,
+      events,
+      alerts,
+      active: CONDITION_KINDS.filter((k) => this.#state.conditions[k] !== undefined),
+      failedDeliveries,
+      pending: this.#state.pending.length,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // conditions
+  // ---------------------------------------------------------------------------------------------------------------
+
+  async #evaluate(h: ChainHealth): Promise<ConditionReading[]> {
+    const t = this.#options.config.thresholds;
+    const now = Math.max(this.#options.clock?.() ?? Math.floor(Date.now() / 1000), h.timestamp);
+    const readings: ConditionReading[] = [];
+
+    // backing-deficit: attested BTC below rBTC supply + uncovered wrBTC, or any uncovered wrBTC at all.
+    const liabilities = h.rbtcSupply + h.uncoveredSats;
+    const ratio = backingRatio(h.attestedSats, liabilities);
+    const deficit = h.uncoveredSats > 0n || h.attestedSats < liabilities;
+    readings.push({
+      kind: "backing-deficit",
+      state: deficit ? "active" : "ok",
+      value: `ratio ${ratio ?? "n/a"}, uncovered ${h.uncoveredSats} sats`,
+      threshold: "ratio ≥ 1, uncovered 0",
+      summary: deficit
+        ? `backing below 100%: ${h.attestedSats} sats attested for ${liabilities} sats of rBTC + uncovered wrBTC ` +
+          `(${h.uncoveredSats} sats of wrBTC uncovered)`
+        : `fully backed: ${h.attestedSats} sats attested for ${liabilities} sats of liabilities`,
+      details: {
+        backingRatio: ratio,
+        attestedSats: h.attestedSats.toString(),
+        rbtcSupply: h.rbtcSupply.toString(),
+        wrbtcSupply: h.wrbtcSupply.toString(),
+        uncoveredSats: h.uncoveredSats.toString(),
+        liabilitiesSats: liabilities.toString(),
+        deficitSats: (liabilities > h.attestedSats ? liabilities - h.attestedSats : 0n).toString(),
+        porRound: h.porRound.toString(),
+        porAttestedSats: h.porAttestedSats.toString(),
+        porBackingRatio: h.porBackingRatio.toString(),
+        porFullyBacked: h.porFullyBacked,
+      },
+    });
+
+    // oracle-lag: Bitcoin tip vs the height the last round attested (reports or the reserve round, whichever is newer).
+    const attestedHeight = Math.max(h.highestBtcHeight, h.porBtcHeight);
+    let tip: number | undefined;
+    let tipError: string | undefined;
+    if (this.#options.bitcoin !== undefined) {
+      try {
+        tip = (await this.#options.bitcoin.tip()).height;
+      } catch (error) {
+        tipError = errorMessage(error);
+        this.#options.logger.warn(
+          { event: "monitor-bitcoin-error", error: tipError },
+          "Bitcoin tip unavailable",
+        );
+      }
+    }
+    const lag = tip === undefined ? undefined : tip - attestedHeight;
+    readings.push({
+      kind: "oracle-lag",
+      state: lag === undefined ? "unknown" : lag > t.maxLagBlocks ? "active" : "ok",
+      value: lag === undefined ? `unknown (${tipError ?? "no Bitcoin backend"})` : `${lag} blocks`,
+      threshold: `≤ ${t.maxLagBlocks} blocks`,
+      summary:
+        lag === undefined
+          ? "oracle lag unknown"
+          : `oracle lags Bitcoin by ${lag} blocks (tip ${tip}, attested ${attestedHeight}; threshold ${t.maxLagBlocks})`,
+      details: {
+        bitcoinTip: tip ?? null,
+        attestedHeight,
+        lagBlocks: lag ?? null,
+        maxLagBlocks: t.maxLagBlocks,
+      },
+    });
+
+    // oracle-stalled: no reserve round (every successful runner round commits one) for stallSeconds.
+    const since = h.porCommittedAt === undefined ? undefined : now - h.porCommittedAt;
+    readings.push({
+      kind: "oracle-stalled",
+      state: since === undefined ? "unknown" : since > t.stallSeconds ? "active" : "ok",
+      value: since === undefined ? "no round yet" : `${since} s since the last round`,
+      threshold: `≤ ${t.stallSeconds} s`,
+      summary:
+        since === undefined
+          ? "no reserve round committed yet"
+          : since > t.stallSeconds
+            ? `no oracle round for ${since} s (threshold ${t.stallSeconds} s; last round ${h.porRound})`
+            : `last oracle round ${since} s ago`,
+      details: {
+        lastRound: h.porRound.toString(),
+        lastRoundAt: h.porCommittedAt ?? null,
+        secondsSinceLastRound: since ?? null,
+        stallSeconds: t.stallSeconds,
+      },
+    });
+
+    // round-failed: consecutive failed runner rounds (only known inside oracle:run).
+    const r = this.#rounds;
+    const failing = r.failuresInRow >= t.failedRounds;
+    readings.push({
+      kind: "round-failed",
+      state: r.seen === 0 ? "unknown" : failing ? "active" : "ok",
+      value: r.seen === 0 ? "no runner outcome (standalone)" : `${r.failuresInRow} failed in a row`,
+      threshold: `< ${t.failedRounds} in a row`,
+      summary: failing
+        ? `${r.failuresInRow} oracle rounds failed in a row (${r.lastFailure?.kind}: ${r.lastFailure?.error})`
+        : `oracle rounds succeed`,
+      details: {
+        failuresInRow: r.failuresInRow,
+        failedRounds: t.failedRounds,
+        lastFailureKind: r.lastFailure?.kind ?? null,
+        lastFailureError: r.lastFailure?.error ?? null,
+      },
+    });
+
+    // operators-low: on-chain operators that signed the runner's last signing request vs threshold + margin.
+    const reach = r.reachability;
+    const needed = h.threshold + t.operatorMargin;
+    const operators = new Set(h.operators.map((a) => a.toLowerCase()));
+    const live = reach === undefined ? [] : reach.signed.filter((a) => operators.has(a.toLowerCase()));
+    readings.push({
+      kind: "operators-low",
+      state: reach === undefined ? "unknown" : live.length < needed ? "active" : "ok",
+      value:
+        reach === undefined
+          ? "no committee reachability (standalone)"
+          : `${live.length} of ${h.operators.length} live`,
+      threshold: `≥ ${needed} (threshold ${h.threshold} + ${t.operatorMargin})`,
+      summary:
+        reach === undefined
+          ? "operator liveness unknown"
+          : `${live.length} of ${h.operators.length} operators live; threshold ${h.threshold}, alert below ${needed}`,
+      details: {
+        live: live.length,
+        operators: h.operators.length,
+        threshold: h.threshold,
+        needed,
+        liveOperators: live.map((a) => getAddress(a)).join(","),
+        unreachable:
+          reach === undefined ? null : reach.unreachable.map((u) => `${u.address}: ${u.reason}`).join("; "),
+      },
+    });
+    return readings;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // alerts and delivery
+  // ---------------------------------------------------------------------------------------------------------------
+
+  #conditionAlert(reading: ConditionReading, status: "firing" | "resolved", block: number): Alert {
+    return {
+      id: `${reading.kind}:${status}:${block}`,
+      kind: reading.kind,
+      status,
+      severity: SEVERITY[reading.kind],
+      summary: status === "resolved" ? `resolved: ${reading.summary}` : reading.summary,
+      chainId: this.#options.chainId.toString(),
+      oracle: this.#oracle,
+      block,
+      time: new Date().toISOString(),
+      details: { ...reading.details },
+    };
+  }
+
+  #eventAlert(finding: EventFinding): Alert {
+    return {
+      id: `${finding.kind}:${finding.key}`,
+      kind: finding.kind,
+      status: "firing",
+      severity: SEVERITY[finding.kind],
+      summary: finding.summary,
+      chainId: this.#options.chainId.toString(),
+      oracle: this.#oracle,
+      block: finding.block,
+      time: new Date().toISOString(),
+      details: { ...finding.details },
+    };
+  }
+
+  /** Offers the alert to every sink; what a sink refuses is kept as pending. Returns the failed deliveries. */
+  async #dispatch(alert: Alert): Promise<number> {
+    let failed = 0;
+    for (const sink of this.#options.sinks) {
+      try {
+        await sink.deliver(alert);
+      } catch (error) {
+        failed += 1;
+        const message = errorMessage(error);
+        this.#options.logger.error(
+          { event: "alert-delivery-failed", sink: sink.name, alertId: alert.id, error: message },
+          "alert not delivered; retried on the next passes",
+        );
+        this.#state.pending.push({ sink: sink.name, alert, passes: 1, lastError: message });
+      }
+    }
+    while (this.#state.pending.length > MAX_PENDING) {
+      const dropped = this.#state.pending.shift();
+      this.#options.logger.error(
+        {
+          event: "alert-dropped",
+          sink: dropped?.sink,
+          alertId: dropped?.alert.id,
+          reason: "too many pending",
+        },
+        "undelivered alert dropped",
+      );
+    }
+    return failed;
+  }
+
+  /** Retries every pending delivery once; drops those that failed on `maxPendingPasses` passes. */
+  async #flushPending(): Promise<number> {
+    if (this.#state.pending.length === 0) return 0;
+    const maxPasses = this.#options.config.webhook?.maxPendingPasses ?? DEFAULT_WEBHOOK.maxPendingPasses;
+    const kept: MonitorState["pending"] = [];
+    let failed = 0;
+    for (const entry of this.#state.pending) {
+      const sink = this.#options.sinks.find((s) => s.name === entry.sink);
+      if (sink === undefined) {
+        this.#options.logger.error(
+          {
+            event: "alert-dropped",
+            sink: entry.sink,
+            alertId: entry.alert.id,
+            reason: "sink not configured",
+          },
+          "undelivered alert dropped",
+        );
+        continue;
+      }
+      try {
+        await sink.deliver(entry.alert);
+        this.#options.logger.info(
+          { event: "alert-delivered-late", sink: entry.sink, alertId: entry.alert.id, passes: entry.passes },
+          "pending alert delivered",
+        );
+      } catch (error) {
+        failed += 1;
+        const next = { ...entry, passes: entry.passes + 1, lastError: errorMessage(error) };
+        if (next.passes >= maxPasses) {
+          this.#options.logger.error(
+            { event: "alert-dropped", sink: entry.sink, alertId: entry.alert.id, reason: next.lastError },
+            `undelivered alert dropped after ${next.passes} passes`,
+          );
+        } else kept.push(next);
+      }
+    }
+    this.#state.pending = kept;
+    await this.#save();
+    return failed;
+  }
+
+  #save(): Promise<void> {
+    return saveState(this.#options.config.stateFile, this.#state);
+  }
+}

@@ -1,0 +1,66 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { pino } from "pino";
+
+import { runTask } from "../bitcoin/output.js";
+import { reportFatal, stopOnSignals } from "../oracle/process.js";
+import { monitorOverrides } from "./args.js";
+import { renderPass } from "./render.js";
+
+interface Args {
+  interval: number;
+  once: boolean;
+  state: string;
+  webhook: string;
+  monitorConfig: string;
+  bitcoin: string;
+  btcNetwork: string;
+  maxLagBlocks: number;
+  stallSeconds: number;
+  logLevel: string;
+  json: boolean;
+}
+
+/**
+ * `--once`: one pass, printed (table or --json), logs on stderr; exit 3 when a condition is firing. Otherwise
+ * long-running with JSON log lines on stdout: SIGINT/SIGTERM → the current pass finishes, exit 0; a second signal
+ * exits at once (1).
+ */
+export default async function monitorRunAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const overrides = monitorOverrides(args);
+  if (args.once) {
+    const logger = pino(
+      { level: args.logLevel, base: { service: "reservebtc-monitor" } },
+      pino.destination(2),
+    );
+    const result = await runTask(
+      args.json,
+      async () => {
+        const { monitorForConnection } = await import("../../src/monitor/context.js");
+        const connection = await hre.network.getOrCreate();
+        const { monitor } = await monitorForConnection(connection, args.monitorConfig, overrides, logger);
+        return monitor.runOnce();
+      },
+      renderPass,
+    );
+    if (result !== undefined) process.exitCode = result.active.length > 0 ? 3 : 0;
+    return;
+  }
+
+  const logger = pino({ level: args.logLevel, base: { service: "reservebtc-monitor" } });
+  const stop = stopOnSignals(logger, "stopping after the current pass");
+  try {
+    const { monitorForConnection } = await import("../../src/monitor/context.js");
+    const { MonitorLoop } = await import("../../src/monitor/service.js");
+    const connection = await hre.network.getOrCreate();
+    const { monitor, config } = await monitorForConnection(connection, args.monitorConfig, overrides, logger);
+    await new MonitorLoop(monitor, {
+      intervalMs: config.intervalSeconds * 1000,
+      logger,
+      signal: stop.signal,
+    }).run();
+  } catch (error) {
+    reportFatal(logger, error, "monitor cannot start");
+  } finally {
+    stop.dispose();
+  }
+}
