@@ -11,6 +11,7 @@
 import { writeFile } from "node:fs/promises";
 
 import { network } from "hardhat";
+import type { EthereumProvider } from "hardhat/types/providers";
 
 import { startDevnet } from "../src/bitcoin/devnet/server.js";
 import { EsploraClient } from "../src/bitcoin/esplora.js";
@@ -22,16 +23,19 @@ import { bindUsers, fundUsers, syntheticUsers } from "../test/helpers/oracle-pop
 import { deployTo, removeDeployments, startHardhatNode } from "../test/oracle/integration/helpers.js";
 
 const sizes = (process.env.BENCH_USERS ?? "1000,10000").split(",").map((s) => Number(s.trim()));
-const batchSize = Number(process.env.BENCH_BATCH ?? 100);
+/** Most reports per transaction; unset: sized from the block gas limit by the runner. */
+const batchSize = process.env.BENCH_BATCH === undefined ? undefined : Number(process.env.BENCH_BATCH);
 
 interface Measured {
   users: number;
-  batchSize: number;
+  batchSize: number | "auto";
   setupSeconds: number;
   round: {
     wallSeconds: number;
     changed: number;
     transactions: number;
+    /** Reports in the largest batch. */
+    largestBatch: number;
     gasUsed: string;
     gasPerUser: number;
     rpcCallsEvm: number;
@@ -41,6 +45,8 @@ interface Measured {
     rssBeforeMb: number;
   };
   idleRound: { wallSeconds: number; rpcCallsPerUser: number; peakRssMb: number };
+  /** Where the first round's time went. */
+  profile: ReturnType<typeof roundedProfile>;
   /** Every user's balance grows again (non-zero → non-zero: the steady state of a running system). */
   updateRound: { wallSeconds: number; gasPerUser: number; transactions: number; peakRssMb: number };
 }
@@ -63,6 +69,42 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peak: 
 
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
+/** Where a round's time went: JSON-RPC time and calls per method, signing time, phase marks (ms since start). */
+interface Profile {
+  rpc: Record<string, { calls: number; ms: number }>;
+  signMs: number;
+  signCalls: number;
+  phases: Array<{ atMs: number; what: string }>;
+}
+const newProfile = (): Profile => ({ rpc: {}, signMs: 0, signCalls: 0, phases: [] });
+let profile = newProfile();
+
+/** Wraps an EIP-1193 provider's `request` so every JSON-RPC call is timed per method into `profile`. */
+function profileRpc(provider: EthereumProvider) {
+  const request = provider.request.bind(provider);
+  provider.request = async (args) => {
+    const started = performance.now();
+    try {
+      return await request(args);
+    } finally {
+      const entry = (profile.rpc[args.method] ??= { calls: 0, ms: 0 });
+      entry.calls += 1;
+      entry.ms += performance.now() - started;
+    }
+  };
+}
+
+function roundedProfile(p: Profile) {
+  return {
+    rpc: Object.fromEntries(
+      Object.entries(p.rpc).map(([m, e]) => [m, { calls: e.calls, ms: Math.round(e.ms) }]),
+    ),
+    signMs: Math.round(p.signMs),
+    signCalls: p.signCalls,
+    phases: p.phases,
+  };
+}
+
 const node = await startHardhatNode();
 const devnet = await startDevnet({ port: 0 });
 const results: Measured[] = [];
@@ -73,6 +115,7 @@ try {
     const users = syntheticUsers(n, `bench-${n}`);
     // A fresh connection per size: pooled keep-alive sockets left idle during the derivation may have been closed.
     const connection = await network.create({ network: "localhost", override: { url: node.url } });
+    profileRpc(connection.provider);
     const system = await deployTo(connection, { minConfirmations: 1 });
     const wallets = committeeWallets(3);
     log(`${n} users: addresses derived, system deployed; binding…`);
@@ -88,14 +131,28 @@ try {
 
     const committee = new Committee(wallets, 2);
     const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest", concurrency: 32 });
-    const sign = committee.batchSigner(system.oracle);
-    const run = () =>
-      runSyncRound(system.oracle, system.rbtc, esplora, sign, {
-        batchSize,
+    const committeeSign = committee.batchSigner(system.oracle);
+    const sign: typeof committeeSign = async (reports, deadline) => {
+      const started = performance.now();
+      try {
+        return await committeeSign(reports, deadline);
+      } finally {
+        profile.signMs += performance.now() - started;
+        profile.signCalls += 1;
+      }
+    };
+    const run = () => {
+      profile = newProfile();
+      const started = performance.now();
+      return runSyncRound(system.oracle, system.rbtc, esplora, sign, {
+        ...(batchSize === undefined ? {} : { batchSize }),
         bitcoinConcurrency: 32,
         submit: { receiptPollMs: 50 },
+        onProgress: (what) => profile.phases.push({ atMs: Math.round(performance.now() - started), what }),
       });
+    };
     const first = await withPeakRss<RoundSummary>(run);
+    const firstProfile = roundedProfile(profile);
     const s = first.result;
     if (s.changed !== n || s.skipped.length > 0 || s.deferred.length > 0) {
       throw new Error(
@@ -109,12 +166,13 @@ try {
     if (update.result.changed !== n) throw new Error(`update round changed ${update.result.changed}`);
     const m: Measured = {
       users: n,
-      batchSize,
+      batchSize: batchSize ?? "auto",
       setupSeconds,
       round: {
         wallSeconds: s.durationMs / 1000,
         changed: s.changed,
         transactions: s.batches.length,
+        largestBatch: Math.max(...s.batches.map((b) => b.reports)),
         gasUsed: s.gasUsed.toString(),
         gasPerUser: Number(s.gasUsed / BigInt(s.changed)),
         rpcCallsEvm: s.rpcCalls.evm,
@@ -123,6 +181,7 @@ try {
         peakRssMb: mb(first.peak),
         rssBeforeMb: mb(first.before),
       },
+      profile: firstProfile,
       idleRound: {
         wallSeconds: idle.result.durationMs / 1000,
         rpcCallsPerUser: Math.round(idle.result.rpcCalls.perUser * 1000) / 1000,
@@ -147,7 +206,7 @@ try {
 
 const table = results.map(
   (r) =>
-    `| ${r.users} | ${r.batchSize} | ${r.round.wallSeconds.toFixed(1)} s | ${r.round.transactions} | ${r.round.gasPerUser} | ` +
+    `| ${r.users} | ${r.batchSize} (≤ ${r.round.largestBatch}) | ${r.round.wallSeconds.toFixed(1)} s | ${r.round.transactions} | ${r.round.gasPerUser} | ` +
     `${r.round.rpcCallsPerUser} (evm ${r.round.rpcCallsEvm}, bitcoin ${r.round.rpcCallsBitcoin}) | ${r.round.peakRssMb} MB | ` +
     `${r.idleRound.wallSeconds.toFixed(1)} s | ${r.updateRound.wallSeconds.toFixed(1)} s, ${r.updateRound.gasPerUser} gas/user |`,
 );

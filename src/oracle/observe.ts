@@ -10,7 +10,7 @@ export const DEFAULT_BITCOIN_CONCURRENCY = 16;
  */
 export async function observeUsers(
   source: BitcoinSource,
-  users: readonly UserChainState[],
+  users: ReadonlyArray<Pick<UserChainState, "user" | "addresses">>,
   minConfirmations: number,
   tip: BitcoinTip,
   options: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},

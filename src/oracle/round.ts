@@ -4,10 +4,12 @@ import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-cont
 import { BackendError } from "../errors.js";
 import type { ReserveLeaf } from "../reserves/merkle.js";
 import { ReserveTree } from "../reserves/merkle.js";
-import { readChainSnapshot } from "./chain-state.js";
+import type { ChainSnapshot, UserChainState } from "./chain-state.js";
+import { readBindings, readUserStates } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
+import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
 import type { ReserveRound } from "./signing.js";
 import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
 import { DEFAULT_DEADLINE_SECONDS, retryTransient, submitReports } from "./submit.js";
@@ -42,7 +44,10 @@ export async function detectAnchorReorg(
 
 export interface RoundOptions {
   dryRun?: boolean;
+  /** Most reports per transaction (default: as many as the gas budget holds, see gas-calibration.ts). */
   batchSize?: number;
+  /** Users per Bitcoin scan chunk; a chunk's reports are submitted while the next one is scanned. Default 2,000. */
+  scanChunkUsers?: number;
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
   /** Commit the reserve round (Merkle root + attested total) after the sync batches. */
@@ -102,6 +107,33 @@ export interface RoundSummary {
   durationMs: number;
 }
 
+/** Users per Bitcoin scan chunk (see runSyncRound). */
+export const SCAN_CHUNK_USERS = 2_000;
+
+/** The gas calibration all submissions of a round share, sized from the latest block's gas limit. */
+async function roundCalibration(oracle: Oracle, options: RoundOptions): Promise<GasCalibration> {
+  const block = await retryTransient(async () => oracle.runner?.provider?.getBlock("latest"));
+  if (block == null) throw new Error("the chain returned no latest block");
+  return new GasCalibration(
+    transactionGasBudget(block.gasLimit),
+    options.batchSize ?? MAX_REPORTS_PER_TX,
+    options.submit?.gasPerReport,
+  );
+}
+
+/**
+ * A report's cost class for gas calibration (see gas-calibration.ts): a user's first mint writes fresh storage and
+ * costs ~50% more than a later one; burns and unchanged totals are cheaper.
+ */
+export function costClassOf(users: readonly UserChainState[]): (report: SyncReport) => string {
+  const attested = new Map(users.map((u) => [u.user, u.attestedSats]));
+  return (report) => {
+    const previous = attested.get(report.user) ?? 0n;
+    if (report.newTotalSats > previous) return previous === 0n ? "first-mint" : "mint";
+    return report.newTotalSats < previous ? "burn" : "unchanged";
+  };
+}
+
 /**
  * One oracle round: read all bindings and attested state from chain, read confirmed balances at one Bitcoin tip,
  * build reports for users whose total changed, have the committee sign, submit in gas-bounded batches.
@@ -118,11 +150,15 @@ export async function runSyncRound(
   const progress = options.onProgress ?? (() => undefined);
 
   const bitcoinRequestsBefore = bitcoin.stats?.().requests ?? 0;
-  const snapshot = await retryTransient(() => readChainSnapshot(oracle));
-  progress(`chain block ${snapshot.blockNumber}: ${snapshot.users.length} users`);
+  // The bindings first: the Bitcoin scan needs only the addresses, so the users' attested states are read from the
+  // node while Bitcoin is scanned (the node and this process work in parallel).
+  const bindings = await retryTransient(() => readBindings(oracle));
+  progress(`chain block ${bindings.blockNumber}: ${bindings.users.length} users`);
+  const statesRead = retryTransient(() => readUserStates(oracle, bindings));
+  statesRead.catch(() => undefined); // awaited below; a scan failure must not leave it unhandled
   const bestTip = await bitcoin.tip();
   const reorg = await retryTransient(() =>
-    detectAnchorReorg(oracle, bitcoin, snapshot.highestBtcHeight, bestTip, snapshot.blockNumber),
+    detectAnchorReorg(oracle, bitcoin, bindings.highestBtcHeight, bestTip, bindings.blockNumber),
   );
   // After a reorg across the highest attested height, the round reports at that height on the new chain: its
   // reports re-anchor it (the Oracle emits BitcoinAnchorReplaced) and burn what the reorg took away.
@@ -133,7 +169,7 @@ export async function runSyncRound(
     );
   }
   progress(
-    `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${snapshot.minConfirmations}`,
+    `bitcoin tip ${tip.height} ${tip.hash.slice(0, 16)}…, minConfirmations ${bindings.minConfirmations}`,
   );
   // Record every address's balance as it is read: the reserve leaves are exactly what the reports were built from.
   const addressSats = new Map<string, bigint>();
@@ -146,33 +182,90 @@ export async function runSyncRound(
       return balance;
     },
   };
-  const observations = await observeUsers(recording, snapshot.users, snapshot.minConfirmations, tip, {
-    concurrency: options.bitcoinConcurrency,
-    onProgress: (done, total) => {
-      if (done === total || done % 1000 === 0) progress(`bitcoin balances ${done}/${total}`);
-    },
-  });
-  // Every balance was computed at `tip`; if that block left the best chain during the scan, the totals may mix two
-  // chains. Report nothing this round rather than attest a chain that no longer exists.
-  const hashNow = await bitcoin.blockHashAt(tip.height);
-  if (hashNow !== tip.hash) {
-    throw new BackendError(
-      `Bitcoin reorganised during the scan (block ${tip.height} is now ${hashNow}); retry`,
-    );
-  }
-  const { reports, skipped, unchanged } = buildReports(snapshot.users, observations, tip);
-  progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
-
-  const batches =
-    options.dryRun === true || reports.length === 0
-      ? []
-      : await submitReports(oracle, rbtc, reports, sign, {
-          batchSize: options.batchSize,
-          ...options.submit,
-          onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
-        });
-
+  const scanned = bindings.users.map((user) => ({ user, addresses: bindings.addressesOf.get(user) ?? [] }));
   const live = options.dryRun !== true;
+  // The attested states (read while the first chunk is scanned).
+  let read: ChainSnapshot | undefined;
+  const chainSnapshot = async (): Promise<ChainSnapshot> => {
+    if (read === undefined) {
+      const { states, rpcCalls: stateCalls } = await statesRead;
+      read = {
+        blockNumber: bindings.blockNumber,
+        users: states,
+        minConfirmations: bindings.minConfirmations,
+        highestBtcHeight: bindings.highestBtcHeight,
+        rpcCalls: bindings.rpcCalls + stateCalls,
+      };
+    }
+    return read;
+  };
+
+  // Bitcoin is scanned in chunks of users, and each chunk's reports are submitted while the next chunk is scanned
+  // (the node mines while this process reads Bitcoin); the submissions run one after another (one nonce lane) and
+  // share one gas calibration. Every balance is computed at `tip`; before a chunk's reports go anywhere, its tip
+  // block must still be on the best chain — if it left it, the totals may mix two chains: nothing more is reported
+  // this round (what earlier chunks attested is corrected by the next round, as after any reorg).
+  const chunkSize = Math.max(1, options.scanChunkUsers ?? SCAN_CHUNK_USERS);
+  const reports: SyncReport[] = [];
+  const skipped: SkippedUser[] = [];
+  let unchanged = 0;
+  const batches: BatchOutcome[] = [];
+  let calibration: GasCalibration | undefined;
+  let submitting: Promise<void> = Promise.resolve();
+  let submitFailure: { error: unknown } | undefined;
+  const submitChunk = async (chunk: readonly SyncReport[]): Promise<void> => {
+    if (submitFailure !== undefined) return;
+    try {
+      calibration ??= await roundCalibration(oracle, options);
+      const outcomes = await submitReports(oracle, rbtc, chunk, sign, {
+        batchSize: options.batchSize,
+        costClass: costClassOf((await chainSnapshot()).users),
+        calibration,
+        ...options.submit,
+        onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
+      });
+      batches.push(...outcomes);
+    } catch (error) {
+      submitFailure = { error };
+    }
+  };
+  // A scan failure waits for the submissions already under way: no transaction of this round outlives it.
+  try {
+    for (let start = 0; start < scanned.length && submitFailure === undefined; start += chunkSize) {
+      const part = scanned.slice(start, start + chunkSize);
+      const observations = await observeUsers(recording, part, bindings.minConfirmations, tip, {
+        concurrency: options.bitcoinConcurrency,
+        onProgress: (done, total) => {
+          if (done === total || (start + done) % 1000 === 0)
+            progress(`bitcoin balances ${start + done}/${scanned.length}`);
+        },
+      });
+      const hashNow = await bitcoin.blockHashAt(tip.height);
+      if (hashNow !== tip.hash) {
+        throw new BackendError(
+          `Bitcoin reorganised during the scan (block ${tip.height} is now ${hashNow}); retry`,
+        );
+      }
+      const built = buildReports(
+        (await chainSnapshot()).users.slice(start, start + chunkSize),
+        observations,
+        tip,
+      );
+      reports.push(...built.reports);
+      skipped.push(...built.skipped);
+      unchanged += built.unchanged;
+      if (live && built.reports.length > 0) {
+        const chunk = built.reports;
+        submitting = submitting.then(() => submitChunk(chunk));
+      }
+    }
+  } finally {
+    await submitting;
+  }
+  progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
+  if (submitFailure !== undefined) throw submitFailure.error;
+  const snapshot = await chainSnapshot();
+
   const burnReceipts: ContractTransactionReceipt[] = [];
   const feeExhaustedBurns: string[] = [];
   if (live && options.feeExhaustedBurns !== false) {

@@ -33,6 +33,8 @@ export interface BindingRequest {
 /** Anything that signs EIP-712 typed data with a known address (an ethers Wallet / HDNodeWallet). */
 export interface TypedDataSigner {
   readonly address: string;
+  /** The in-process key of an ethers Wallet: lets the committee hash a request once for all its operators. */
+  readonly signingKey?: { sign(digest: string): { serialized: string } };
   signTypedData(
     domain: TypedDataDomain,
     types: Record<string, TypedDataField[]>,

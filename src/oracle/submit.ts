@@ -8,13 +8,12 @@ import type {
 } from "ethers";
 
 import type { Oracle, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import { Semaphore } from "../bitcoin/esplora.js";
 import { ChainError } from "../errors.js";
+import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
 import type { SyncReport } from "./reports.js";
+import { SendLane } from "./send-lane.js";
 
-/** Default reports per transaction; the gas check below splits a batch that would not fit. */
-export const DEFAULT_BATCH_SIZE = 100;
-/** Share of the block gas limit one sync transaction may use, leaving room for other transactions. */
-export const MAX_BLOCK_GAS_SHARE_PERCENT = 50n;
 /** How long committee signatures stay valid (capped by the Oracle's maxReportValiditySeconds). */
 export const DEFAULT_DEADLINE_SECONDS = 600n;
 
@@ -102,6 +101,8 @@ export const DEFAULT_MAX_FEE_BUMPS = 3;
 export const DEFAULT_RECEIPT_POLL_MS = 250;
 /** First backoff between retries; doubles per attempt. */
 export const DEFAULT_RETRY_BACKOFF_MS = 200;
+/** Sync transactions in flight at once (signed and sent, receipt pending). */
+export const DEFAULT_MAX_IN_FLIGHT = 8;
 
 /** What happened while submitting (the runner logs these; tests drive faults from them). */
 export type SubmitEvent =
@@ -112,7 +113,19 @@ export type SubmitEvent =
   | { kind: "already-applied"; txHash: string };
 
 export interface SubmitOptions {
+  /** Most reports per transaction. Default: as many as the gas budget holds (at most 500). */
   batchSize?: number;
+  /** Transactions signed and sent but not yet mined, at most. Default 8. */
+  maxInFlight?: number;
+  /**
+   * The cost class of a report (reports are batched by class and the first batch of each class is gas-estimated
+   * to calibrate the rest). Default: one class.
+   */
+  costClass?: (report: SyncReport) => string;
+  /** Known gas per report by cost class (skips the calibration estimate of those classes). */
+  gasPerReport?: Readonly<Record<string, bigint>>;
+  /** A calibration to use and extend (several submissions of one round share one); `gasPerReport` then ignored. */
+  calibration?: GasCalibration;
   onBatch?: (outcome: BatchOutcome) => void;
   onEvent?: (event: SubmitEvent) => void;
   /** Extra attempts after a transient send failure. Default 3. */
@@ -129,6 +142,7 @@ const TRANSIENT_PATTERNS = [
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network error|timeout|unexpected status code|connection refused|other side closed|UND_ERR_SOCKET|Failed to make POST request/i,
   /\b(429|500|502|503|504)\b|bad gateway|service unavailable|too many requests/i,
 ];
+const OUT_OF_GAS_PATTERN = /out of gas/i;
 const NONCE_PATTERNS =
   /nonce too low|nonce has already been used|already known|known transaction|nonce.*(lower|expired)|replacement transaction underpriced|NONCE_EXPIRED|REPLACEMENT_UNDERPRICED/i;
 
@@ -188,21 +202,47 @@ export function describeRevert(oracle: Oracle, error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error";
 }
 
+/** A sync transaction ran out of gas (its gas limit came from the calibration, not from an estimate). */
+class OutOfGasError extends ChainError {
+  constructor(
+    message: string,
+    readonly nonce: number,
+    readonly attempts: number,
+  ) {
+    super(message, "SUBMIT_OUT_OF_GAS");
+  }
+}
+
+/** Options that shape the submission as a whole rather than one batch's send. */
+type SharedOption =
+  "batchSize" | "onBatch" | "onEvent" | "maxInFlight" | "costClass" | "gasPerReport" | "calibration";
+
+/** Everything the batches of one submission share. */
 interface SendContext {
   oracle: Oracle;
   rbtc: RBTCSynth;
   provider: Provider;
   signer: Signer;
-  options: Required<Omit<SubmitOptions, "batchSize" | "onBatch" | "onEvent">> &
-    Pick<SubmitOptions, "onEvent">;
-  rpc: { calls: number };
+  from: string;
+  lane: SendLane;
+  /** Fee caps read once per submission; a stuck transaction's replacement raises its own copy. */
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+  options: Required<Omit<SubmitOptions, SharedOption>> & Pick<SubmitOptions, "onEvent">;
   fromBlock: number;
+  /** Set once a batch failed for good: batches not sent yet are not sent, receipt waits end. */
+  abort: { failed: boolean };
 }
 
+const aborted = () => new ChainError("submission stopped: another batch of the round failed", "SUBMIT");
+
 /** True when every report of `batch` is already applied on chain (each user's sequence reached the report's). */
-async function batchApplied(ctx: SendContext, batch: readonly SyncReport[]): Promise<boolean> {
+async function batchApplied(
+  ctx: SendContext,
+  rpc: { calls: number },
+  batch: readonly SyncReport[],
+): Promise<boolean> {
   const users = batch.map((r) => r.user);
-  ctx.rpc.calls += 1;
+  rpc.calls += 1;
   const views = await ctx.oracle.userStates(users);
   return batch.every((r, i) => (views[i]?.sequence ?? 0n) >= r.sequence);
 }
@@ -210,42 +250,47 @@ async function batchApplied(ctx: SendContext, batch: readonly SyncReport[]): Pro
 /** The receipt of the transaction that applied `batch` (found by its first user's Synced event). */
 async function findAppliedReceipt(
   ctx: SendContext,
+  rpc: { calls: number },
   batch: readonly SyncReport[],
 ): Promise<TransactionReceipt | null> {
   const first = batch[0];
   if (first === undefined) return null;
-  ctx.rpc.calls += 2;
+  rpc.calls += 2;
   const events = await ctx.oracle.queryFilter(ctx.oracle.filters.Synced(first.user), ctx.fromBlock);
   const match = events.find((e) => e.args.sequence === first.sequence);
   return match === undefined ? null : ctx.provider.getTransactionReceipt(match.transactionHash);
 }
 
-/** Polls the receipts of `hashes` until one is mined or `timeoutMs` passes. */
+/** Polls the receipts of `hashes` until one is mined or `timeoutMs` passes (first poll at once). */
 async function waitAnyReceipt(
   ctx: SendContext,
+  rpc: { calls: number },
   hashes: readonly string[],
   timeoutMs: number,
 ): Promise<TransactionReceipt | null> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     for (const hash of hashes) {
-      ctx.rpc.calls += 1;
+      rpc.calls += 1;
       const receipt = await ctx.provider.getTransactionReceipt(hash).catch((error: unknown) => {
         if (isTransientError(error)) return null;
         throw error;
       });
       if (receipt !== null) return receipt;
     }
+    if (ctx.abort.failed) throw aborted();
     if (Date.now() >= until) return null;
     await sleep(ctx.options.receiptPollMs);
   }
 }
 
 /**
- * Sends one signed batch and waits for its receipt. Transient RPC errors are retried (bounded, with backoff) with
- * the same nonce; a nonce conflict is resolved by checking whether the batch was applied (a lost answer) or the
- * nonce went to another transaction (then a fresh nonce); a transaction unmined after `receiptTimeoutMs` is
- * replaced with the same nonce and a higher fee. A revert is never retried: it is reported by error name.
+ * Sends one signed batch and waits for its receipt. Sends go through the lane (nonce order); a transient RPC error
+ * is retried there (bounded, with backoff) with the same nonce, so no later batch overtakes a nonce gap. A nonce
+ * conflict is resolved by checking whether the batch was applied (a lost answer) or the nonce went to another
+ * transaction (then a fresh nonce); a transaction unmined after `receiptTimeoutMs` is replaced with the same nonce
+ * and a higher fee. A revert is never retried: it is reported by error name. `nonceHint`: a nonce to send with first
+ * (a resend whose earlier nonce was not consumed).
  */
 async function sendBatch(
   ctx: SendContext,
@@ -253,12 +298,14 @@ async function sendBatch(
   deadline: bigint,
   signatures: string[],
   gas: bigint,
-): Promise<{ receipt: TransactionReceipt; attempts: number }> {
-  const { oracle, provider, signer, options } = ctx;
+  nonceHint?: number,
+): Promise<{ receipt: TransactionReceipt; attempts: number; nonce: number; rpcCalls: number }> {
+  const { oracle, signer, options, lane } = ctx;
+  const rpc = { calls: 0 };
   const request = await oracle.sync.populateTransaction([...batch], deadline, signatures);
-  const from = await signer.getAddress();
-  let nonce: number | undefined;
-  let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined;
+  let nonce: number | undefined = nonceHint;
+  let freshNonce = false;
+  let fees = { ...ctx.fees };
   const sent: string[] = [];
   let attempts = 0;
   let failures = 0;
@@ -276,65 +323,81 @@ async function sendBatch(
     await sleep(options.retryBackoffMs * 2 ** (failures - 1));
   };
 
-  for (;;) {
-    try {
-      if (nonce === undefined) {
-        ctx.rpc.calls += 1;
-        nonce = await provider.getTransactionCount(from, "pending");
+  /** One send under the lane's lock; transient failures retried in place. Returns the hash or the hard error. */
+  const send = (): Promise<{ hash: string; nonce: number } | { error: unknown; nonce: number | undefined }> =>
+    lane.exclusive(async () => {
+      for (;;) {
+        if (ctx.abort.failed) throw aborted();
+        try {
+          if (nonce === undefined) {
+            nonce = freshNonce ? await lane.fresh() : await lane.next();
+            freshNonce = false;
+          }
+          rpc.calls += 1;
+          attempts += 1;
+          const tx = await signer.sendTransaction({
+            ...request,
+            from: ctx.from,
+            nonce,
+            gasLimit: gas,
+            ...fees,
+            type: 2,
+          });
+          return { hash: tx.hash, nonce };
+        } catch (error) {
+          if (!isTransientError(error) || isNonceConflict(error)) return { error, nonce };
+          // The send may have reached the node before the error: the retry reuses the nonce, so it cannot apply
+          // twice.
+          await fail(error, "sending the batch");
+        }
       }
-      if (fees === undefined) {
-        ctx.rpc.calls += 1;
-        const data = await provider.getFeeData();
-        const maxFeePerGas = data.maxFeePerGas ?? data.gasPrice ?? 1_000_000_000n;
-        fees = { maxFeePerGas, maxPriorityFeePerGas: data.maxPriorityFeePerGas ?? maxFeePerGas };
-      }
-    } catch (error) {
-      if (!isTransientError(error)) throw error;
-      await fail(error, "reading the nonce and fees");
-      continue;
-    }
+    });
 
-    let txHash: string;
-    try {
-      ctx.rpc.calls += 1;
-      attempts += 1;
-      const tx = await signer.sendTransaction({ ...request, from, nonce, gasLimit: gas, ...fees, type: 2 });
-      txHash = tx.hash;
-    } catch (error) {
+  for (;;) {
+    const result = await send();
+    if ("error" in result) {
+      const { error } = result;
       if (isNonceConflict(error)) {
         // Was it our own earlier attempt (whose answer was lost) or another transaction? Wait for the nonce to be
         // mined, then look at the chain: never resend a batch the chain already applied.
-        options.onEvent?.({ kind: "nonce-conflict", nonce, detail: describeRevert(oracle, error) });
+        options.onEvent?.({
+          kind: "nonce-conflict",
+          nonce: result.nonce ?? -1,
+          detail: describeRevert(oracle, error),
+        });
         if (sent.length > 0) {
-          const receipt = await waitAnyReceipt(ctx, sent, options.receiptTimeoutMs);
-          if (receipt !== null) return { receipt, attempts };
+          const receipt = await waitAnyReceipt(ctx, rpc, sent, options.receiptTimeoutMs);
+          if (receipt !== null) return { receipt, attempts, nonce: result.nonce ?? -1, rpcCalls: rpc.calls };
         }
-        if (await batchApplied(ctx, batch)) {
-          const receipt = await findAppliedReceipt(ctx, batch);
+        if (await batchApplied(ctx, rpc, batch)) {
+          const receipt = await findAppliedReceipt(ctx, rpc, batch);
           if (receipt !== null) {
             options.onEvent?.({ kind: "already-applied", txHash: receipt.hash });
-            return { receipt, attempts };
+            return { receipt, attempts, nonce: result.nonce ?? -1, rpcCalls: rpc.calls };
           }
         }
         nonce = undefined;
-        fees = undefined;
+        freshNonce = true;
         await fail(error, "sending the batch");
         continue;
       }
-      if (!isTransientError(error)) {
-        throw new ChainError(`sync rejected: ${describeRevert(oracle, error)}`, "SUBMIT");
+      if (OUT_OF_GAS_PATTERN.test(messageOf(error)) && result.nonce !== undefined) {
+        throw new OutOfGasError(
+          `sync ran out of gas: ${describeRevert(oracle, error)}`,
+          result.nonce,
+          attempts,
+        );
       }
-      // The send may have reached the node before the error: the retry reuses the nonce, so it cannot apply twice.
-      await fail(error, "sending the batch");
-      continue;
+      throw new ChainError(`sync rejected: ${describeRevert(oracle, error)}`, "SUBMIT");
     }
+    const txHash = result.hash;
     const previous = sent[sent.length - 1];
     sent.push(txHash);
     if (previous === undefined) {
       options.onEvent?.({
         kind: "sent",
         txHash,
-        nonce,
+        nonce: result.nonce,
         maxFeePerGas: fees.maxFeePerGas,
         reports: batch.length,
       });
@@ -343,13 +406,13 @@ async function sendBatch(
         kind: "replaced",
         txHash,
         previousTxHash: previous,
-        nonce,
+        nonce: result.nonce,
         maxFeePerGas: fees.maxFeePerGas,
       });
     }
 
-    const receipt = await waitAnyReceipt(ctx, sent, options.receiptTimeoutMs);
-    if (receipt !== null) return { receipt, attempts };
+    const receipt = await waitAnyReceipt(ctx, rpc, sent, options.receiptTimeoutMs);
+    if (receipt !== null) return { receipt, attempts, nonce: result.nonce, rpcCalls: rpc.calls };
     // Stuck: replace it (same nonce, same data) with a higher fee.
     bumps += 1;
     if (bumps > options.maxFeeBumps) {
@@ -363,10 +426,54 @@ async function sendBatch(
   }
 }
 
+/** A batch on its way: its reports and cost class. */
+interface PlannedBatch {
+  costClass: string;
+  reports: SyncReport[];
+}
+
+/** A batch signed and priced, ready to send. */
+interface SignedBatch extends PlannedBatch {
+  deadline: bigint;
+  signatures: string[];
+  gas: bigint;
+  /** The gas limit came from an estimate of this very batch (not from the calibration). */
+  estimated: boolean;
+}
+
+/** Gas limit of an estimated batch: the estimate plus 20%, within the per-transaction budget when it fits. */
+function limitFromEstimate(estimate: bigint, budget: bigint): bigint {
+  const padded = (estimate * 12n) / 10n;
+  return estimate <= budget && padded > budget ? budget : padded;
+}
+
+/** Estimates a signed batch's gas; a revert or RPC failure becomes a ChainError. */
+async function estimateBatch(
+  oracle: Oracle,
+  reports: readonly SyncReport[],
+  deadline: bigint,
+  signatures: string[],
+): Promise<bigint> {
+  try {
+    return await retryTransient(() => oracle.sync.estimateGas([...reports], deadline, signatures));
+  } catch (error) {
+    if (isTransientError(error))
+      throw new ChainError(`estimating sync gas failed: ${describeRevert(oracle, error)}`, "RPC");
+    throw new ChainError(`sync would revert: ${describeRevert(oracle, error)}`, "SUBMIT");
+  }
+}
+
 /**
- * Signs and submits `reports` in batches that fit the block gas limit, waiting for each receipt. A batch whose gas
- * estimate exceeds half the block gas limit is split in two and retried. Sends are retried on transient RPC errors
- * and nonce conflicts (bounded), and a transaction stuck unmined is replaced with a higher fee (see `sendBatch`).
+ * Signs and submits `reports` in batches sized from the block gas limit, several transactions in flight.
+ *
+ * Reports are grouped by cost class; the first batch of each class is gas-estimated (split in two while it exceeds
+ * the per-transaction budget) and calibrates the size and gas limit of every later batch of the class, so there is
+ * one `eth_estimateGas` per class, not per batch. A calibrated batch that runs out of gas anyway is estimated and
+ * sent again (it changed nothing: the reverted transaction consumed no sequence). Batch k+1 is signed while batch k
+ * is being sent; sends go out in nonce order from locally counted nonces, and up to `maxInFlight` transactions wait
+ * for their receipts together. Sends are retried on transient RPC errors and nonce conflicts (bounded), a stuck
+ * transaction is replaced with a higher fee (see `sendBatch`); the first batch that fails for good stops the rest
+ * and its error is thrown once the batches already sent have settled. Outcomes are in send order.
  */
 export async function submitReports(
   oracle: Oracle,
@@ -380,21 +487,28 @@ export async function submitReports(
   const signer = oracle.runner as Signer;
   if (typeof signer.sendTransaction !== "function")
     throw new Error("oracle contract is not connected to a signer");
-  const rpc = { calls: 0 };
-  const latest = await retryTransient(() => provider.getBlock("latest"));
-  const [validity] = await retryTransient(() => oracle.staleness());
-  rpc.calls += 2;
+  const [latest, [validity], feeData, from] = await Promise.all([
+    retryTransient(() => provider.getBlock("latest")),
+    retryTransient(() => oracle.staleness()),
+    retryTransient(() => provider.getFeeData()),
+    signer.getAddress(),
+  ]);
+  let sharedCalls = 3;
   if (latest == null) throw new Error("the chain returned no latest block");
   const deadlineSeconds =
     BigInt(validity) < DEFAULT_DEADLINE_SECONDS ? BigInt(validity) : DEFAULT_DEADLINE_SECONDS;
-  const gasBudget = (latest.gasLimit * MAX_BLOCK_GAS_SHARE_PERCENT) / 100n;
+  const maxFeePerGas = feeData.maxFeePerGas ?? feeData.gasPrice ?? 1_000_000_000n;
+  const lane = new SendLane(provider, from);
   const ctx: SendContext = {
     oracle,
     rbtc,
     provider,
     signer,
-    rpc,
+    from,
+    lane,
+    fees: { maxFeePerGas, maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? maxFeePerGas },
     fromBlock: latest.number,
+    abort: { failed: false },
     options: {
       retries: options.retries ?? DEFAULT_SEND_RETRIES,
       receiptTimeoutMs: options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS,
@@ -405,46 +519,167 @@ export async function submitReports(
       onEvent: options.onEvent,
     },
   };
+  const calibration =
+    options.calibration ??
+    new GasCalibration(
+      transactionGasBudget(latest.gasLimit),
+      options.batchSize ?? MAX_REPORTS_PER_TX,
+      options.gasPerReport,
+    );
 
-  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
-  const queue: SyncReport[][] = [];
-  for (let i = 0; i < reports.length; i += batchSize) queue.push(reports.slice(i, i + batchSize));
-
-  const outcomes: BatchOutcome[] = [];
-  while (queue.length > 0) {
-    const batch = queue.shift() as SyncReport[];
-    const before = rpc.calls;
-    rpc.calls += 2;
-    const now = (await retryTransient(() => provider.getBlock("latest")))?.timestamp ?? latest.timestamp;
-    const deadline = BigInt(now) + deadlineSeconds;
-    const signatures = await sign(batch, deadline);
-    let gas: bigint;
-    try {
-      gas = await retryTransient(() => oracle.sync.estimateGas(batch, deadline, signatures));
-    } catch (error) {
-      if (isTransientError(error))
-        throw new ChainError(`estimating sync gas failed: ${describeRevert(oracle, error)}`, "RPC");
-      throw new ChainError(`sync would revert: ${describeRevert(oracle, error)}`, "SUBMIT");
+  // One deadline while it has more than half its validity left (signatures made with it stay valid while the
+  // batch is sent, retried and, if stuck, replaced); then re-read from the latest block.
+  let deadlineBase = { readAtMs: Date.now(), deadline: BigInt(latest.timestamp) + deadlineSeconds };
+  const currentDeadline = async (): Promise<bigint> => {
+    if (Date.now() - deadlineBase.readAtMs > Number(deadlineSeconds) * 500) {
+      sharedCalls += 1;
+      const block = await retryTransient(() => provider.getBlock("latest"));
+      deadlineBase = {
+        readAtMs: Date.now(),
+        deadline: BigInt(block?.timestamp ?? latest.timestamp) + deadlineSeconds,
+      };
     }
-    if (gas > gasBudget && batch.length > 1) {
-      const half = Math.ceil(batch.length / 2);
-      queue.unshift(batch.slice(0, half), batch.slice(half));
+    return deadlineBase.deadline;
+  };
+
+  // Batches by cost class (in order of first appearance), sized lazily: a class's size is known once its first
+  // batch was estimated. Batches split for exceeding the budget are taken first.
+  const costClass = options.costClass ?? (() => "report");
+  const classes = new Map<string, SyncReport[]>();
+  for (const report of reports) {
+    const key = costClass(report);
+    const list = classes.get(key) ?? [];
+    list.push(report);
+    classes.set(key, list);
+  }
+  const remaining = [...classes.entries()].map(([key, list]) => ({ costClass: key, reports: list, next: 0 }));
+  const splits: PlannedBatch[] = [];
+  const nextBatch = (): PlannedBatch | undefined => {
+    const split = splits.shift();
+    if (split !== undefined) return split;
+    const group = remaining.find((g) => g.next < g.reports.length);
+    if (group === undefined) return undefined;
+    const size = calibration.batchSize(group.costClass);
+    const batch = group.reports.slice(group.next, group.next + size);
+    group.next += batch.length;
+    return { costClass: group.costClass, reports: batch };
+  };
+
+  /** Signs a batch and prices it: calibrated gas, or an estimate (then calibrating its class). */
+  const prepare = async (batch: PlannedBatch): Promise<SignedBatch | "split"> => {
+    const deadline = await currentDeadline();
+    const signatures = await sign(batch.reports, deadline);
+    const calibrated = calibration.gasLimit(batch.costClass, batch.reports.length);
+    if (calibrated !== undefined)
+      return { ...batch, deadline, signatures, gas: calibrated, estimated: false };
+    sharedCalls += 1;
+    const estimate = await estimateBatch(oracle, batch.reports, deadline, signatures);
+    if (estimate > calibration.budget && batch.reports.length > 1) {
+      const half = Math.ceil(batch.reports.length / 2);
+      splits.unshift(
+        { costClass: batch.costClass, reports: batch.reports.slice(0, half) },
+        { costClass: batch.costClass, reports: batch.reports.slice(half) },
+      );
+      return "split";
+    }
+    calibration.observe(batch.costClass, batch.reports.length, estimate);
+    return {
+      ...batch,
+      deadline,
+      signatures,
+      gas: limitFromEstimate(estimate, calibration.budget),
+      estimated: true,
+    };
+  };
+
+  /** Sends a signed batch until mined; out of gas on a calibrated limit → estimated and sent once more. */
+  const submit = async (batch: SignedBatch): Promise<BatchOutcome> => {
+    let { gas, estimated } = batch;
+    let nonceHint: number | undefined;
+    let attempts = 0;
+    let rpcCalls = 0;
+    for (;;) {
+      let outcome: { receipt: TransactionReceipt; attempts: number; nonce: number; rpcCalls: number };
+      try {
+        outcome = await sendBatch(ctx, batch.reports, batch.deadline, batch.signatures, gas, nonceHint);
+      } catch (error) {
+        if (!(error instanceof OutOfGasError) || estimated) throw error;
+        attempts += error.attempts;
+        // A node that refused the transaction did not consume its nonce: send again with it.
+        rpcCalls += 1;
+        const pending = await retryTransient(() => provider.getTransactionCount(from, "pending"));
+        nonceHint = pending <= error.nonce ? error.nonce : undefined;
+        ({ gas, estimated } = await reprice(batch));
+        continue;
+      }
+      attempts += outcome.attempts;
+      rpcCalls += outcome.rpcCalls;
+      const { receipt } = outcome;
+      if (receipt.status !== 1) {
+        if (!estimated && receipt.gasUsed >= gas) {
+          ({ gas, estimated } = await reprice(batch));
+          nonceHint = undefined;
+          continue;
+        }
+        throw new ChainError(
+          `sync transaction ${receipt.hash} reverted in block ${receipt.blockNumber}`,
+          "SUBMIT",
+        );
+      }
+      calibration.observe(batch.costClass, batch.reports.length, receipt.gasUsed);
+      return { ...summariseReceipt(receipt, batch.reports.length, oracle, rbtc), attempts, rpcCalls };
+    }
+  };
+  /** The estimated gas of a batch whose calibrated limit was too low; the class's figure rises with it. */
+  const reprice = async (batch: SignedBatch): Promise<{ gas: bigint; estimated: boolean }> => {
+    sharedCalls += 1;
+    const estimate = await estimateBatch(oracle, batch.reports, batch.deadline, batch.signatures);
+    calibration.observe(batch.costClass, batch.reports.length, estimate);
+    return { gas: limitFromEstimate(estimate, calibration.budget), estimated: true };
+  };
+
+  const window = new Semaphore(Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+  const outcomes: Array<BatchOutcome | undefined> = [];
+  const inFlight: Promise<void>[] = [];
+  let failure: unknown;
+  const stop = (error: unknown) => {
+    failure ??= error;
+    ctx.abort.failed = true;
+  };
+  for (let batch = nextBatch(); batch !== undefined; batch = nextBatch()) {
+    await window.acquire();
+    if (ctx.abort.failed) {
+      window.release();
+      break;
+    }
+    let signed: SignedBatch | "split";
+    try {
+      signed = await prepare(batch);
+    } catch (error) {
+      window.release();
+      stop(error);
+      break;
+    }
+    if (signed === "split") {
+      window.release();
       continue;
     }
-    const { receipt, attempts } = await sendBatch(ctx, batch, deadline, signatures, (gas * 12n) / 10n);
-    if (receipt.status !== 1) {
-      throw new ChainError(
-        `sync transaction ${receipt.hash} reverted in block ${receipt.blockNumber}`,
-        "SUBMIT",
-      );
-    }
-    const outcome = {
-      ...summariseReceipt(receipt, batch.length, oracle, rbtc),
-      attempts,
-      rpcCalls: rpc.calls - before,
-    };
-    outcomes.push(outcome);
-    options.onBatch?.(outcome);
+    const index = outcomes.length;
+    outcomes.push(undefined);
+    inFlight.push(
+      submit(signed)
+        .then((outcome) => {
+          outcomes[index] = outcome;
+          options.onBatch?.(outcome);
+        }, stop)
+        .finally(() => window.release()),
+    );
   }
-  return outcomes;
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  const done = outcomes.filter((o): o is BatchOutcome => o !== undefined);
+  // Reads shared by the batches (block, validity, fees, nonces, estimates) count with the first.
+  const first = done[0];
+  if (first !== undefined) first.rpcCalls += sharedCalls + lane.calls;
+  return done;
 }

@@ -56,8 +56,8 @@ export const oracleTasks = [
     .addOption({
       name: "batchSize",
       type: ArgumentType.INT,
-      defaultValue: 100,
-      description: "Reports per transaction",
+      defaultValue: 0,
+      description: "Most reports per transaction (0: as many as the gas budget holds)",
     })
     .addOption({
       name: "concurrency",
@@ -91,8 +91,8 @@ export const oracleTasks = [
     .addOption({
       name: "batchSize",
       type: ArgumentType.INT,
-      defaultValue: 100,
-      description: "Reports per transaction",
+      defaultValue: 0,
+      description: "Most reports per transaction (0: as many as the gas budget holds)",
     })
     .addOption({
       name: "concurrency",

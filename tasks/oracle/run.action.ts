@@ -85,7 +85,10 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       logger,
       metrics,
       signal: stop.signal,
-      round: { batchSize: args.batchSize, bitcoinConcurrency: args.concurrency },
+      round: {
+        ...(args.batchSize > 0 ? { batchSize: args.batchSize } : {}),
+        bitcoinConcurrency: args.concurrency,
+      },
       ...(args.maxRounds > 0 ? { maxRounds: args.maxRounds } : {}),
       ...(roundMonitor !== undefined ? { onRound: roundMonitor.onRound } : {}),
     });

@@ -74,7 +74,7 @@ export default async function syncAction(args: Args, hre: HardhatRuntimeEnvironm
       const ctx = await loadOracleContext(connection, { hooks: hre.hooks });
       const { json } = await syncCommand(ctx, bitcoin, {
         dryRun: args.dryRun,
-        batchSize: args.batchSize,
+        ...(args.batchSize > 0 ? { batchSize: args.batchSize } : {}),
         bitcoinConcurrency: args.concurrency,
       });
       return json;

@@ -1,13 +1,22 @@
-import { expect } from "chai";
-import hre from "hardhat";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
+import { expect } from "chai";
+import { getAddress, keccak256, toUtf8Bytes, verifyTypedData } from "ethers";
+import hre from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import type { ContractKey } from "../../src/deployments.js";
+import { CONTRACTS, MODULE_ID, deploySystem, deploymentFolder } from "../../src/deployments.js";
 import { UserInputError } from "../../src/errors.js";
 import {
   OPERATOR_KEYS_VARIABLE,
+  loadOracleContext,
   parseOperatorKeys,
   resolveConfigVariable,
 } from "../../src/oracle/context.js";
-import { hardhatWallet } from "../../src/oracle/signing.js";
+import { BINDING_TYPES, hardhatWallet, oracleDomain } from "../../src/oracle/signing.js";
 
 describe("operator keys", function () {
   context("parseOperatorKeys", function () {
@@ -35,6 +44,109 @@ describe("operator keys", function () {
         if (previous === undefined) delete process.env[OPERATOR_KEYS_VARIABLE];
         else process.env[OPERATOR_KEYS_VARIABLE] = previous;
       }
+    });
+  });
+});
+
+/** A chain id that is not Hardhat's local 31337: the runner must not fall back to the public default accounts. */
+const REAL_CHAIN_ID = 11_155_111;
+
+describe("loadOracleContext on a non-local chain", function () {
+  let root: string;
+  let connection: NetworkConnection;
+  let system: Awaited<ReturnType<typeof deploySystem>>;
+  const previous = process.env[OPERATOR_KEYS_VARIABLE];
+
+  before(async function () {
+    connection = await hre.network.create({ network: "default", override: { chainId: REAL_CHAIN_ID } });
+    system = await deploySystem(connection);
+    // What `ignition deploy --network <real>` leaves behind: the address book of the chain.
+    root = await mkdtemp(path.join(tmpdir(), "reservebtc-deployments-"));
+    const folder = deploymentFolder(BigInt(REAL_CHAIN_ID), root);
+    await mkdir(folder, { recursive: true });
+    const book = Object.fromEntries(
+      (Object.keys(CONTRACTS) as ContractKey[]).map((key) => [
+        `${MODULE_ID}#${CONTRACTS[key]}`,
+        system.deployment[key],
+      ]),
+    );
+    await writeFile(path.join(folder, "deployed_addresses.json"), JSON.stringify(book));
+  });
+
+  afterEach(function () {
+    if (previous === undefined) delete process.env[OPERATOR_KEYS_VARIABLE];
+    else process.env[OPERATOR_KEYS_VARIABLE] = previous;
+  });
+
+  after(async function () {
+    await connection.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  context("when ORACLE_OPERATOR_KEYS is set in the environment", function () {
+    it("signs with exactly the configured keys, and the Oracle accepts their signatures", async function () {
+      // Operators are Hardhat accounts 1..3 (threshold 2); this runner holds the keys of 3 and 1.
+      const [one, three] = [hardhatWallet(1), hardhatWallet(3)];
+      process.env[OPERATOR_KEYS_VARIABLE] = `${three.privateKey},${one.privateKey}`;
+      const ctx = await loadOracleContext(connection, { hooks: hre.hooks, deploymentsRoot: root });
+      expect(ctx.chainId).to.equal(BigInt(REAL_CHAIN_ID));
+      expect(ctx.keySource).to.equal("configuration-variable");
+      expect(ctx.localOperators).to.have.members([one.address, three.address]).and.to.have.length(2);
+
+      const user = getAddress(keccak256(toUtf8Bytes("keystore-user")).slice(0, 42));
+      const block = await connection.ethers.provider.getBlock("latest");
+      const request = {
+        user,
+        btcAddress: "bcrt1qy3wvz7n8kxh4r4d0sa9cfqsavferwfgnn85ft6",
+        proofDigest: keccak256(toUtf8Bytes("proof")),
+        nonce: 0n,
+        deadline: BigInt(block?.timestamp ?? 0) + 600n,
+      };
+      const signatures = await ctx.committee.signBinding(ctx.system.oracle, request);
+      const domain = await oracleDomain(ctx.system.oracle);
+      expect(signatures.map((s) => verifyTypedData(domain, BINDING_TYPES, request, s))).to.deep.equal([
+        one.address,
+        three.address,
+      ]);
+      await expect(ctx.system.oracle.bindAddress(request, signatures))
+        .to.emit(ctx.system.oracle, "AddressBound")
+        .withArgs(
+          user,
+          keccak256(toUtf8Bytes(request.btcAddress)),
+          request.btcAddress,
+          request.proofDigest,
+          0n,
+        );
+    });
+  });
+
+  context("when no operator key is configured", function () {
+    it("fails with one line naming the configuration variable", async function () {
+      delete process.env[OPERATOR_KEYS_VARIABLE];
+      let error: unknown;
+      // Without `hooks`: under `hardhat test` the keystore plugin answers a missing key with its own error
+      // (HHE50002, "set it in the development keystore"); outside tests it falls through to the environment and
+      // the runner's own message below is what an operator sees.
+      await loadOracleContext(connection, { deploymentsRoot: root }).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(UserInputError);
+      const message = (error as Error).message;
+      expect(message).to.match(/^no operator keys for chain 11155111: set ORACLE_OPERATOR_KEYS /);
+      expect(message).to.include("npx hardhat keystore set ORACLE_OPERATOR_KEYS");
+      expect(message).to.not.include("\n");
+    });
+  });
+
+  context("when a configured key is not on the committee", function () {
+    it("names the stranger's address, never the key", async function () {
+      const stranger = hardhatWallet(9);
+      process.env[OPERATOR_KEYS_VARIABLE] = `${hardhatWallet(1).privateKey},${stranger.privateKey}`;
+      let error: unknown;
+      await loadOracleContext(connection, { hooks: hre.hooks, deploymentsRoot: root }).catch(
+        (e: unknown) => (error = e),
+      );
+      expect((error as Error).message).to.equal(
+        `1 configured operator key(s) are not on the committee: ${stranger.address}`,
+      );
     });
   });
 });

@@ -418,6 +418,25 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
     });
   });
 
+  context("when the calibrated gas of a batch is too low", function () {
+    it("estimates the batch, sends it again and applies it once", async function () {
+      const { system, chain, bind, round } = await fresh();
+      const alice = await bind("alice");
+      const bob = await bind("bob");
+      chain.chain.fund(alice.btc, 30_000n);
+      chain.chain.fund(bob.btc, 45_000n);
+      chain.chain.mine(1);
+      // A per-report figure far below a first mint's real cost: the first transaction runs out of gas.
+      const summary = await round({ submit: { gasPerReport: { "first-mint": 1_000n } } });
+      expect(summary.mintedSats).to.equal(75_000n);
+      expect(summary.batches).to.have.length(1);
+      expect(summary.batches[0]?.attempts).to.equal(2);
+      expect((await system.oracle.userState(alice.user)).sequence).to.equal(1n);
+      expect(await system.rbtc.freeBalanceOf(bob.user)).to.equal(45_000n);
+      expect(await system.rbtc.totalSupply()).to.equal(75_000n);
+    });
+  });
+
   context("when a user's FeeVault cannot pay", function () {
     it("defers and reports the mint, while a burn for a user with an empty FeeVault still goes through", async function () {
       const { system, chain, bind, round } = await fresh();

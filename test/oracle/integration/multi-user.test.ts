@@ -55,7 +55,11 @@ describe("oracle round over many users (in-process network + devnet)", function 
 
     const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
     const sign = committee.batchSigner(system.oracle);
-    const first = await runSyncRound(system.oracle, system.rbtc, esplora, sign, { batchSize: 100 });
+    // Four scan chunks: each chunk's reports are submitted while the next one is scanned.
+    const first = await runSyncRound(system.oracle, system.rbtc, esplora, sign, {
+      batchSize: 100,
+      scanChunkUsers: USERS / 4,
+    });
     expect(first.usersChecked).to.equal(USERS);
     expect(first.skipped).to.deep.equal([]);
     expect(first.deferred).to.deep.equal([]);
