@@ -207,11 +207,17 @@ export async function deploySystem(
     parameters: { [MODULE_ID]: parameters },
     displayUi: false,
   });
+  const { admin, chainId } = await deployerOf(connection);
+  const deployment = await deploymentOf(chainId, deployed);
+  return { ...attachSystem(deployment, admin), deployment };
+}
+
+/** Account 0 (the deployer and admin) and the chain id of a connection. */
+async function deployerOf(connection: DeployConnection): Promise<{ admin: ContractRunner; chainId: bigint }> {
   const [admin] = await connection.ethers.getSigners();
   if (admin === undefined) throw new Error("the network connection has no accounts");
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const deployment = await deploymentOf(chainId, deployed);
-  return { ...attachSystem(deployment, admin), deployment };
+  return { admin, chainId };
 }
 
 /**
@@ -227,9 +233,7 @@ export async function deploySystemWithYield(
     parameters: { [MODULE_ID]: parameters },
     displayUi: false,
   });
-  const [admin] = await connection.ethers.getSigners();
-  if (admin === undefined) throw new Error("the network connection has no accounts");
-  const { chainId } = await connection.ethers.provider.getNetwork();
+  const { admin, chainId } = await deployerOf(connection);
   const core = await deploymentOf(chainId, deployed);
   const deployment: Deployment = { ...core, yieldPool: await deployed.pool.getAddress() };
   const system = attachSystem(deployment, admin);
