@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { DemoReport } from "../../src/demo/run.js";
 import { jsonReplacer, runTask, table } from "../bitcoin/output.js";
+import { buildContracts } from "../build-contracts.js";
 
 /** The system report: components, rounds, balances, per-query latency, live metrics, checks and the verdict. */
 export function renderDemo(report: DemoReport): string {
@@ -72,7 +73,7 @@ export default async function demoAction(
     args.json,
     async () => {
       log("compiling contracts");
-      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+      await buildContracts(hre);
       // Imported after the build: the address book needs the generated contract bindings.
       const { runDemo } = await import("../../src/demo/run.js");
       const connection = await hre.network.create();

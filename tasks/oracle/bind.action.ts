@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { BindArgs, BindCommandResult } from "../../src/oracle/commands.js";
 import { runTask, table } from "../bitcoin/output.js";
+import { buildContracts } from "../build-contracts.js";
 
 function render(result: BindCommandResult): string {
   if (result.kind === "message") {
@@ -24,7 +25,7 @@ export default async function bindAction(
   await runTask(
     args.json,
     async () => {
-      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+      await buildContracts(hre);
       // Imported after the build: they need the generated contract bindings.
       const { loadOracleContext } = await import("../../src/oracle/context.js");
       const { bindCommand } = await import("../../src/oracle/commands.js");

@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { runTask, table } from "../bitcoin/output.js";
+import { buildContracts } from "../build-contracts.js";
 
 export default async function depositFeeAction(
   args: { user: string; eth: string; json: boolean },
@@ -9,7 +10,7 @@ export default async function depositFeeAction(
   await runTask(
     args.json,
     async () => {
-      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+      await buildContracts(hre);
       const { loadOracleContext } = await import("../../src/oracle/context.js");
       const { depositFeeCommand } = await import("../../src/oracle/commands.js");
       const ctx = await loadOracleContext(await hre.network.getOrCreate(), {

@@ -5,6 +5,7 @@ import { pino } from "pino";
 
 import type { RoundMonitor } from "../../src/monitor/service.js";
 import { reportFatal, stopOnSignals } from "./process.js";
+import { buildContracts } from "../build-contracts.js";
 
 interface Args {
   interval: number;
@@ -35,7 +36,7 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       const { UserInputError } = await import("../../src/errors.js");
       throw new UserInputError(`--interval must be a positive number of seconds, got ${args.interval}`);
     }
-    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    await buildContracts(hre);
     const { loadOracleContext } = await import("../../src/oracle/context.js");
     const { parseBtcNetwork } = await import("../../src/oracle/commands.js");
     const { bitcoinSourceFor } = await import("../../src/oracle/bitcoin-source.js");

@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { RoundJson } from "../../src/oracle/commands.js";
 import { runTask, table } from "../bitcoin/output.js";
+import { buildContracts } from "../build-contracts.js";
 
 interface Args {
   bitcoin: string;
@@ -65,7 +66,7 @@ export default async function syncAction(args: Args, hre: HardhatRuntimeEnvironm
   await runTask(
     args.json,
     async () => {
-      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+      await buildContracts(hre);
       const { loadOracleContext } = await import("../../src/oracle/context.js");
       const { syncCommand, parseBtcNetwork } = await import("../../src/oracle/commands.js");
       const { bitcoinSourceFor } = await import("../../src/oracle/bitcoin-source.js");

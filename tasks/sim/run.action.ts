@@ -2,6 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { SimReport } from "../../src/sim/engine.js";
 import { runTask, table } from "../bitcoin/output.js";
+import { buildContracts } from "../build-contracts.js";
 
 function render(report: SimReport): string {
   const steps = report.steps.map((s) => {
@@ -56,7 +57,7 @@ export default async function simRunAction(
       // Validate before anything compiles, deploys or starts.
       const { loadScenarioFile } = await import("../../src/sim/scenario.js");
       const scenario = await loadScenarioFile(args.scenario);
-      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+      await buildContracts(hre);
       // Imported after the build: the engine needs the generated contract bindings.
       const { runScenarioOnNetwork } = await import("../../src/sim/run.js");
       const connection = await hre.network.create();
