@@ -69,7 +69,12 @@ export default defineConfig({
   networks: {
     // The in-process network every task uses by default (Hardhat 3 names it "default").
     default: { type: "edr-simulated", chainType: "l1", blockGasLimit: BLOCK_GAS_LIMIT },
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // `hardhat node --hostname 127.0.0.1`; LOCALHOST_RPC_URL (environment or keystore) points it at another port.
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("LOCALHOST_RPC_URL", { default: "http://127.0.0.1:8545" }),
+    },
     fork: {
       type: "edr-simulated",
       chainType: "l1",

@@ -1,113 +1,117 @@
 /**
- * Benchmark of one full oracle round over N bound users on a real `hardhat node` (spawned on a free port) and the
+ * Benchmark of full oracle rounds over N bound users on a real `hardhat node` (spawned on a free port) and the
  * Bitcoin devnet (served over HTTP from this process). Run: `npm run hh -- run bench/oracle-round.ts`
- * (BENCH_USERS="1000,10000" to choose sizes, BENCH_BATCH=100 for the batch size).
+ * (BENCH_USERS="1000,10000" to choose sizes, BENCH_BATCH=100 to cap reports per transaction).
  *
- * Setup per size: a fresh deployment (Ignition), N users bound through the real `bindAddress` call with committee
- * approvals (no per-user BIP-322 proof, see test/helpers/oracle-population.ts) and a 0.01 ETH fee prepaid each, then
- * every user funded on the devnet and confirmed. Measured: the first round (N mints, fees charged) and a second
- * round with nothing to change. Peak RSS is this process's (it also holds the devnet and the setup data).
+ * Setup per size (this process): a fresh deployment (Ignition), N users bound through the real `bindAddress` call
+ * with committee approvals (no per-user BIP-322 proof, see test/helpers/oracle-population.ts) and a 0.01 ETH fee
+ * prepaid each, then every user funded on the devnet and confirmed. The rounds run in a separate runner process
+ * (bench/oracle-round-runner.ts: what `oracle:sync` runs, proof-of-reserves commitment included), so its wall time
+ * and peak RSS are the runner's own: the first round (N first mints, fees charged), an idle round (nothing changed)
+ * and an update round (every balance grows), one after another in the same process, as `oracle:run` would.
  */
-import { writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
 
 import { network } from "hardhat";
-import type { EthereumProvider } from "hardhat/types/providers";
 
 import { startDevnet } from "../src/bitcoin/devnet/server.js";
-import { EsploraClient } from "../src/bitcoin/esplora.js";
-import { Committee } from "../src/oracle/committee.js";
-import type { RoundSummary } from "../src/oracle/round.js";
-import { runSyncRound } from "../src/oracle/round.js";
 import { committeeWallets } from "../src/oracle/signing.js";
 import { bindUsers, fundUsers, syntheticUsers } from "../test/helpers/oracle-population.js";
 import { deployTo, removeDeployments, startHardhatNode } from "../test/oracle/integration/helpers.js";
 
 const sizes = (process.env.BENCH_USERS ?? "1000,10000").split(",").map((s) => Number(s.trim()));
-/** Most reports per transaction; unset: sized from the block gas limit by the runner. */
-const batchSize = process.env.BENCH_BATCH === undefined ? undefined : Number(process.env.BENCH_BATCH);
+/** Sats each user holds after funding: distinct per user so a swapped balance would show in the total. */
+const fundedSats = (i: number) => BigInt(50_000 + (i % 1000));
+const UPDATE_SATS = 1_000n;
 
-interface Measured {
-  users: number;
-  batchSize: number | "auto";
-  setupSeconds: number;
-  round: {
-    wallSeconds: number;
-    changed: number;
-    transactions: number;
-    /** Reports in the largest batch. */
-    largestBatch: number;
-    gasUsed: string;
-    gasPerUser: number;
-    rpcCallsEvm: number;
-    rpcCallsBitcoin: number;
-    rpcCallsPerUser: number;
-    peakRssMb: number;
-    rssBeforeMb: number;
-  };
-  idleRound: { wallSeconds: number; rpcCallsPerUser: number; peakRssMb: number };
-  /** Where the first round's time went. */
-  profile: ReturnType<typeof roundedProfile>;
-  /** Every user's balance grows again (non-zero → non-zero: the steady state of a running system). */
-  updateRound: { wallSeconds: number; gasPerUser: number; transactions: number; peakRssMb: number };
+/** What the runner process prints for one round (bench/oracle-round-runner.ts). */
+interface RunnerRound {
+  usersChecked: number;
+  changed: number;
+  unchanged: number;
+  skipped: unknown[];
+  deferred: string[];
+  gasUsed: string;
+  gasPerReport: string;
+  rpcCalls: { evm: number; bitcoin: number; perUser: number };
+  durationMs: number;
+  wallMs: number;
+  readyMs: number;
+  transactions: number;
+  largestBatch: number;
+  rssBeforeMb: number;
+  roundPeakRssMb: number;
+  processPeakRssMb: number;
+  heapUsedMb: number;
+  rpc: Record<string, { calls: number; ms: number }>;
+  phases: Array<{ atMs: number; what: string }>;
 }
 
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-/** Runs `fn`, sampling RSS every 20 ms; returns its result and the peak. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peak: number; before: number }> {
-  const before = process.memoryUsage().rss;
-  let peak = before;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+/** The 1-minute load average now (Linux), or null. */
+async function loadAverage(): Promise<number | null> {
   try {
-    const result = await fn();
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, peak, before };
-  } finally {
-    clearInterval(timer);
+    return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
+  } catch {
+    return null;
   }
 }
 
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-/** Where a round's time went: JSON-RPC time and calls per method, signing time, phase marks (ms since start). */
-interface Profile {
-  rpc: Record<string, { calls: number; ms: number }>;
-  signMs: number;
-  signCalls: number;
-  phases: Array<{ atMs: number; what: string }>;
-}
-const newProfile = (): Profile => ({ rpc: {}, signMs: 0, signCalls: 0, phases: [] });
-let profile = newProfile();
-
-/** Wraps an EIP-1193 provider's `request` so every JSON-RPC call is timed per method into `profile`. */
-function profileRpc(provider: EthereumProvider) {
-  const request = provider.request.bind(provider);
-  provider.request = async (args) => {
-    const started = performance.now();
-    try {
-      return await request(args);
-    } finally {
-      const entry = (profile.rpc[args.method] ??= { calls: 0, ms: 0 });
-      entry.calls += 1;
-      entry.ms += performance.now() - started;
-    }
-  };
-}
-
-function roundedProfile(p: Profile) {
+/** The runner process: one `round` line in, one `ROUND <json>` line out. */
+function startRunner(env: Record<string, string>) {
+  const cli = path.resolve("node_modules/hardhat/dist/src/cli.js");
+  const child = spawn(process.execPath, [cli, "run", "--no-compile", "bench/oracle-round-runner.ts"], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
+  const waiting: Array<(round: RunnerRound) => void> = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    if (line.startsWith("ROUND ")) waiting.shift()?.(JSON.parse(line.slice(6)) as RunnerRound);
+  });
   return {
-    rpc: Object.fromEntries(
-      Object.entries(p.rpc).map(([m, e]) => [m, { calls: e.calls, ms: Math.round(e.ms) }]),
-    ),
-    signMs: Math.round(p.signMs),
-    signCalls: p.signCalls,
-    phases: p.phases,
+    async round(): Promise<RunnerRound> {
+      const answer = new Promise<RunnerRound>((resolve) => waiting.push(resolve));
+      child.stdin.write("round\n");
+      const result = await Promise.race([answer, exited]);
+      if (typeof result !== "object" || result === null)
+        throw new Error(`runner exited (${result}) during a round`);
+      return result;
+    },
+    async stop(): Promise<void> {
+      child.stdin.end();
+      await exited;
+    },
   };
+}
+
+/** Runs one round in the runner, sampling the load average every 5 s. */
+async function measuredRound(runner: ReturnType<typeof startRunner>) {
+  const loads: number[] = [];
+  const sample = async () => {
+    const load = await loadAverage();
+    if (load !== null) loads.push(load);
+  };
+  await sample();
+  const timer = setInterval(() => void sample(), 5_000);
+  try {
+    const round = await runner.round();
+    await sample();
+    return { round, load: loads.length === 0 ? "n/a" : `${Math.min(...loads)}–${Math.max(...loads)}` };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 const node = await startHardhatNode();
 const devnet = await startDevnet({ port: 0 });
-const results: Measured[] = [];
+const results: unknown[] = [];
+const rows: string[] = [];
 try {
   log(`hardhat node ${node.url}, devnet ${devnet.url}`);
   for (const n of sizes) {
@@ -115,7 +119,6 @@ try {
     const users = syntheticUsers(n, `bench-${n}`);
     // A fresh connection per size: pooled keep-alive sockets left idle during the derivation may have been closed.
     const connection = await network.create({ network: "localhost", override: { url: node.url } });
-    profileRpc(connection.provider);
     const system = await deployTo(connection, { minConfirmations: 1 });
     const wallets = committeeWallets(3);
     log(`${n} users: addresses derived, system deployed; binding…`);
@@ -124,79 +127,82 @@ try {
       concurrency: 16,
       onProgress: (done) => log(`  bound ${done}/${n}`),
     });
-    fundUsers(devnet.chain, users, (i) => BigInt(50_000 + (i % 1000)));
+    fundUsers(devnet.chain, users, fundedSats);
     devnet.chain.mine(1);
     const setupSeconds = (Date.now() - setupStarted) / 1000;
-    log(`${n} users bound and funded in ${setupSeconds.toFixed(1)} s; round…`);
+    log(`${n} users bound and funded in ${setupSeconds.toFixed(1)} s; starting the runner…`);
 
-    const committee = new Committee(wallets, 2);
-    const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest", concurrency: 32 });
-    const committeeSign = committee.batchSigner(system.oracle);
-    const sign: typeof committeeSign = async (reports, deadline) => {
-      const started = performance.now();
-      try {
-        return await committeeSign(reports, deadline);
-      } finally {
-        profile.signMs += performance.now() - started;
-        profile.signCalls += 1;
+    // The runner finds the deployment the way `oracle:sync` does: <root>/chain-31337.
+    const root = await mkdtemp(path.join(tmpdir(), "reservebtc-bench-"));
+    await symlink(path.resolve(system.folder), path.join(root, "chain-31337"));
+    const runner = startRunner({
+      BENCH_RPC_URL: node.url,
+      BENCH_BITCOIN_URL: devnet.url,
+      BENCH_DEPLOYMENTS_ROOT: root,
+      ...(process.env.BENCH_BATCH === undefined ? {} : { BENCH_BATCH: process.env.BENCH_BATCH }),
+    });
+    try {
+      const first = await measuredRound(runner);
+      const s = first.round;
+      if (s.changed !== n || s.skipped.length > 0 || s.deferred.length > 0) {
+        throw new Error(
+          `unexpected round: ${s.changed} changed, ${s.skipped.length} skipped, ${s.deferred.length} deferred`,
+        );
       }
-    };
-    const run = () => {
-      profile = newProfile();
-      const started = performance.now();
-      return runSyncRound(system.oracle, system.rbtc, esplora, sign, {
-        ...(batchSize === undefined ? {} : { batchSize }),
-        bitcoinConcurrency: 32,
-        submit: { receiptPollMs: 50 },
-        onProgress: (what) => profile.phases.push({ atMs: Math.round(performance.now() - started), what }),
+      const expected = users.reduce((sum, _u, i) => sum + fundedSats(i), 0n);
+      const supply = await system.rbtc.totalSupply();
+      if (supply !== expected)
+        throw new Error(`rBTC supply ${supply} after the first round, expected ${expected}`);
+      log(`${n} users: first round ${(s.wallMs / 1000).toFixed(1)} s, supply ${supply} sats as funded`);
+      const idle = await measuredRound(runner);
+      if (idle.round.changed !== 0) throw new Error(`idle round changed ${idle.round.changed}`);
+      fundUsers(devnet.chain, users, () => UPDATE_SATS);
+      devnet.chain.mine(1);
+      const update = await measuredRound(runner);
+      if (update.round.changed !== n) throw new Error(`update round changed ${update.round.changed}`);
+      const updated = await system.rbtc.totalSupply();
+      if (updated !== expected + UPDATE_SATS * BigInt(n))
+        throw new Error(`rBTC supply ${updated} after the update round`);
+      const brief = (r: { round: RunnerRound; load: string }) => ({
+        wallSeconds: r.round.wallMs / 1000,
+        loadAverage: r.load,
+        changed: r.round.changed,
+        transactions: r.round.transactions,
+        largestBatch: r.round.largestBatch,
+        gasUsed: r.round.gasUsed,
+        gasPerUser: Number(r.round.gasPerReport),
+        rpcCalls: r.round.rpcCalls,
+        rssBeforeMb: r.round.rssBeforeMb,
+        roundPeakRssMb: r.round.roundPeakRssMb,
+        processPeakRssMb: r.round.processPeakRssMb,
+        heapUsedMb: r.round.heapUsedMb,
       });
-    };
-    const first = await withPeakRss<RoundSummary>(run);
-    const firstProfile = roundedProfile(profile);
-    const s = first.result;
-    if (s.changed !== n || s.skipped.length > 0 || s.deferred.length > 0) {
-      throw new Error(
-        `unexpected round: ${s.changed} changed, ${s.skipped.length} skipped, ${s.deferred.length} deferred`,
+      const m = {
+        users: n,
+        batchSize: process.env.BENCH_BATCH ?? "auto",
+        setupSeconds,
+        runnerStartSeconds: first.round.readyMs / 1000,
+        firstRound: { ...brief(first), profile: { rpc: first.round.rpc, phases: first.round.phases } },
+        idleRound: brief(idle),
+        updateRound: brief(update),
+      };
+      results.push(m);
+      log(JSON.stringify(m));
+      const peak = Math.max(
+        first.round.processPeakRssMb,
+        idle.round.processPeakRssMb,
+        update.round.processPeakRssMb,
       );
+      rows.push(
+        `| ${n} | ${first.load} | ${(first.round.wallMs / 1000).toFixed(1)} s | ${first.round.transactions} (≤ ${first.round.largestBatch}) | ` +
+          `${first.round.gasPerReport} | ${first.round.rpcCalls.perUser} (evm ${first.round.rpcCalls.evm}, bitcoin ${first.round.rpcCalls.bitcoin}) | ` +
+          `${(idle.round.wallMs / 1000).toFixed(1)} s | ${(update.round.wallMs / 1000).toFixed(1)} s, ${update.round.gasPerReport} gas/user | ${peak} MB |`,
+      );
+    } finally {
+      await runner.stop();
+      await rm(root, { recursive: true, force: true });
+      await connection.close();
     }
-    const idle = await withPeakRss<RoundSummary>(run);
-    fundUsers(devnet.chain, users, () => 1_000n);
-    devnet.chain.mine(1);
-    const update = await withPeakRss<RoundSummary>(run);
-    if (update.result.changed !== n) throw new Error(`update round changed ${update.result.changed}`);
-    const m: Measured = {
-      users: n,
-      batchSize: batchSize ?? "auto",
-      setupSeconds,
-      round: {
-        wallSeconds: s.durationMs / 1000,
-        changed: s.changed,
-        transactions: s.batches.length,
-        largestBatch: Math.max(...s.batches.map((b) => b.reports)),
-        gasUsed: s.gasUsed.toString(),
-        gasPerUser: Number(s.gasUsed / BigInt(s.changed)),
-        rpcCallsEvm: s.rpcCalls.evm,
-        rpcCallsBitcoin: s.rpcCalls.bitcoin,
-        rpcCallsPerUser: Math.round(s.rpcCalls.perUser * 1000) / 1000,
-        peakRssMb: mb(first.peak),
-        rssBeforeMb: mb(first.before),
-      },
-      profile: firstProfile,
-      idleRound: {
-        wallSeconds: idle.result.durationMs / 1000,
-        rpcCallsPerUser: Math.round(idle.result.rpcCalls.perUser * 1000) / 1000,
-        peakRssMb: mb(idle.peak),
-      },
-      updateRound: {
-        wallSeconds: update.result.durationMs / 1000,
-        gasPerUser: Number(update.result.gasUsed / BigInt(n)),
-        transactions: update.result.batches.length,
-        peakRssMb: mb(update.peak),
-      },
-    };
-    results.push(m);
-    log(JSON.stringify(m));
-    await connection.close();
   }
 } finally {
   await devnet.close();
@@ -204,17 +210,11 @@ try {
   await removeDeployments();
 }
 
-const table = results.map(
-  (r) =>
-    `| ${r.users} | ${r.batchSize} (≤ ${r.round.largestBatch}) | ${r.round.wallSeconds.toFixed(1)} s | ${r.round.transactions} | ${r.round.gasPerUser} | ` +
-    `${r.round.rpcCallsPerUser} (evm ${r.round.rpcCallsEvm}, bitcoin ${r.round.rpcCallsBitcoin}) | ${r.round.peakRssMb} MB | ` +
-    `${r.idleRound.wallSeconds.toFixed(1)} s | ${r.updateRound.wallSeconds.toFixed(1)} s, ${r.updateRound.gasPerUser} gas/user |`,
-);
 console.log(
   [
-    "| users | batch | first round (all mint) | txs | gas/user | RPC calls/user | peak RSS | idle round | update round |",
+    "| users | load avg | first round (all mint) | txs (largest) | gas/user | RPC calls/user | idle round | update round | runner peak RSS |",
     "|---|---|---|---|---|---|---|---|---|",
-    ...table,
+    ...rows,
   ].join("\n"),
 );
 await writeFile("bench/oracle-round.results.json", `${JSON.stringify(results, null, 2)}\n`);

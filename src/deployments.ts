@@ -77,8 +77,17 @@ export class DeploymentNotFoundError extends Error {
   override readonly name = "DeploymentNotFoundError";
 }
 
+/** Environment variable naming another folder of `chain-<id>/` deployments (default deploy/deployments). */
+export const DEPLOYMENTS_DIR_VARIABLE = "RESERVEBTC_DEPLOYMENTS_DIR";
+
+/** Where the tasks read deployments: $RESERVEBTC_DEPLOYMENTS_DIR when set, else deploy/deployments (Ignition's). */
+export function defaultDeploymentsRoot(): string {
+  const fromEnv = process.env[DEPLOYMENTS_DIR_VARIABLE];
+  return fromEnv === undefined || fromEnv === "" ? "deploy/deployments" : fromEnv;
+}
+
 /** Folder of Ignition's default deployment of `chainId` under `root`. */
-export function deploymentFolder(chainId: bigint, root = "deploy/deployments"): string {
+export function deploymentFolder(chainId: bigint, root = defaultDeploymentsRoot()): string {
   return path.join(root, `chain-${chainId}`);
 }
 
@@ -87,7 +96,7 @@ export function deploymentFolder(chainId: bigint, root = "deploy/deployments"): 
  * and, when `journal.jsonl` is there, the block each contract was deployed in.
  * @throws DeploymentNotFoundError when the folder, the addresses file or one of the contracts is missing.
  */
-export async function loadDeployment(chainId: bigint, root = "deploy/deployments"): Promise<Deployment> {
+export async function loadDeployment(chainId: bigint, root = defaultDeploymentsRoot()): Promise<Deployment> {
   const folder = deploymentFolder(chainId, root);
   let raw: string;
   try {

@@ -9,7 +9,6 @@ import type { BitcoinNetwork } from "../bitcoin/networks.js";
 import { isBitcoinNetwork } from "../bitcoin/networks.js";
 import { UserInputError } from "../errors.js";
 import type { BindResult } from "./bind.js";
-import { READ_PAGE_SIZE } from "./chain-state.js";
 import { bindAddress, pendingBindingMessage } from "./bind.js";
 import type { OracleContext } from "./context.js";
 import type { BitcoinSource } from "./reports.js";
@@ -183,11 +182,7 @@ export interface RoundJson {
 }
 
 /** The JSON shape of a round summary. */
-export function roundJson(
-  ctx: OracleContext,
-  summary: RoundSummary,
-  previous: ReadonlyMap<string, bigint>,
-): RoundJson {
+export function roundJson(ctx: OracleContext, summary: RoundSummary): RoundJson {
   return {
     dryRun: summary.dryRun,
     chainId: ctx.chainId.toString(),
@@ -212,7 +207,7 @@ export function roundJson(
     skipped: summary.skipped.map((s) => ({ user: s.user, reason: s.reason, detail: s.detail })),
     reports: summary.reports.map((r) => ({
       user: r.user,
-      previousSats: (previous.get(r.user) ?? 0n).toString(),
+      previousSats: (summary.attestedBefore.get(r.user) ?? 0n).toString(),
       newTotalSats: r.newTotalSats.toString(),
       btcHeight: r.btcHeight.toString(),
       sequence: r.sequence.toString(),
@@ -245,17 +240,7 @@ export async function syncCommand(
     reserves,
     ...options,
   });
-  const previous = new Map<string, bigint>();
-  if (summary.reports.length > 0) {
-    // The attested totals before the round, read at the round's chain block (for the report list).
-    const users = summary.reports.map((r) => r.user);
-    for (let start = 0; start < users.length; start += READ_PAGE_SIZE) {
-      const page = users.slice(start, start + READ_PAGE_SIZE);
-      const views = await oracle.userStates(page, { blockTag: summary.chainBlock });
-      views.forEach((v, i) => previous.set(page[i] as string, v.attestedSats));
-    }
-  }
-  return { summary, json: roundJson(ctx, summary, previous) };
+  return { summary, json: roundJson(ctx, summary) };
 }
 
 /** `oracle:deposit-fee` output. */

@@ -9,7 +9,7 @@ import type { HookManager } from "hardhat/types/hooks";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
-import { DeploymentNotFoundError, attachSystem, loadDeployment } from "../deployments.js";
+import { DeploymentNotFoundError, attachSystem, deploymentFolder, loadDeployment } from "../deployments.js";
 import { UserInputError } from "../errors.js";
 import { Committee, DEFAULT_SIGN_TIMEOUT_MS } from "./committee.js";
 import type { TypedDataSigner } from "./signing.js";
@@ -93,7 +93,7 @@ export async function loadLiveDeployment(
   }
   if ((await provider.getCode(deployment.oracle)) === "0x") {
     throw new UserInputError(
-      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in deploy/deployments/chain-${chainId} ` +
+      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in ${deploymentFolder(chainId, deploymentsRoot)} ` +
         `is from another run of this chain — redeploy (ignition deploy … --reset)`,
       "NO_DEPLOYMENT",
     );
@@ -111,7 +111,7 @@ export interface LoadContextOptions {
   submitterIndex?: number;
   /** No operator keys needed (status, fee deposits): the committee is left empty. */
   withoutKeys?: boolean;
-  /** Folder of the Ignition deployments (default deploy/deployments). */
+  /** Folder of the Ignition deployments (default deploy/deployments, or $RESERVEBTC_DEPLOYMENTS_DIR). */
   deploymentsRoot?: string;
 }
 

@@ -101,6 +101,8 @@ export interface RoundSummary {
   reserves?: ReserveCommit;
   skipped: SkippedUser[];
   reports: SyncReport[];
+  /** Each reported user's attested total before the round (from the round's chain snapshot). */
+  attestedBefore: ReadonlyMap<string, bigint>;
   batches: BatchOutcome[];
   gasUsed: bigint;
   rpcCalls: RoundRpcCalls;
@@ -313,6 +315,10 @@ export async function runSyncRound(
       .filter((log) => log.address.toLowerCase() === oracleAddress && log.topics[0] === emergencyTopic)
       .length;
 
+  const reported = new Set(reports.map((r) => r.user));
+  const attestedBefore = new Map(
+    snapshot.users.filter((u) => reported.has(u.user)).map((u) => [u.user, u.attestedSats] as const),
+  );
   const evmCalls = snapshot.rpcCalls + batches.reduce((sum, b) => sum + b.rpcCalls, 0);
   // Without request counters (a source that keeps none), count the tip, the re-check and one read per address.
   const bitcoinCalls =
@@ -337,6 +343,7 @@ export async function runSyncRound(
     ...(reserves === undefined ? {} : { reserves }),
     skipped,
     reports,
+    attestedBefore,
     batches,
     gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
     rpcCalls: {

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { YIELD_POOL_FUTURE_IDS } from "../deployments.js";
+import { YIELD_POOL_FUTURE_IDS, defaultDeploymentsRoot } from "../deployments.js";
 import { readIgnitionDeployment, deploymentFolder } from "./deployment.js";
 import { UserInputError } from "./errors.js";
 import type { AbiEntry } from "./manifest.js";
@@ -37,7 +37,7 @@ export interface PrepareOptions {
   readonly chainId: number;
   /** Graph network name; default from the chain id (see GRAPH_NETWORKS). */
   readonly graphNetwork?: string;
-  /** Folder holding `chain-<id>/` Ignition deployments; default `<root>/deploy/deployments`. */
+  /** Folder holding `chain-<id>/` Ignition deployments; default `<root>/deploy/deployments` ($RESERVEBTC_DEPLOYMENTS_DIR). */
   readonly deploymentsDir?: string;
   /** ABI of a contract by name (from the Hardhat artifacts). */
   readonly readAbi: (contractName: string) => Promise<readonly AbiEntry[]>;
@@ -69,7 +69,7 @@ export async function prepareSubgraph(options: PrepareOptions): Promise<PrepareR
   const subgraphDir = path.join(options.root, "subgraph");
   const network = graphNetworkName(options.chainId, options.graphNetwork);
   let template = await readFile(path.join(subgraphDir, "subgraph.template.yaml"), "utf8");
-  const deploymentsDir = options.deploymentsDir ?? path.join(options.root, "deploy", "deployments");
+  const deploymentsDir = options.deploymentsDir ?? path.resolve(options.root, defaultDeploymentsRoot());
   const folder = deploymentFolder(deploymentsDir, options.chainId);
   const deployment = await readIgnitionDeployment(folder);
   const futureIdOf = (name: string): string =>

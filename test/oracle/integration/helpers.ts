@@ -105,10 +105,11 @@ export const deploymentFolders: string[] = [];
 export async function deployTo(
   connection: Pick<NetworkConnection, "ethers" | "ignition">,
   parameters: ReserveBTCParameters = {},
-): Promise<SystemContracts & { deployment: Deployment }> {
+): Promise<SystemContracts & { deployment: Deployment; folder: string }> {
   deployments += 1;
   const deploymentId = `test-runner-${process.pid}-${deployments}`;
-  deploymentFolders.push(path.join("deploy", "deployments", deploymentId));
+  const folder = path.join("deploy", "deployments", deploymentId);
+  deploymentFolders.push(folder);
   const deployed = await connection.ignition.deploy(ReserveBTCModule, {
     parameters: { [MODULE_ID]: parameters },
     deploymentId,
@@ -119,7 +120,7 @@ export async function deployTo(
   if (admin === undefined) throw new Error("no accounts");
   const { chainId } = await connection.ethers.provider.getNetwork();
   const deployment: Deployment = await deploymentOf(chainId, deployed);
-  return { ...attachSystem(deployment, admin), deployment };
+  return { ...attachSystem(deployment, admin), deployment, folder };
 }
 
 /** Removes the deployment folders `deployTo` wrote. */
