@@ -10,7 +10,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { DeploymentNotFoundError, attachSystem, deploymentFolder, loadDeployment } from "../deployments.js";
-import { UserInputError } from "../errors.js";
+import { BackendError, UserInputError } from "../errors.js";
 import { Committee, DEFAULT_SIGN_TIMEOUT_MS } from "./committee.js";
 import type { TypedDataSigner } from "./signing.js";
 import { committeeWallets } from "./signing.js";
@@ -48,13 +48,45 @@ export interface OracleContext {
 export async function resolveConfigVariable(hooks: HookManager, name: string): Promise<string | undefined> {
   const fromEnv = process.env[name];
   if (fromEnv !== undefined) return fromEnv === "" ? undefined : fromEnv;
+  // The empty default means "optional": the keystore plugin then skips a keystore that does not list the name
+  // (no password prompt) and, under `hardhat test` (HH_TEST), does not throw for a name missing from the development
+  // keystore — a task run from a test (or any child of one) falls back like a user's terminal does.
   const value = await hooks.runHandlerChain(
     "configurationVariables",
     "fetchValue",
-    [configVariable(name)],
+    [configVariable(name, { default: "" })],
     async (_context, variable) => process.env[variable.name] ?? "",
   );
   return value === "" ? undefined : value;
+}
+
+/** Hardhat's errors for an HTTP network that does not answer: HHE703 (connection refused), HHE704 (timeout). */
+const UNREACHABLE_NETWORK_ERRORS = new Set([703, 704]);
+
+/**
+ * When `error` is Hardhat's "cannot connect" error, a one-line {@link BackendError} (exit 2) that names the network's
+ * URL and says what to do; otherwise undefined. `localhost` reads its URL from LOCALHOST_RPC_URL (hardhat.config.ts).
+ */
+export async function unreachableNetworkError(
+  connection: Partial<Pick<NetworkConnection, "networkName" | "networkConfig">>,
+  error: unknown,
+): Promise<BackendError | undefined> {
+  const number = (error as { number?: unknown } | null)?.number;
+  if (!(error instanceof Error) || typeof number !== "number" || !UNREACHABLE_NETWORK_ERRORS.has(number)) {
+    return undefined;
+  }
+  const name = connection.networkName ?? "the network";
+  const config = connection.networkConfig;
+  const url = config?.type === "http" ? await config.url.get().catch(() => undefined) : undefined;
+  const what = number === 704 ? "timed out" : "refused the connection";
+  const hint =
+    name === "localhost"
+      ? "start `npx hardhat node --hostname 127.0.0.1`, or set LOCALHOST_RPC_URL to the node's URL"
+      : `check the node and the url of network "${name}" in hardhat.config.ts`;
+  return new BackendError(
+    `the JSON-RPC endpoint of network "${name}"${url !== undefined ? ` at ${url}` : ""} ${what}: ${hint}`,
+    "RPC_UNREACHABLE",
+  );
 }
 
 /** Parses comma-separated 0x-prefixed secp256k1 private keys into wallets (the error never echoes a key). */
@@ -122,10 +154,14 @@ export interface LoadContextOptions {
  * ORACLE_OPERATOR_KEYS (environment or keystore) — keys are never read from a file in the repository.
  */
 export async function loadOracleContext(
-  connection: Pick<NetworkConnection, "ethers">,
+  connection: Pick<NetworkConnection, "ethers"> &
+    Partial<Pick<NetworkConnection, "networkName" | "networkConfig">>,
   options: LoadContextOptions = {},
 ): Promise<OracleContext> {
-  const { chainId } = await connection.ethers.provider.getNetwork();
+  // The first request: a node that is down fails here, as one line naming its URL (exit 2).
+  const { chainId } = await connection.ethers.provider.getNetwork().catch(async (error: unknown) => {
+    throw (await unreachableNetworkError(connection, error)) ?? error;
+  });
   const deployment = await loadLiveDeployment(connection.ethers.provider, chainId, options.deploymentsRoot);
   const signers = await connection.ethers.getSigners();
   const submitter = signers[options.submitterIndex ?? 0];

@@ -45,6 +45,12 @@ describe("operator keys", function () {
         else process.env[OPERATOR_KEYS_VARIABLE] = previous;
       }
     });
+
+    it("returns undefined for a variable set nowhere, also under `hardhat test` (HH_TEST, development keystore)", async function () {
+      // Before the fix the keystore plugin threw HHE50002 here when a development keystore exists.
+      expect(process.env.HH_TEST).to.equal("true");
+      expect(await resolveConfigVariable(hre.hooks, "RESERVEBTC_TEST_UNSET_VARIABLE")).to.equal(undefined);
+    });
   });
 });
 
