@@ -63,6 +63,12 @@ export async function resolveConfigVariable(hooks: HookManager, name: string): P
 /** Hardhat's errors for an HTTP network that does not answer: HHE703 (connection refused), HHE704 (timeout). */
 const UNREACHABLE_NETWORK_ERRORS = new Set([703, 704]);
 
+/** True for Hardhat's error of an HTTP network that refused the connection or timed out. */
+export function isUnreachableNetwork(error: unknown): error is Error & { number: number } {
+  const number = (error as { number?: unknown } | null)?.number;
+  return error instanceof Error && typeof number === "number" && UNREACHABLE_NETWORK_ERRORS.has(number);
+}
+
 /**
  * When `error` is Hardhat's "cannot connect" error, a one-line {@link BackendError} (exit 2) that names the network's
  * URL and says what to do; otherwise undefined. `localhost` reads its URL from LOCALHOST_RPC_URL (hardhat.config.ts).
@@ -71,10 +77,8 @@ export async function unreachableNetworkError(
   connection: Partial<Pick<NetworkConnection, "networkName" | "networkConfig">>,
   error: unknown,
 ): Promise<BackendError | undefined> {
-  const number = (error as { number?: unknown } | null)?.number;
-  if (!(error instanceof Error) || typeof number !== "number" || !UNREACHABLE_NETWORK_ERRORS.has(number)) {
-    return undefined;
-  }
+  if (!isUnreachableNetwork(error)) return undefined;
+  const { number } = error;
   const name = connection.networkName ?? "the network";
   const config = connection.networkConfig;
   const url = config?.type === "http" ? await config.url.get().catch(() => undefined) : undefined;

@@ -14,6 +14,7 @@ import type { RoundJson } from "./commands.js";
 import { syncCommand } from "./commands.js";
 import { CommitteeError } from "./committee.js";
 import type { OracleContext } from "./context.js";
+import { isUnreachableNetwork } from "./context.js";
 import type { BitcoinSource } from "./reports.js";
 import type { RoundOptions } from "./round.js";
 
@@ -23,7 +24,8 @@ export type FailureKind = "committee" | "bitcoin" | "chain" | "input" | "other";
 export function failureKind(error: unknown): FailureKind {
   if (error instanceof CommitteeError) return "committee";
   if (error instanceof BackendError) return "bitcoin";
-  if (error instanceof ChainError) return "chain";
+  // The EVM node is down or does not answer (Hardhat's HHE703/HHE704): a chain failure, not a bug.
+  if (error instanceof ChainError || isUnreachableNetwork(error)) return "chain";
   if (error instanceof UserInputError) return "input";
   return "other";
 }

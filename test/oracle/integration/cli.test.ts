@@ -5,6 +5,7 @@
  * newcomer flow of docs/operations.md, `oracle:run` SIGKILLed mid-round and restarted, SIGTERM mid-round, and an
  * RPC endpoint that is down.
  */
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,7 +24,7 @@ import type { HardhatResult } from "../../helpers/cli.js";
 import type { PopulatedUser } from "../../helpers/oracle-population.js";
 import { bindUsers, fundUsers, syntheticUsers } from "../../helpers/oracle-population.js";
 import type { RunningNode } from "./helpers.js";
-import { deployTo, freePort, removeDeployments, rpc, startHardhatNode } from "./helpers.js";
+import { deployTo, freePort, removeDeployments, rpc, startHardhatNode, startTcpRelay } from "./helpers.js";
 
 /** The user of docs/operations.md §2 (Hardhat account 4). */
 const USER = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
@@ -36,6 +37,11 @@ const FEE_VAULT_AFTER_MINT = 50_000_000_000_000_000n - 55_000_000_000_000n;
 
 const POPULATION = 300;
 const BATCH = 25;
+/** What population user i is funded with first: every tenth user holds no BTC (no report, sequence 0). */
+const fundedSats = (i: number): bigint => (i % 10 === 9 ? 0n : BigInt(20_000 + i * 101));
+/** The sum of the first funding: 270 users. */
+const firstFunding = (): bigint =>
+  Array.from({ length: POPULATION }, (_, i) => fundedSats(i)).reduce((a, b) => a + b, 0n);
 
 type Log = Record<string, unknown> & { event?: string; submit?: { kind?: string } };
 
@@ -231,8 +237,7 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       users = syntheticUsers(POPULATION, "cli-runner");
       others = [...(await system.oracle.usersSlice(0n, await system.oracle.usersLength()))];
       await bindUsers(system, connection.ethers.provider, committeeWallets(2), users, { feeEth: "0.01" });
-      // Every tenth user holds no BTC (no report, sequence 0).
-      fundUsers(devnet.chain, users, (i) => (i % 10 === 9 ? 0n : BigInt(20_000 + i * 101)));
+      fundUsers(devnet.chain, users, fundedSats);
       devnet.chain.mine(1);
     });
 
@@ -254,12 +259,12 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       return system.oracle.userStates(list.map((u) => u.user));
     }
 
-    /** A runner process that reacts to its first `submit: sent` log line (the round's first batch is in flight). */
+    /** An `oracle:run` process; `onLog` sees each of its JSON log lines as it arrives. */
     function runner(
       extra: string[],
-      onFirstSend?: (child: ReturnType<typeof startHardhat>["child"]) => void,
-    ) {
-      let sent = false;
+      onLog?: (log: Log, child: ChildProcess) => void,
+      extraEnv: Record<string, string> = {},
+    ): Promise<HardhatResult> {
       const run = startHardhat(
         [
           "oracle:run",
@@ -272,38 +277,56 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
           ...extra,
         ],
         {
-          env,
+          env: { ...env, ...extraEnv },
           timeoutMs: 120_000,
           onLine: (line) => {
-            if (sent || onFirstSend === undefined || !line.startsWith("{")) return;
-            const log = JSON.parse(line) as Log;
-            if (log.submit?.kind === "sent") {
-              sent = true;
-              onFirstSend(run.child);
-            }
+            if (onLog !== undefined && line.startsWith("{")) onLog(JSON.parse(line) as Log, run.child);
           },
         },
       );
       return run.done;
     }
 
-    /** Every user's rBTC equals their confirmed BTC, and the supply is the sum of all bound users' rBTC. */
+    /** Sends `signal` to the runner at its first `submit: sent` log line (the round's first batch is in flight). */
+    function atFirstSend(signal: NodeJS.Signals): (log: Log, child: ChildProcess) => void {
+      let sent = false;
+      return (log, child) => {
+        if (sent || log.submit?.kind !== "sent") return;
+        sent = true;
+        child.kill(signal);
+      };
+    }
+
+    /** The newcomer's rBTC after the first test (110,000 sats), when it ran before these. */
+    const newcomer = (): bigint => (others.includes(USER) ? FUNDED - SPENT : 0n);
+
+    /** Confirmed BTC (≥ 1 confirmation) of every address bound to `user`. */
+    async function confirmedSats(user: string): Promise<bigint> {
+      const addresses = await system.oracle.addressesOf(user);
+      return addresses.reduce((sum, a) => sum + devnet.chain.balance(a, 1), 0n);
+    }
+
+    /**
+     * Every population user's rBTC equals their confirmed BTC, and `totalSupply()` equals the confirmed BTC of every
+     * bound user (the population and the others): nothing minted twice, nobody skipped. Returns that total.
+     */
     async function expectInSync(): Promise<bigint> {
       const balances = await Promise.all(users.map((u) => system.rbtc.freeBalanceOf(u.user)));
       const wrong = users.filter((u, i) => balances[i] !== devnet.chain.balance(u.btcAddress, 1));
       expect(wrong.map((u) => u.user)).to.deep.equal([]);
-      const otherBalances = await Promise.all(others.map((u) => system.rbtc.freeBalanceOf(u)));
-      const sum = [...balances, ...otherBalances].reduce((a, b) => a + b, 0n);
-      expect(await system.rbtc.totalSupply()).to.equal(sum);
-      return sum;
+      const confirmed = await Promise.all([...users.map((u) => u.user), ...others].map(confirmedSats));
+      const total = confirmed.reduce((a, b) => a + b, 0n);
+      expect(await system.rbtc.totalSupply()).to.equal(total);
+      return total;
     }
 
     it("SIGKILLed mid-round and restarted: every balance right, nothing minted twice or skipped", async function () {
-      const funded = users.filter((_, i) => i % 10 !== 9).length;
+      const funded = users.filter((_, i) => fundedSats(i) > 0n).length;
+      expect(funded).to.equal(270);
       await intervalMining(1_000);
       let killed: HardhatResult;
       try {
-        killed = await runner(["--interval", "1"], (child) => child.kill("SIGKILL"));
+        killed = await runner(["--interval", "1"], atFirstSend("SIGKILL"));
       } finally {
         // The batches sent before the kill stay in the mempool and are mined (a crash after sending).
         await automine();
@@ -332,14 +355,12 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       });
       expect(rounds[0]?.skipped).to.deep.equal([]);
 
-      const sum = await expectInSync();
-      const expectedPopulation = users.reduce((a, u) => a + devnet.chain.balance(u.btcAddress, 1), 0n);
-      expect(sum - expectedPopulation).to.equal(
-        (await Promise.all(others.map((u) => system.rbtc.freeBalanceOf(u)))).reduce((a, b) => a + b, 0n),
-      );
+      expect(await expectInSync()).to.equal(firstFunding() + newcomer());
       // One report per funded user, ever: the restarted round re-sent nothing the killed one had applied.
       const states = await statesOf(users);
-      expect(states.map((s) => s.sequence)).to.deep.equal(users.map((_, i) => (i % 10 === 9 ? 0n : 1n)));
+      expect(states.map((s) => s.sequence)).to.deep.equal(
+        users.map((_, i) => (fundedSats(i) > 0n ? 1n : 0n)),
+      );
     });
 
     it("SIGTERM mid-round: the round finishes (every user synced), then the runner logs stop and exits 0", async function () {
@@ -351,7 +372,7 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       await intervalMining(1_000);
       let stopped: HardhatResult;
       try {
-        stopped = await runner(["--interval", "1"], (child) => child.kill("SIGTERM"));
+        stopped = await runner(["--interval", "1"], atFirstSend("SIGTERM"));
       } finally {
         await automine();
       }
@@ -369,9 +390,54 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       });
       expect(logs.find((l) => l.event === "stop")).to.include({ rounds: 1, failures: 0 });
 
-      await expectInSync();
+      expect(await expectInSync()).to.equal(firstFunding() + BigInt(POPULATION) * 1_000n + newcomer());
       const after = (await statesOf(users)).map((s) => s.sequence);
       expect(after).to.deep.equal(before.map((s) => s + 1n));
+    });
+    it("the node unreachable between rounds: a round fails (kind chain), the runner carries on and catches up", async function () {
+      const relay = await startTcpRelay(node.url);
+      const alice = users[0];
+      if (alice === undefined) throw new Error("no users");
+      let stage: "first round" | "down" | "back up" | "stopping" = "first round";
+      let result: HardhatResult;
+      try {
+        result = await runner(
+          ["--interval", "1"],
+          (log, child) => {
+            if (stage === "first round" && log.event === "round") {
+              stage = "down";
+              void relay.down();
+            } else if (stage === "down" && log.event === "round-failed") {
+              stage = "back up";
+              devnet.chain.fund(alice.btcAddress, 2_000n);
+              devnet.chain.mine(1);
+              void relay.up();
+            } else if (stage === "back up" && log.event === "round") {
+              stage = "stopping";
+              child.kill("SIGTERM");
+            }
+          },
+          { LOCALHOST_RPC_URL: relay.url },
+        );
+      } finally {
+        await relay.close();
+      }
+      expect(result.code, result.stderr).to.equal(0);
+      const logs = logsOf(result.stdout);
+      const events = logs
+        .map((l) => l.event)
+        .filter((e) => e === "round" || e === "round-failed" || e === "stop");
+      // Rounds after the first may fail more than once while the relay is down; then one round catches up.
+      expect(events[0]).to.equal("round");
+      expect(events.slice(-2)).to.deep.equal(["round", "stop"]);
+      const failed = logs.filter((l) => l.event === "round-failed");
+      expect(failed.length).to.be.at.least(1);
+      expect(failed.map((l) => l.kind)).to.deep.equal(failed.map(() => "chain"));
+      expect(String(failed[0]?.error)).to.match(/HHE703: Cannot connect to the network "localhost"/);
+      const rounds = logs.filter((l) => l.event === "round");
+      expect(rounds.at(-1)).to.include({ changed: 1, mintedSats: "2000", burnedSats: "0" });
+      expect(logs.find((l) => l.event === "stop")).to.include({ failures: failed.length });
+      await expectInSync();
     });
   });
 

@@ -8,7 +8,8 @@ import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { createServer, request as httpRequest } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, createServer as createTcpServer } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 
 import type { NetworkConnection } from "hardhat/types/network";
@@ -215,4 +216,50 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       server.close(() => resolve());
     });
   return proxy;
+}
+
+export interface TcpRelay {
+  url: string;
+  /** Closes the port and every open connection: clients get "connection refused" (an endpoint that is down). */
+  down(): Promise<void>;
+  /** Listens on the same port again. */
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A TCP relay on 127.0.0.1 to `target` (an http://host:port URL) that can be taken down and brought back up. */
+export async function startTcpRelay(target: string): Promise<TcpRelay> {
+  const { hostname, port: targetPort } = new URL(target);
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  let server: ReturnType<typeof createTcpServer> | undefined;
+  let port = 0;
+  const up = async () => {
+    const s = createTcpServer((client) => {
+      const upstream = connect(Number(targetPort), hostname);
+      track(client);
+      track(upstream);
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      s.once("error", reject);
+      s.listen(port, "127.0.0.1", () => resolve());
+    });
+    port = (s.address() as AddressInfo).port;
+    server = s;
+  };
+  const down = async () => {
+    const s = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    if (s !== undefined) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await up();
+  return { url: `http://127.0.0.1:${port}`, down, up, close: down };
 }
