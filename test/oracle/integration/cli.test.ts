@@ -300,6 +300,19 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
     /** The newcomer's rBTC after the first test (110,000 sats), when it ran before these. */
     const newcomer = (): bigint => (others.includes(USER) ? FUNDED - SPENT : 0n);
 
+    /**
+     * `oracle:run --interval 1` sent `signal` at its first `submit: sent`, on a node that mines a block a second (the
+     * round's batches wait in the mempool, as on a real chain); afterwards what is left in the mempool is mined.
+     */
+    async function signalledMidRound(signal: NodeJS.Signals): Promise<HardhatResult> {
+      await intervalMining(1_000);
+      try {
+        return await runner(["--interval", "1"], atFirstSend(signal));
+      } finally {
+        await automine();
+      }
+    }
+
     /** Confirmed BTC (≥ 1 confirmation) of every address bound to `user`. */
     async function confirmedSats(user: string): Promise<bigint> {
       const addresses = await system.oracle.addressesOf(user);
@@ -323,14 +336,8 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
     it("SIGKILLed mid-round and restarted: every balance right, nothing minted twice or skipped", async function () {
       const funded = users.filter((_, i) => fundedSats(i) > 0n).length;
       expect(funded).to.equal(270);
-      await intervalMining(1_000);
-      let killed: HardhatResult;
-      try {
-        killed = await runner(["--interval", "1"], atFirstSend("SIGKILL"));
-      } finally {
-        // The batches sent before the kill stay in the mempool and are mined (a crash after sending).
-        await automine();
-      }
+      // The batches sent before the kill stay in the mempool and are mined (a crash after sending).
+      const killed = await signalledMidRound("SIGKILL");
       expect(killed.signal).to.equal("SIGKILL");
       expect(logsOf(killed.stdout).filter((l) => l.event === "round")).to.deep.equal([]);
 
@@ -369,13 +376,7 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       devnet.chain.mine(1);
       const before = (await statesOf(users)).map((s) => s.sequence);
 
-      await intervalMining(1_000);
-      let stopped: HardhatResult;
-      try {
-        stopped = await runner(["--interval", "1"], atFirstSend("SIGTERM"));
-      } finally {
-        await automine();
-      }
+      const stopped = await signalledMidRound("SIGTERM");
       expect(stopped.signal).to.equal(null);
       expect(stopped.code, stopped.stderr).to.equal(0);
       const logs = logsOf(stopped.stdout);
