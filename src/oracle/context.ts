@@ -48,14 +48,31 @@ export interface OracleContext {
 export async function resolveConfigVariable(hooks: HookManager, name: string): Promise<string | undefined> {
   const fromEnv = process.env[name];
   if (fromEnv !== undefined) return fromEnv === "" ? undefined : fromEnv;
+  // The production keystore prompts for its password on stdin. When no answer can ever come (stdin is /dev/null or
+  // closed, as under a service manager), nothing else is pending and Node is about to exit: say so instead.
+  let onStall = (): void => undefined;
+  const stalled = new Promise<never>((_resolve, reject) => {
+    onStall = () =>
+      reject(
+        new UserInputError(
+          `Hardhat's keystore asked for its password to read ${name}, but stdin gave no answer (no terminal?): ` +
+            `run the task in a terminal, or set ${name} in the environment`,
+          "KEYSTORE_PASSWORD",
+        ),
+      );
+  });
+  process.once("beforeExit", onStall);
   let value: string;
   try {
-    value = await hooks.runHandlerChain(
-      "configurationVariables",
-      "fetchValue",
-      [configVariable(name)],
-      async (_context, variable) => process.env[variable.name] ?? "",
-    );
+    value = await Promise.race([
+      hooks.runHandlerChain(
+        "configurationVariables",
+        "fetchValue",
+        [configVariable(name)],
+        async (_context, variable) => process.env[variable.name] ?? "",
+      ),
+      stalled,
+    ]);
   } catch (error) {
     if (isWrongKeystorePassword(error)) {
       throw new UserInputError(
@@ -65,6 +82,8 @@ export async function resolveConfigVariable(hooks: HookManager, name: string): P
       );
     }
     throw error;
+  } finally {
+    process.off("beforeExit", onStall);
   }
   return value === "" ? undefined : value;
 }

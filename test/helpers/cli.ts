@@ -4,12 +4,18 @@ import path from "node:path";
 /** The Hardhat CLI of the shared node_modules. */
 export const HARDHAT_CLI = path.join("node_modules", "hardhat", "dist", "src", "cli.js");
 
-/** Runs `hardhat <args>` in a child process (no colours) and collects its exit code, stdout and stderr. */
-export function hardhat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs `hardhat <args>` in a child process (no colours, stdin /dev/null, this process's environment unless `env` is
+ * given) and collects its exit code, stdout and stderr.
+ */
+export function hardhat(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: "0" },
+      env: { ...env, FORCE_COLOR: "0" },
     });
     let stdout = "";
     let stderr = "";

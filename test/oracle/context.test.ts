@@ -47,6 +47,32 @@ describe("operator keys", function () {
       }
     });
 
+    context("when the keystore's prompt can never be answered", function () {
+      it("fails with one line once Node has nothing left to wait for, instead of exiting silently", async function () {
+        const previous = process.env[OPERATOR_KEYS_VARIABLE];
+        delete process.env[OPERATOR_KEYS_VARIABLE];
+        const waitingForStdin = {
+          runHandlerChain: () => new Promise(() => undefined),
+        } as unknown as HookManager;
+        const listenersBefore = process.listenerCount("beforeExit");
+        try {
+          const pending = resolveConfigVariable(waitingForStdin, OPERATOR_KEYS_VARIABLE).catch(
+            (e: unknown) => e,
+          );
+          // What Node emits when the event loop is empty (stdin at end of file, no other work).
+          process.emit("beforeExit", 0);
+          const error = await pending;
+          expect(error).to.be.instanceOf(UserInputError).and.have.property("code", "KEYSTORE_PASSWORD");
+          expect((error as Error).message).to.match(
+            /^Hardhat's keystore asked for its password to read ORACLE_OPERATOR_KEYS, but stdin gave no answer/,
+          );
+          expect(process.listenerCount("beforeExit")).to.equal(listenersBefore);
+        } finally {
+          if (previous !== undefined) process.env[OPERATOR_KEYS_VARIABLE] = previous;
+        }
+      });
+    });
+
     context("when the keystore cannot be decrypted", function () {
       /** A hook chain that fails the way the keystore plugin does on a wrong password (HHE50000). */
       const failingHooks = (error: Error) =>

@@ -18,7 +18,7 @@ import { DEPLOYMENTS_DIR_VARIABLE } from "../../../src/deployments.js";
 import type { RoundJson } from "../../../src/oracle/commands.js";
 import { OPERATOR_KEYS_VARIABLE } from "../../../src/oracle/context.js";
 import { committeeWallets, hardhatWallet } from "../../../src/oracle/signing.js";
-import { CI_VARIABLES, hardhatInTerminal } from "../../helpers/cli.js";
+import { CI_VARIABLES, hardhat, hardhatInTerminal } from "../../helpers/cli.js";
 import type { TerminalAnswer } from "../../helpers/cli.js";
 import type { PopulatedUser } from "../../helpers/oracle-population.js";
 import { bindUsers, syntheticUsers } from "../../helpers/oracle-population.js";
@@ -145,6 +145,23 @@ describe("operator keys from the production keystore (hardhat processes on a ter
           "file (HHE50000); run the task again and retype the password",
       );
       expect(output).to.not.match(/^\s+at /m);
+      expect(await chainState()).to.deep.equal(before);
+    });
+  });
+
+  context("when no terminal can answer the prompt (stdin is /dev/null)", function () {
+    it("stops with one line and exit code 2 instead of waiting, sending nothing", async function () {
+      const before = await chainState();
+      const { code, stdout, stderr } = await hardhat(
+        ["oracle:sync", "--network", "localhost", "--bitcoin", devnet.url, "--json"],
+        env,
+      );
+      expect(stdout).to.include(`[hardhat-keystore] ${PASSWORD_PROMPT}`);
+      expect(code, stderr).to.equal(2);
+      expect(stderr).to.equal(
+        `error: Hardhat's keystore asked for its password to read ${OPERATOR_KEYS_VARIABLE}, but stdin gave no ` +
+          `answer (no terminal?): run the task in a terminal, or set ${OPERATOR_KEYS_VARIABLE} in the environment\n`,
+      );
       expect(await chainState()).to.deep.equal(before);
     });
   });
