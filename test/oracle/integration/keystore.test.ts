@@ -3,6 +3,7 @@
  * `hardhat oracle:sync --network localhost` run as separate processes on a pseudo-terminal (util-linux `script`), the
  * password typed at the keystore's prompt. The keystore lives in a temporary XDG_CONFIG_HOME (never the user's), and
  * the children run without the CI and `hardhat test` variables, under which the plugin would skip the keystore.
+ * The tests are one operator's story, in order: the first creates the keystore the others unlock.
  */
 import { mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -42,10 +43,8 @@ describe("operator keys from the production keystore (hardhat processes on a ter
   let user: PopulatedUser;
   let root: string;
   let env: NodeJS.ProcessEnv;
-  const [one, two] = committeeWallets(2) as [
-    ReturnType<typeof hardhatWallet>,
-    ReturnType<typeof hardhatWallet>,
-  ];
+  /** Operators #1 and #2 of the three (threshold 2): what this runner's keystore holds. */
+  const [one, two] = [hardhatWallet(1), hardhatWallet(2)];
 
   before(async function () {
     node = await startHardhatNode();
