@@ -8,7 +8,8 @@
  * prepaid each, then every user funded on the devnet and confirmed. The rounds run in a separate runner process
  * (bench/oracle-round-runner.ts: what `oracle:sync` runs, proof-of-reserves commitment included), so its wall time
  * and peak RSS are the runner's own: the first round (N first mints, fees charged), an idle round (nothing changed)
- * and an update round (every balance grows), one after another in the same process, as `oracle:run` would.
+ * and an update round (every balance grows), then BENCH_IDLE_ROUNDS (default 5) more idle rounds to watch the
+ * runner's memory, one after another in the same process, as `oracle:run` would.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
@@ -27,6 +28,8 @@ const sizes = (process.env.BENCH_USERS ?? "1000,10000").split(",").map((s) => Nu
 /** Sats each user holds after funding: distinct per user so a swapped balance would show in the total. */
 const fundedSats = (i: number) => BigInt(50_000 + (i % 1000));
 const UPDATE_SATS = 1_000n;
+/** Idle rounds run after the update round, to see whether the runner's memory keeps growing round after round. */
+const extraIdleRounds = Number(process.env.BENCH_IDLE_ROUNDS ?? 5);
 
 /** What the runner process prints for one round (bench/oracle-round-runner.ts). */
 interface RunnerRound {
@@ -163,6 +166,8 @@ try {
       const updated = await system.rbtc.totalSupply();
       if (updated !== expected + UPDATE_SATS * BigInt(n))
         throw new Error(`rBTC supply ${updated} after the update round`);
+      const later: Array<{ round: RunnerRound; load: string }> = [];
+      for (let i = 0; i < extraIdleRounds; i++) later.push(await measuredRound(runner));
       const brief = (r: { round: RunnerRound; load: string }) => ({
         wallSeconds: r.round.wallMs / 1000,
         loadAverage: r.load,
@@ -176,23 +181,27 @@ try {
         roundPeakRssMb: r.round.roundPeakRssMb,
         processPeakRssMb: r.round.processPeakRssMb,
         heapUsedMb: r.round.heapUsedMb,
+        profile: { rpc: r.round.rpc, phases: r.round.phases },
       });
       const m = {
         users: n,
         batchSize: process.env.BENCH_BATCH ?? "auto",
         setupSeconds,
         runnerStartSeconds: first.round.readyMs / 1000,
-        firstRound: { ...brief(first), profile: { rpc: first.round.rpc, phases: first.round.phases } },
+        firstRound: brief(first),
         idleRound: brief(idle),
         updateRound: brief(update),
+        /** Memory after each later idle round: a runner that leaks grows here. */
+        laterIdleRounds: later.map((r) => ({
+          wallSeconds: r.round.wallMs / 1000,
+          rssBeforeMb: r.round.rssBeforeMb,
+          roundPeakRssMb: r.round.roundPeakRssMb,
+          heapUsedMb: r.round.heapUsedMb,
+        })),
       };
       results.push(m);
       log(JSON.stringify(m));
-      const peak = Math.max(
-        first.round.processPeakRssMb,
-        idle.round.processPeakRssMb,
-        update.round.processPeakRssMb,
-      );
+      const peak = Math.max(...[first, idle, update, ...later].map((r) => r.round.processPeakRssMb));
       rows.push(
         `| ${n} | ${first.load} | ${(first.round.wallMs / 1000).toFixed(1)} s | ${first.round.transactions} (≤ ${first.round.largestBatch}) | ` +
           `${first.round.gasPerReport} | ${first.round.rpcCalls.perUser} (evm ${first.round.rpcCalls.evm}, bitcoin ${first.round.rpcCalls.bitcoin}) | ` +

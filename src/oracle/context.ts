@@ -48,16 +48,62 @@ export interface OracleContext {
 export async function resolveConfigVariable(hooks: HookManager, name: string): Promise<string | undefined> {
   const fromEnv = process.env[name];
   if (fromEnv !== undefined) return fromEnv === "" ? undefined : fromEnv;
-  // The empty default means "optional": the keystore plugin then skips a keystore that does not list the name
-  // (no password prompt) and, under `hardhat test` (HH_TEST), does not throw for a name missing from the development
-  // keystore — a task run from a test (or any child of one) falls back like a user's terminal does.
-  const value = await hooks.runHandlerChain(
-    "configurationVariables",
-    "fetchValue",
-    [configVariable(name, { default: "" })],
-    async (_context, variable) => process.env[variable.name] ?? "",
-  );
+  // The production keystore prompts for its password on stdin. When no answer can ever come (stdin is /dev/null or
+  // closed, as under a service manager), nothing else is pending and Node is about to exit: say so instead.
+  let onStall = (): void => undefined;
+  const stalled = new Promise<never>((_resolve, reject) => {
+    onStall = () =>
+      reject(
+        new UserInputError(
+          `Hardhat's keystore asked for its password to read ${name}, but stdin gave no answer (no terminal?): ` +
+            `run the task in a terminal, or set ${name} in the environment`,
+          "KEYSTORE_PASSWORD",
+        ),
+      );
+  });
+  process.once("beforeExit", onStall);
+  let value: string;
+  try {
+    // The empty default means "optional": the keystore plugin then skips a keystore that does not list the name (no
+    // password prompt) and, under `hardhat test` (HH_TEST), does not throw for a name missing from the development
+    // keystore — a task run from a test (or any child of one) falls back like a user's terminal does.
+    value = await Promise.race([
+      hooks.runHandlerChain(
+        "configurationVariables",
+        "fetchValue",
+        [configVariable(name, { default: "" })],
+        async (_context, variable) => process.env[variable.name] ?? "",
+      ),
+      stalled,
+    ]);
+  } catch (error) {
+    if (isWrongKeystorePassword(error)) {
+      throw new UserInputError(
+        `cannot read ${name} from Hardhat's keystore: wrong password or corrupted keystore file ` +
+          `(HHE${KEYSTORE_WRONG_PASSWORD}); run the task again and retype the password`,
+        "KEYSTORE_PASSWORD",
+      );
+    }
+    throw error;
+  } finally {
+    process.off("beforeExit", onStall);
+  }
   return value === "" ? undefined : value;
+}
+
+/**
+ * Number of the HardhatError the keystore plugin throws when the password typed at its prompt does not decrypt the
+ * keystore (INVALID_PASSWORD_OR_CORRUPTED_KEYSTORE in @nomicfoundation/hardhat-errors, which is not a dependency of
+ * ours, hence matched by name and number).
+ */
+const KEYSTORE_WRONG_PASSWORD = 50000;
+
+function isWrongKeystorePassword(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === "HardhatError" &&
+    (error as Error & { number?: unknown }).number === KEYSTORE_WRONG_PASSWORD
+  );
 }
 
 /** Hardhat's errors for an HTTP network that does not answer: HHE703 (connection refused), HHE704 (timeout). */

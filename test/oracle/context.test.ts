@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { getAddress, keccak256, toUtf8Bytes, verifyTypedData } from "ethers";
 import hre from "hardhat";
+import type { HookManager } from "hardhat/types/hooks";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { ContractKey } from "../../src/deployments.js";
@@ -50,6 +51,69 @@ describe("operator keys", function () {
       // Before the fix the keystore plugin threw HHE50002 here when a development keystore exists.
       expect(process.env.HH_TEST).to.equal("true");
       expect(await resolveConfigVariable(hre.hooks, "RESERVEBTC_TEST_UNSET_VARIABLE")).to.equal(undefined);
+    });
+
+    context("when the keystore's prompt can never be answered", function () {
+      it("fails with one line once Node has nothing left to wait for, instead of exiting silently", async function () {
+        const previous = process.env[OPERATOR_KEYS_VARIABLE];
+        delete process.env[OPERATOR_KEYS_VARIABLE];
+        const waitingForStdin = {
+          runHandlerChain: () => new Promise(() => undefined),
+        } as unknown as HookManager;
+        const listenersBefore = process.listenerCount("beforeExit");
+        try {
+          const pending = resolveConfigVariable(waitingForStdin, OPERATOR_KEYS_VARIABLE).catch(
+            (e: unknown) => e,
+          );
+          // What Node emits when the event loop is empty (stdin at end of file, no other work).
+          process.emit("beforeExit", 0);
+          const error = await pending;
+          expect(error).to.be.instanceOf(UserInputError).and.have.property("code", "KEYSTORE_PASSWORD");
+          expect((error as Error).message).to.match(
+            /^Hardhat's keystore asked for its password to read ORACLE_OPERATOR_KEYS, but stdin gave no answer/,
+          );
+          expect(process.listenerCount("beforeExit")).to.equal(listenersBefore);
+        } finally {
+          if (previous !== undefined) process.env[OPERATOR_KEYS_VARIABLE] = previous;
+        }
+      });
+    });
+
+    context("when the keystore cannot be decrypted", function () {
+      /** A hook chain that fails the way the keystore plugin does on a wrong password (HHE50000). */
+      const failingHooks = (error: Error) =>
+        ({
+          runHandlerChain: () => Promise.reject(error),
+        }) as unknown as HookManager;
+
+      it("turns the keystore's wrong-password error into one line naming the variable", async function () {
+        const previous = process.env[OPERATOR_KEYS_VARIABLE];
+        delete process.env[OPERATOR_KEYS_VARIABLE];
+        const wrongPassword = Object.assign(
+          new Error("HHE50000: Invalid password or corrupted keystore file."),
+          {
+            name: "HardhatError",
+            number: 50000,
+          },
+        );
+        try {
+          const error = await resolveConfigVariable(
+            failingHooks(wrongPassword),
+            OPERATOR_KEYS_VARIABLE,
+          ).catch((e: unknown) => e);
+          expect(error).to.be.instanceOf(UserInputError).and.have.property("code", "KEYSTORE_PASSWORD");
+          expect((error as Error).message).to.equal(
+            "cannot read ORACLE_OPERATOR_KEYS from Hardhat's keystore: wrong password or corrupted keystore file " +
+              "(HHE50000); run the task again and retype the password",
+          );
+          const other = new Error("disk full");
+          expect(
+            await resolveConfigVariable(failingHooks(other), OPERATOR_KEYS_VARIABLE).catch((e: unknown) => e),
+          ).to.equal(other);
+        } finally {
+          if (previous !== undefined) process.env[OPERATOR_KEYS_VARIABLE] = previous;
+        }
+      });
     });
   });
 });
@@ -130,10 +194,11 @@ describe("loadOracleContext on a non-local chain", function () {
     it("fails with one line naming the configuration variable", async function () {
       delete process.env[OPERATOR_KEYS_VARIABLE];
       let error: unknown;
-      // Without `hooks`: under `hardhat test` the keystore plugin answers a missing key with its own error
-      // (HHE50002, "set it in the development keystore"); outside tests it falls through to the environment and
-      // the runner's own message below is what an operator sees.
-      await loadOracleContext(connection, { deploymentsRoot: root }).catch((e: unknown) => (error = e));
+      // With the hooks, as the tasks call it: the keystore plugin (here under `hardhat test`, development keystore)
+      // reads the variable as unset instead of failing with its own HHE50002, so this message is what an operator sees.
+      await loadOracleContext(connection, { hooks: hre.hooks, deploymentsRoot: root }).catch(
+        (e: unknown) => (error = e),
+      );
       expect(error).to.be.instanceOf(UserInputError);
       const message = (error as Error).message;
       expect(message).to.match(/^no operator keys for chain 11155111: set ORACLE_OPERATOR_KEYS /);

@@ -69,7 +69,8 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
   let devnet: RunningDevnet;
   let system: Awaited<ReturnType<typeof deployTo>>;
   let deployments: string;
-  let env: Record<string, string>;
+  /** The children's environment: this process's, with the test's node and deployment. */
+  let env: NodeJS.ProcessEnv;
 
   before(async function () {
     [node, devnet] = await Promise.all([startHardhatNode(), startDevnet({ port: 0 })]);
@@ -77,7 +78,7 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
     system = await deployTo(connection, { minConfirmations: 1 });
     deployments = await mkdtemp(path.join(tmpdir(), "reservebtc-cli-"));
     await symlink(path.resolve(system.folder), path.join(deployments, "chain-31337"));
-    env = { LOCALHOST_RPC_URL: node.url, RESERVEBTC_DEPLOYMENTS_DIR: deployments };
+    env = { ...process.env, LOCALHOST_RPC_URL: node.url, RESERVEBTC_DEPLOYMENTS_DIR: deployments };
   });
 
   after(async function () {
