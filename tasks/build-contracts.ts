@@ -1,4 +1,4 @@
-import { open, readFile, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
@@ -22,7 +22,9 @@ function alive(pid: number): boolean {
  * `oracle:status` in another terminal) made one of them fail with "compile-cache.json.tmp not found". A lock whose
  * holder died (killed mid-build) is taken over.
  */
-async function withBuildLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  // A fresh clone has no cache folder yet.
+  await mkdir(path.dirname(lockPath), { recursive: true });
   for (;;) {
     try {
       const handle = await open(lockPath, "wx");

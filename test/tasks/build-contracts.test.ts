@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import { withBuildLock } from "../../tasks/build-contracts.js";
+
+describe("withBuildLock (tasks started at once build one after another)", function () {
+  let root: string;
+
+  beforeEach(async function () {
+    root = await mkdtemp(path.join(tmpdir(), "reservebtc-build-lock-"));
+  });
+
+  afterEach(async function () {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("runs holders one at a time, creates the folder, and removes the lock", async function () {
+    const lock = path.join(root, "cache", "build.lock");
+    const steps: string[] = [];
+    const hold = (name: string) =>
+      withBuildLock(lock, async () => {
+        steps.push(`${name} in`);
+        expect(await readFile(lock, "utf8")).to.equal(String(process.pid));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        steps.push(`${name} out`);
+        return name;
+      });
+    expect(await Promise.all([hold("a"), hold("b")])).to.deep.equal(["a", "b"]);
+    expect(steps).to.deep.equal(["a in", "a out", "b in", "b out"]);
+    expect(await readFile(lock, "utf8").catch(() => "gone")).to.equal("gone");
+  });
+
+  it("takes over a lock whose holder died (killed mid-build)", async function () {
+    const lock = path.join(root, "build.lock");
+    // A process id that has exited.
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+    expect(dead).to.be.a("number");
+    await writeFile(lock, String(dead));
+    const started = Date.now();
+    expect(await withBuildLock(lock, async () => "built")).to.equal("built");
+    expect(Date.now() - started).to.be.below(1_000);
+  });
+
+  it("releases the lock when the build fails", async function () {
+    const lock = path.join(root, "build.lock");
+    const failure = new Error("solc failed");
+    expect(await withBuildLock(lock, () => Promise.reject(failure)).catch((e: unknown) => e)).to.equal(
+      failure,
+    );
+    expect(await withBuildLock(lock, async () => "again")).to.equal("again");
+  });
+});
