@@ -5,6 +5,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 /** How often a task waiting for another process's build looks at the lock. */
 const LOCK_POLL_MS = 100;
+/** A lock file still without a holder's pid after this long was left by a process that died while taking it. */
+const EMPTY_LOCK_TIMEOUT_MS = 10_000;
 
 /** True when process `pid` exists (EPERM: it exists but belongs to someone else). */
 function alive(pid: number): boolean {
@@ -20,11 +22,17 @@ function alive(pid: number): boolean {
  * Runs `fn` holding a lock file that other processes of this checkout respect: Hardhat's build rewrites
  * `cache/compile-cache.json` through one fixed temporary name, so two tasks started at once (an `oracle:run` and an
  * `oracle:status` in another terminal) made one of them fail with "compile-cache.json.tmp not found". A lock whose
- * holder died (killed mid-build) is taken over.
+ * holder died (killed mid-build) is taken over, and so is one left empty for `emptyLockTimeoutMs` (its holder died
+ * between creating it and writing its pid).
  */
-export async function withBuildLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  emptyLockTimeoutMs = EMPTY_LOCK_TIMEOUT_MS,
+): Promise<T> {
   // A fresh clone has no cache folder yet.
   await mkdir(path.dirname(lockPath), { recursive: true });
+  let emptySince: number | undefined;
   for (;;) {
     try {
       const handle = await open(lockPath, "wx");
@@ -34,9 +42,13 @@ export async function withBuildLock<T>(lockPath: string, fn: () => Promise<T>): 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
-      // An empty file is a holder between `open` and `writeFile`: wait for it like for a live one.
-      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      // An empty file is a holder between `open` and `writeFile`: wait for it like for a live one, for a while.
+      const known = Number.isInteger(holder) && holder > 0;
+      emptySince = known ? undefined : (emptySince ?? Date.now());
+      const abandoned = emptySince !== undefined && Date.now() - emptySince > emptyLockTimeoutMs;
+      if ((known && !alive(holder)) || abandoned) {
         await rm(lockPath, { force: true });
+        emptySince = undefined;
         continue;
       }
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));

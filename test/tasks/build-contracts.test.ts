@@ -45,6 +45,14 @@ describe("withBuildLock (tasks started at once build one after another)", functi
     expect(Date.now() - started).to.be.below(1_000);
   });
 
+  it("takes over a lock left empty (its holder died before writing its pid) after the timeout, not before", async function () {
+    const lock = path.join(root, "build.lock");
+    await writeFile(lock, "");
+    const started = Date.now();
+    expect(await withBuildLock(lock, async () => "built", 300)).to.equal("built");
+    expect(Date.now() - started).to.be.within(300, 2_000);
+  });
+
   it("releases the lock when the build fails", async function () {
     const lock = path.join(root, "build.lock");
     const failure = new Error("solc failed");
