@@ -139,7 +139,30 @@ export interface MappingSource {
   readonly abi: readonly AbiEntry[] | undefined;
 }
 
-/** Every `x.field = value` where `x` is an entity, across the mapping files, with the value's inferred type. */
+/**
+ * Helpers that set fields of the entity passed as their first parameter through `record.set("field",
+ * Value.fromX(...))` (e.g. `stampEvent`): helper name → the fields it sets, with their types.
+ */
+function fieldSettingHelpers(files: readonly MappingSource[]): Map<string, Array<[string, ValueType]>> {
+  const helpers = new Map<string, Array<[string, ValueType]>>();
+  for (const { source } of files) {
+    for (const fn of source.matchAll(/function (\w+)\((\w+): Entity\b[^)]*\)[^{]*\{([\s\S]*?)\n\}/g)) {
+      const [, name = "", record = "", body = ""] = fn;
+      const fields: Array<[string, ValueType]> = [];
+      for (const set of body.matchAll(/(\w+)\.set\("(\w+)",\s*Value\.from(\w+)\(/g)) {
+        const type = asToSchemaType(set[3] ?? "");
+        if (set[1] === record && type !== undefined) fields.push([set[2] ?? "", type]);
+      }
+      if (fields.length > 0) helpers.set(name, fields);
+    }
+  }
+  return helpers;
+}
+
+/**
+ * Every `x.field = value` where `x` is an entity, across the mapping files, with the value's inferred type; a call of
+ * a field-setting helper (`stampEvent(x, event)`) counts as the assignments it makes.
+ */
 export function findFieldAssignments(schema: Schema, files: readonly MappingSource[]): FieldAssignment[] {
   // Return types of every function of every file (helpers included), for `const x = fn(...)`.
   const returnTypes = new Map<string, string>();
@@ -148,6 +171,7 @@ export function findFieldAssignments(schema: Schema, files: readonly MappingSour
       returnTypes.set(match[1] ?? "", (match[3] ?? "").trim());
     }
   }
+  const setters = fieldSettingHelpers(files);
   const results: FieldAssignment[] = [];
   for (const file of files) {
     const events = new Map<string, readonly AbiParameter[]>();
@@ -194,6 +218,27 @@ export function findFieldAssignments(schema: Schema, files: readonly MappingSour
           (called !== undefined ? returnTypes.get(called) : undefined) ??
           typeOfExpression(value, locals, events, schema, eventClass, returnTypes)?.type;
         if (type !== undefined) locals.set(name, typeNameOf(type, value, locals, events, schema, eventClass));
+        return;
+      }
+      const helperCall = /^\s*(\w+)\((\w+),.*\);\s*$/.exec(line);
+      const helperFields = setters.get(helperCall?.[1] ?? "");
+      const stamped = locals.get(helperCall?.[2] ?? "");
+      if (
+        helperCall !== null &&
+        helperFields !== undefined &&
+        stamped !== undefined &&
+        schema.entities.has(stamped)
+      ) {
+        for (const [field, valueType] of helperFields) {
+          results.push({
+            file: file.file,
+            line: index + 1,
+            entity: stamped,
+            field,
+            value: line.trim(),
+            valueType,
+          });
+        }
         return;
       }
       const assignment = /^\s*(\w+)\.(\w+)\s*=\s*(.+?);\s*$/.exec(line);

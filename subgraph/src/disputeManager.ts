@@ -24,14 +24,15 @@ import {
 } from "../generated/DisputeManager/DisputeManager";
 import { Dispute, DisputeConfigChange, DisputeFundsMove, DisputeTransition } from "../generated/schema";
 import {
-  DISPUTE_MANAGER,
   commitReserveState,
+  DISPUTE_MANAGER,
   eventId,
   getOrCreateReserveState,
   getOrCreateUser,
   recordDefaultAdminChange,
   recordRoleAdminChanged,
   recordRoleMembership,
+  stampEvent,
 } from "./helpers";
 
 /** Dispute entity id: the id as 32 big-endian bytes. */
@@ -45,11 +46,7 @@ function recordTransition(event: ethereum.Event, dispute: Bytes, status: string,
   transition.dispute = dispute;
   transition.status = status;
   transition.actor = actor;
-  transition.contract = event.address;
-  transition.blockNumber = event.block.number;
-  transition.blockTimestamp = event.block.timestamp;
-  transition.transactionHash = event.transaction.hash;
-  transition.logIndex = event.logIndex;
+  stampEvent(transition, event);
   transition.save();
 }
 
@@ -80,11 +77,7 @@ function recordFunds(event: ethereum.Event, kind: string, account: Bytes, amount
   move.kind = kind;
   move.account = account;
   move.amountWei = amountWei;
-  move.contract = event.address;
-  move.blockNumber = event.block.number;
-  move.blockTimestamp = event.block.timestamp;
-  move.transactionHash = event.transaction.hash;
-  move.logIndex = event.logIndex;
+  stampEvent(move, event);
   move.save();
 }
 
@@ -152,22 +145,14 @@ export function handleParametersUpdated(event: ParametersUpdated): void {
   change.resolutionDeadlineSeconds = event.params.resolutionDeadlineSeconds;
   change.minBondWei = event.params.minBondWei;
   change.rewardWei = event.params.rewardWei;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 
 export function handleTreasuryUpdated(event: TreasuryUpdated): void {
   const change = new DisputeConfigChange(eventId(event));
   change.treasury = event.params.treasury;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 

@@ -13,12 +13,13 @@ import {
 } from "../generated/FeePolicy/FeePolicy";
 import { FeePolicyChange } from "../generated/schema";
 import {
-  FEE_POLICY,
   eventId,
+  FEE_POLICY,
   getOrCreateReserveState,
   recordDefaultAdminChange,
   recordRoleAdminChanged,
   recordRoleMembership,
+  stampEvent,
 } from "./helpers";
 
 export function handleFeePolicyUpdated(event: FeePolicyUpdated): void {
@@ -27,11 +28,7 @@ export function handleFeePolicyUpdated(event: FeePolicyUpdated): void {
   change.weiPerSat = event.params.weiPerSat;
   change.fixedFeeWei = event.params.fixedFeeWei;
   change.maxFeeWei = event.params.maxFeeWei;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);

@@ -18,9 +18,9 @@ import {
 } from "../generated/FeeVault/FeeVault";
 import { FeeDeposit, FeeSpend, FeeSweep, FeeWithdrawal, TreasuryChange, Wiring } from "../generated/schema";
 import {
-  FEE_VAULT,
   commitReserveState,
   eventId,
+  FEE_VAULT,
   getOrCreateReserveDaySnapshot,
   getOrCreateReserveState,
   getOrCreateUser,
@@ -29,6 +29,7 @@ import {
   recordRoleMembership,
   saveReserveState,
   saveUser,
+  stampEvent,
 } from "./helpers";
 
 export function handleFeeDeposited(event: FeeDeposited): void {
@@ -37,11 +38,7 @@ export function handleFeeDeposited(event: FeeDeposited): void {
   deposit.user = user.id;
   deposit.from = event.params.from;
   deposit.amountWei = event.params.amountWei;
-  deposit.contract = event.address;
-  deposit.blockNumber = event.block.number;
-  deposit.blockTimestamp = event.block.timestamp;
-  deposit.transactionHash = event.transaction.hash;
-  deposit.logIndex = event.logIndex;
+  stampEvent(deposit, event);
   deposit.save();
 
   user.feeBalanceWei = user.feeBalanceWei.plus(event.params.amountWei);
@@ -58,11 +55,7 @@ export function handleFeeWithdrawn(event: FeeWithdrawn): void {
   const withdrawal = new FeeWithdrawal(eventId(event));
   withdrawal.user = user.id;
   withdrawal.amountWei = event.params.amountWei;
-  withdrawal.contract = event.address;
-  withdrawal.blockNumber = event.block.number;
-  withdrawal.blockTimestamp = event.block.timestamp;
-  withdrawal.transactionHash = event.transaction.hash;
-  withdrawal.logIndex = event.logIndex;
+  stampEvent(withdrawal, event);
   withdrawal.save();
 
   user.feeBalanceWei = user.feeBalanceWei.minus(event.params.amountWei);
@@ -79,11 +72,7 @@ export function handleFeeSpent(event: FeeSpent): void {
   const spend = new FeeSpend(eventId(event));
   spend.user = user.id;
   spend.amountWei = event.params.amountWei;
-  spend.contract = event.address;
-  spend.blockNumber = event.block.number;
-  spend.blockTimestamp = event.block.timestamp;
-  spend.transactionHash = event.transaction.hash;
-  spend.logIndex = event.logIndex;
+  stampEvent(spend, event);
   spend.save();
 
   user.feeBalanceWei = user.feeBalanceWei.minus(event.params.amountWei);
@@ -103,11 +92,7 @@ export function handleFeesSwept(event: FeesSwept): void {
   const sweep = new FeeSweep(eventId(event));
   sweep.treasury = event.params.treasury;
   sweep.amountWei = event.params.amountWei;
-  sweep.contract = event.address;
-  sweep.blockNumber = event.block.number;
-  sweep.blockTimestamp = event.block.timestamp;
-  sweep.transactionHash = event.transaction.hash;
-  sweep.logIndex = event.logIndex;
+  stampEvent(sweep, event);
   sweep.save();
 
   const state = getOrCreateReserveState(event);
@@ -121,11 +106,7 @@ export function handleTreasuryUpdated(event: TreasuryUpdated): void {
   const change = new TreasuryChange(eventId(event));
   change.previousTreasury = event.params.previousTreasury;
   change.newTreasury = event.params.newTreasury;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);
@@ -138,11 +119,7 @@ export function handleOracleWired(event: OracleWired): void {
   const wiring = new Wiring(eventId(event));
   wiring.kind = "FEE_VAULT_ORACLE_WIRED";
   wiring.oracle = event.params.oracle;
-  wiring.contract = event.address;
-  wiring.blockNumber = event.block.number;
-  wiring.blockTimestamp = event.block.timestamp;
-  wiring.transactionHash = event.transaction.hash;
-  wiring.logIndex = event.logIndex;
+  stampEvent(wiring, event);
   wiring.save();
 
   const state = getOrCreateReserveState(event);

@@ -2,7 +2,7 @@
 // handlers' common bookkeeping (role, admin-handover, pause and EIP-712 domain events appear on several contracts).
 // Handlers stay thin: they read `event.params` and call these.
 
-import { Address, BigInt, ByteArray, Bytes, crypto, ethereum } from "@graphprotocol/graph-ts";
+import { Address, BigInt, ByteArray, Bytes, crypto, Entity, ethereum, Value } from "@graphprotocol/graph-ts";
 
 import {
   DefaultAdminChange,
@@ -47,6 +47,18 @@ export const ROLE_ADMIN_CHANGED = "ADMIN_CHANGED";
 /** Id of an immutable event record: transaction hash ‖ log index. */
 export function eventId(event: ethereum.Event): Bytes {
   return event.transaction.hash.concatI32(event.logIndex.toI32());
+}
+
+/**
+ * Sets the five fields every event record carries (`contract`, `blockNumber`, `blockTimestamp`, `transactionHash`,
+ * `logIndex`; see the schema) from the event that created it.
+ */
+export function stampEvent(record: Entity, event: ethereum.Event): void {
+  record.set("contract", Value.fromBytes(event.address));
+  record.set("blockNumber", Value.fromBigInt(event.block.number));
+  record.set("blockTimestamp", Value.fromBigInt(event.block.timestamp));
+  record.set("transactionHash", Value.fromBytes(event.transaction.hash));
+  record.set("logIndex", Value.fromBigInt(event.logIndex));
 }
 
 /** Day number (Unix time ÷ 86400) of the event's block. */
@@ -238,11 +250,7 @@ export function recordRoleMembership(
   change.roleName = name;
   change.account = account;
   change.sender = sender;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const memberId = event.address.concat(role).concat(account);
@@ -275,11 +283,7 @@ export function recordRoleAdminChanged(
   change.roleName = roleName(role);
   change.previousAdminRole = previousAdminRole;
   change.newAdminRole = newAdminRole;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 
@@ -300,11 +304,7 @@ export function recordDefaultAdminChange(
   change.acceptSchedule = acceptSchedule;
   change.newDelaySeconds = newDelaySeconds;
   change.effectSchedule = effectSchedule;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 
@@ -319,11 +319,7 @@ export function recordPauseChange(
   change.contractName = contractName;
   change.paused = paused;
   change.account = account;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 
@@ -331,11 +327,7 @@ export function recordPauseChange(
 export function recordDomainChange(event: ethereum.Event, contractName: string): void {
   const change = new DomainChange(eventId(event));
   change.contractName = contractName;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 
@@ -350,10 +342,6 @@ export function recordEmergencyBurn(
   record.user = user;
   record.amountSats = amountSats;
   record.reason = reason;
-  record.contract = event.address;
-  record.blockNumber = event.block.number;
-  record.blockTimestamp = event.block.timestamp;
-  record.transactionHash = event.transaction.hash;
-  record.logIndex = event.logIndex;
+  stampEvent(record, event);
   record.save();
 }

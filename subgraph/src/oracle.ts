@@ -53,21 +53,22 @@ import {
   User,
 } from "../generated/schema";
 import {
-  ORACLE,
-  ZERO_BI,
   commitReserveState,
   eventId,
   getOrCreateReserveDaySnapshot,
   getOrCreateReserveState,
   getOrCreateUser,
+  ORACLE,
   recordDefaultAdminChange,
-  recordEmergencyBurn,
   recordDomainChange,
+  recordEmergencyBurn,
   recordPauseChange,
   recordRoleAdminChanged,
   recordRoleMembership,
   saveReserveState,
   saveUser,
+  stampEvent,
+  ZERO_BI,
 } from "./helpers";
 
 /** Committee entity id of an epoch. */
@@ -114,11 +115,7 @@ export function handleSynced(event: Synced): void {
   sync.btcHeight = event.params.btcHeight;
   sync.btcBlockHash = event.params.btcBlockHash;
   sync.sequence = event.params.sequence;
-  sync.contract = event.address;
-  sync.blockNumber = event.block.number;
-  sync.blockTimestamp = event.block.timestamp;
-  sync.transactionHash = event.transaction.hash;
-  sync.logIndex = event.logIndex;
+  stampEvent(sync, event);
   sync.save();
 
   const state = getOrCreateReserveState(event);
@@ -156,11 +153,7 @@ export function handleNeedsTopUp(event: NeedsTopUp): void {
   request.deferredSats = event.params.deferredSats;
   request.feeWei = event.params.feeWei;
   request.balanceWei = event.params.balanceWei;
-  request.contract = event.address;
-  request.blockNumber = event.block.number;
-  request.blockTimestamp = event.block.timestamp;
-  request.transactionHash = event.transaction.hash;
-  request.logIndex = event.logIndex;
+  stampEvent(request, event);
   request.save();
 
   const state = getOrCreateReserveState(event);
@@ -177,11 +170,7 @@ export function handleMintQueued(event: MintQueued): void {
   queued.user = user.id;
   queued.amountSats = event.params.amountSats;
   queued.readyAt = event.params.readyAt;
-  queued.contract = event.address;
-  queued.blockNumber = event.block.number;
-  queued.blockTimestamp = event.block.timestamp;
-  queued.transactionHash = event.transaction.hash;
-  queued.logIndex = event.logIndex;
+  stampEvent(queued, event);
   queued.save();
 
   const state = getOrCreateReserveState(event);
@@ -197,11 +186,7 @@ export function handleQueuedMintExecuted(event: QueuedMintExecuted): void {
   executed.action = "EXECUTED";
   executed.user = user.id;
   executed.amountSats = event.params.amountSats;
-  executed.contract = event.address;
-  executed.blockNumber = event.block.number;
-  executed.blockTimestamp = event.block.timestamp;
-  executed.transactionHash = event.transaction.hash;
-  executed.logIndex = event.logIndex;
+  stampEvent(executed, event);
   executed.save();
 
   const state = getOrCreateReserveState(event);
@@ -218,11 +203,7 @@ export function handleQueuedMintCancelled(event: QueuedMintCancelled): void {
   cancelled.user = user.id;
   cancelled.amountSats = event.params.amountSats;
   cancelled.guardian = event.params.guardian;
-  cancelled.contract = event.address;
-  cancelled.blockNumber = event.block.number;
-  cancelled.blockTimestamp = event.block.timestamp;
-  cancelled.transactionHash = event.transaction.hash;
-  cancelled.logIndex = event.logIndex;
+  stampEvent(cancelled, event);
   cancelled.save();
 
   const state = getOrCreateReserveState(event);
@@ -264,11 +245,7 @@ export function handleCommitteeUpdated(event: CommitteeUpdated): void {
   change.epoch = event.params.epoch;
   change.operators = operators;
   change.threshold = event.params.threshold;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   state.oracle = event.address;
@@ -284,11 +261,7 @@ export function handleBitcoinAnchorReplaced(event: BitcoinAnchorReplaced): void 
   replacement.btcHeight = event.params.btcHeight;
   replacement.previousHash = event.params.previousHash;
   replacement.newHash = event.params.newHash;
-  replacement.contract = event.address;
-  replacement.blockNumber = event.block.number;
-  replacement.blockTimestamp = event.block.timestamp;
-  replacement.transactionHash = event.transaction.hash;
-  replacement.logIndex = event.logIndex;
+  stampEvent(replacement, event);
   replacement.save();
 
   const state = getOrCreateReserveState(event);
@@ -322,11 +295,7 @@ export function handleAddressBound(event: AddressBound): void {
   binding.address = event.params.btcAddress;
   binding.proofDigest = event.params.proofDigest;
   binding.nonce = event.params.nonce;
-  binding.contract = event.address;
-  binding.blockNumber = event.block.number;
-  binding.blockTimestamp = event.block.timestamp;
-  binding.transactionHash = event.transaction.hash;
-  binding.logIndex = event.logIndex;
+  stampEvent(binding, event);
   binding.save();
 
   user.bindingCount = user.bindingCount + 1;
@@ -360,11 +329,7 @@ export function handleAddressUnbound(event: AddressUnbound): void {
   binding.user = user.id;
   binding.btcAddress = btcAddress.id;
   binding.address = event.params.btcAddress;
-  binding.contract = event.address;
-  binding.blockNumber = event.block.number;
-  binding.blockTimestamp = event.block.timestamp;
-  binding.transactionHash = event.transaction.hash;
-  binding.logIndex = event.logIndex;
+  stampEvent(binding, event);
   binding.save();
 
   if (user.bindingCount > 0) user.bindingCount = user.bindingCount - 1;
@@ -380,11 +345,7 @@ export function handleMintCapsUpdated(event: MintCapsUpdated): void {
   change.userMintCapSats = event.params.userMintCapSats;
   change.globalMintCapSats = event.params.globalMintCapSats;
   change.mintDelaySeconds = event.params.mintDelaySeconds;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);
@@ -401,11 +362,7 @@ export function handleStalenessUpdated(event: StalenessUpdated): void {
   change.kind = "STALENESS";
   change.maxReportValiditySeconds = event.params.maxReportValiditySeconds;
   change.maxBtcHeightLag = event.params.maxBtcHeightLag;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);
@@ -419,11 +376,7 @@ export function handleMinConfirmationsUpdated(event: MinConfirmationsUpdated): v
   const change = new OracleConfigChange(eventId(event));
   change.kind = "MIN_CONFIRMATIONS";
   change.minConfirmations = event.params.minConfirmations;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);
@@ -527,11 +480,7 @@ function recordNotice(event: ethereum.Event, user: Bytes, kind: string): OracleU
   const notice = new OracleUserNotice(eventId(event));
   notice.user = user;
   notice.kind = kind;
-  notice.contract = event.address;
-  notice.blockNumber = event.block.number;
-  notice.blockTimestamp = event.block.timestamp;
-  notice.transactionHash = event.transaction.hash;
-  notice.logIndex = event.logIndex;
+  stampEvent(notice, event);
   return notice;
 }
 
@@ -555,11 +504,7 @@ export function handleReportSkipped(event: ReportSkipped): void {
   skip.user = user.id;
   skip.sequence = event.params.sequence;
   skip.reason = event.params.reason;
-  skip.contract = event.address;
-  skip.blockNumber = event.block.number;
-  skip.blockTimestamp = event.block.timestamp;
-  skip.transactionHash = event.transaction.hash;
-  skip.logIndex = event.logIndex;
+  stampEvent(skip, event);
   skip.save();
 }
 
@@ -589,11 +534,7 @@ export function handleDisputeManagerWired(event: DisputeManagerWired): void {
   const wiring = new Wiring(eventId(event));
   wiring.kind = "ORACLE_DISPUTE_MANAGER_WIRED";
   wiring.disputeManager = event.params.disputeManager;
-  wiring.contract = event.address;
-  wiring.blockNumber = event.block.number;
-  wiring.blockTimestamp = event.block.timestamp;
-  wiring.transactionHash = event.transaction.hash;
-  wiring.logIndex = event.logIndex;
+  stampEvent(wiring, event);
   wiring.save();
 
   const state = getOrCreateReserveState(event);
@@ -606,11 +547,7 @@ export function handleFeeGracePeriodUpdated(event: FeeGracePeriodUpdated): void 
   const change = new OracleConfigChange(eventId(event));
   change.kind = "FEE_GRACE_PERIOD";
   change.feeGracePeriodSeconds = event.params.feeGracePeriodSeconds;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);
@@ -623,11 +560,7 @@ export function handleBalanceHookUpdated(event: BalanceHookUpdated): void {
   const change = new OracleConfigChange(eventId(event));
   change.kind = "BALANCE_HOOK";
   change.balanceHook = event.params.hook;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 
   const state = getOrCreateReserveState(event);

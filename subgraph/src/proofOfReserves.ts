@@ -4,11 +4,12 @@
 import { EIP712DomainChanged, ReservesCommitted } from "../generated/ProofOfReserves/ProofOfReserves";
 import { ReserveRound } from "../generated/schema";
 import {
-  PROOF_OF_RESERVES,
   commitReserveState,
   eventId,
   getOrCreateReserveState,
+  PROOF_OF_RESERVES,
   recordDomainChange,
+  stampEvent,
 } from "./helpers";
 
 export function handleReservesCommitted(event: ReservesCommitted): void {
@@ -19,11 +20,7 @@ export function handleReservesCommitted(event: ReservesCommitted): void {
   round.btcHeight = event.params.btcHeight;
   round.rbtcSupplySats = event.params.rbtcSupplySats;
   round.uncoveredSats = event.params.uncoveredSats;
-  round.contract = event.address;
-  round.blockNumber = event.block.number;
-  round.blockTimestamp = event.block.timestamp;
-  round.transactionHash = event.transaction.hash;
-  round.logIndex = event.logIndex;
+  stampEvent(round, event);
   round.save();
 
   const state = getOrCreateReserveState(event);

@@ -18,17 +18,18 @@ import {
 } from "../generated/RBTCSynth/RBTCSynth";
 import { Burn, EscrowMove, Mint, TokenTransfer, Wiring } from "../generated/schema";
 import {
-  RBTC_SYNTH,
   commitReserveState,
   eventId,
   getOrCreateReserveDaySnapshot,
   getOrCreateReserveState,
   getOrCreateUser,
+  RBTC_SYNTH,
   recordDefaultAdminChange,
   recordRoleAdminChanged,
   recordRoleMembership,
   saveReserveState,
   saveUser,
+  stampEvent,
 } from "./helpers";
 
 export function handleMinted(event: Minted): void {
@@ -36,11 +37,7 @@ export function handleMinted(event: Minted): void {
   const mint = new Mint(eventId(event));
   mint.user = user.id;
   mint.amountSats = event.params.amountSats;
-  mint.contract = event.address;
-  mint.blockNumber = event.block.number;
-  mint.blockTimestamp = event.block.timestamp;
-  mint.transactionHash = event.transaction.hash;
-  mint.logIndex = event.logIndex;
+  stampEvent(mint, event);
   mint.save();
 
   user.freeSats = user.freeSats.plus(event.params.amountSats);
@@ -63,11 +60,7 @@ export function handleBurned(event: Burned): void {
   burn.freeSats = event.params.freeSats;
   burn.escrowSats = event.params.escrowSats;
   burn.totalSats = total;
-  burn.contract = event.address;
-  burn.blockNumber = event.block.number;
-  burn.blockTimestamp = event.block.timestamp;
-  burn.transactionHash = event.transaction.hash;
-  burn.logIndex = event.logIndex;
+  stampEvent(burn, event);
   burn.save();
 
   user.freeSats = user.freeSats.minus(event.params.freeSats);
@@ -90,11 +83,7 @@ export function handleEscrowed(event: Escrowed): void {
   move.user = user.id;
   move.direction = "TO_ESCROW";
   move.amountSats = event.params.amountSats;
-  move.contract = event.address;
-  move.blockNumber = event.block.number;
-  move.blockTimestamp = event.block.timestamp;
-  move.transactionHash = event.transaction.hash;
-  move.logIndex = event.logIndex;
+  stampEvent(move, event);
   move.save();
 
   user.freeSats = user.freeSats.minus(event.params.amountSats);
@@ -113,11 +102,7 @@ export function handleReleased(event: Released): void {
   move.user = user.id;
   move.direction = "TO_FREE";
   move.amountSats = event.params.amountSats;
-  move.contract = event.address;
-  move.blockNumber = event.block.number;
-  move.blockTimestamp = event.block.timestamp;
-  move.transactionHash = event.transaction.hash;
-  move.logIndex = event.logIndex;
+  stampEvent(move, event);
   move.save();
 
   user.escrowSats = user.escrowSats.minus(event.params.amountSats);
@@ -137,11 +122,7 @@ export function handleTransfer(event: Transfer): void {
   transfer.from = event.params.from;
   transfer.to = event.params.to;
   transfer.valueSats = event.params.value;
-  transfer.contract = event.address;
-  transfer.blockNumber = event.block.number;
-  transfer.blockTimestamp = event.block.timestamp;
-  transfer.transactionHash = event.transaction.hash;
-  transfer.logIndex = event.logIndex;
+  stampEvent(transfer, event);
   transfer.save();
 }
 
@@ -150,11 +131,7 @@ export function handleWired(event: Wired): void {
   wiring.kind = "RBTC_WIRED";
   wiring.oracle = event.params.oracle;
   wiring.vault = event.params.vault;
-  wiring.contract = event.address;
-  wiring.blockNumber = event.block.number;
-  wiring.blockTimestamp = event.block.timestamp;
-  wiring.transactionHash = event.transaction.hash;
-  wiring.logIndex = event.logIndex;
+  stampEvent(wiring, event);
   wiring.save();
 
   const state = getOrCreateReserveState(event);

@@ -35,8 +35,6 @@ import {
   Wrap,
 } from "../generated/schema";
 import {
-  WRBTC,
-  ZERO_ADDRESS,
   commitReserveState,
   eventId,
   getOrCreateReserveDaySnapshot,
@@ -49,6 +47,9 @@ import {
   recordRoleMembership,
   saveReserveState,
   saveUser,
+  stampEvent,
+  WRBTC,
+  ZERO_ADDRESS,
 } from "./helpers";
 
 export function handleTransfer(event: Transfer): void {
@@ -57,11 +58,7 @@ export function handleTransfer(event: Transfer): void {
   transfer.from = event.params.from;
   transfer.to = event.params.to;
   transfer.valueSats = event.params.value;
-  transfer.contract = event.address;
-  transfer.blockNumber = event.block.number;
-  transfer.blockTimestamp = event.block.timestamp;
-  transfer.transactionHash = event.transaction.hash;
-  transfer.logIndex = event.logIndex;
+  stampEvent(transfer, event);
   transfer.save();
 
   const value = event.params.value;
@@ -90,11 +87,7 @@ export function handleApproval(event: Approval): void {
   approval.owner = event.params.owner;
   approval.spender = event.params.spender;
   approval.value = event.params.value;
-  approval.contract = event.address;
-  approval.blockNumber = event.block.number;
-  approval.blockTimestamp = event.block.timestamp;
-  approval.transactionHash = event.transaction.hash;
-  approval.logIndex = event.logIndex;
+  stampEvent(approval, event);
   approval.save();
 }
 
@@ -103,11 +96,7 @@ export function handleWrapped(event: Wrapped): void {
   const wrap = new Wrap(eventId(event));
   wrap.user = user.id;
   wrap.amountSats = event.params.amountSats;
-  wrap.contract = event.address;
-  wrap.blockNumber = event.block.number;
-  wrap.blockTimestamp = event.block.timestamp;
-  wrap.transactionHash = event.transaction.hash;
-  wrap.logIndex = event.logIndex;
+  stampEvent(wrap, event);
   wrap.save();
 
   const state = getOrCreateReserveState(event);
@@ -121,11 +110,7 @@ export function handleRedeemed(event: Redeemed): void {
   const redeem = new Redeem(eventId(event));
   redeem.user = user.id;
   redeem.amountSats = event.params.amountSats;
-  redeem.contract = event.address;
-  redeem.blockNumber = event.block.number;
-  redeem.blockTimestamp = event.block.timestamp;
-  redeem.transactionHash = event.transaction.hash;
-  redeem.logIndex = event.logIndex;
+  stampEvent(redeem, event);
   redeem.save();
 
   const state = getOrCreateReserveState(event);
@@ -141,11 +126,7 @@ export function handleSlashed(event: Slashed): void {
   slash.requestedSats = event.params.requestedSats;
   slash.slashedSats = event.params.slashedSats;
   slash.uncoveredSats = event.params.uncoveredSats;
-  slash.contract = event.address;
-  slash.blockNumber = event.block.number;
-  slash.blockTimestamp = event.block.timestamp;
-  slash.transactionHash = event.transaction.hash;
-  slash.logIndex = event.logIndex;
+  stampEvent(slash, event);
   slash.save();
 
   user.uncoveredSats = user.uncoveredSats.plus(event.params.uncoveredSats);
@@ -181,11 +162,7 @@ function recordDeficitReduction(
   reduction.caller = caller;
   reduction.user = user.id;
   reduction.amountSats = amountSats;
-  reduction.contract = event.address;
-  reduction.blockNumber = event.block.number;
-  reduction.blockTimestamp = event.block.timestamp;
-  reduction.transactionHash = event.transaction.hash;
-  reduction.logIndex = event.logIndex;
+  stampEvent(reduction, event);
   reduction.save();
 
   user.uncoveredSats = user.uncoveredSats.minus(amountSats);
@@ -202,11 +179,7 @@ export function handleReservesWired(event: ReservesWired): void {
   const wiring = new Wiring(eventId(event));
   wiring.kind = "WRBTC_RESERVES_WIRED";
   wiring.reserves = event.params.reserves;
-  wiring.contract = event.address;
-  wiring.blockNumber = event.block.number;
-  wiring.blockTimestamp = event.block.timestamp;
-  wiring.transactionHash = event.transaction.hash;
-  wiring.logIndex = event.logIndex;
+  stampEvent(wiring, event);
   wiring.save();
 
   const state = getOrCreateReserveState(event);
@@ -219,11 +192,7 @@ export function handleOracleWired(event: OracleWired): void {
   const wiring = new Wiring(eventId(event));
   wiring.kind = "WRBTC_ORACLE_WIRED";
   wiring.oracle = event.params.oracle;
-  wiring.contract = event.address;
-  wiring.blockNumber = event.block.number;
-  wiring.blockTimestamp = event.block.timestamp;
-  wiring.transactionHash = event.transaction.hash;
-  wiring.logIndex = event.logIndex;
+  stampEvent(wiring, event);
   wiring.save();
 
   const state = getOrCreateReserveState(event);

@@ -41,13 +41,14 @@ import {
   YieldScaleChange,
 } from "../generated/schema";
 import {
-  YIELD_POOL,
-  ZERO_BI,
   eventId,
   recordDefaultAdminChange,
   recordPauseChange,
   recordRoleAdminChanged,
   recordRoleMembership,
+  stampEvent,
+  YIELD_POOL,
+  ZERO_BI,
 } from "./helpers";
 
 /** Tier name of an IYieldScalesPool.Tier code. */
@@ -109,22 +110,14 @@ function recordPosition(
   change.participant = participant;
   change.amount = amount;
   change.tier = tier;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   return change;
 }
 
 function newRateChange(event: ethereum.Event, kind: string): YieldRateChange {
   const change = new YieldRateChange(eventId(event));
   change.kind = kind;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   return change;
 }
 
@@ -246,11 +239,7 @@ export function handleRewardsFunded(event: RewardsFunded): void {
   const funding = new YieldFunding(eventId(event));
   funding.funder = event.params.funder;
   funding.amount = event.params.amount;
-  funding.contract = event.address;
-  funding.blockNumber = event.block.number;
-  funding.blockTimestamp = event.block.timestamp;
-  funding.transactionHash = event.transaction.hash;
-  funding.logIndex = event.logIndex;
+  stampEvent(funding, event);
   funding.save();
 }
 
@@ -265,11 +254,7 @@ export function handleClaimed(event: Claimed): void {
   const claim = new YieldClaim(eventId(event));
   claim.participant = participant.id;
   claim.amount = event.params.amount;
-  claim.contract = event.address;
-  claim.blockNumber = event.block.number;
-  claim.blockTimestamp = event.block.timestamp;
-  claim.transactionHash = event.transaction.hash;
-  claim.logIndex = event.logIndex;
+  stampEvent(claim, event);
   claim.save();
 }
 
@@ -292,11 +277,7 @@ export function handleScaleUpdated(event: ScaleUpdated): void {
   const change = new YieldScaleChange(eventId(event));
   change.supplySats = event.params.supplySats;
   change.peakSupplySats = event.params.peakSupplySats;
-  change.contract = event.address;
-  change.blockNumber = event.block.number;
-  change.blockTimestamp = event.block.timestamp;
-  change.transactionHash = event.transaction.hash;
-  change.logIndex = event.logIndex;
+  stampEvent(change, event);
   change.save();
 }
 
