@@ -47,3 +47,44 @@ export function exitCodeFor(error: unknown): number {
 export function isTypedError(error: unknown): error is UserInputError | BackendError | ChainError {
   return error instanceof UserInputError || error instanceof BackendError || error instanceof ChainError;
 }
+
+/** Hardhat's errors for an HTTP network that does not answer: HHE703 (connection refused), HHE704 (timeout). */
+const UNREACHABLE_NETWORK_ERRORS = new Set([703, 704]);
+
+/** True for Hardhat's error of an HTTP network that refused the connection or timed out. */
+export function isUnreachableNetwork(error: unknown): error is Error & { number: number } {
+  const number = (error as { number?: unknown } | null)?.number;
+  return error instanceof Error && typeof number === "number" && UNREACHABLE_NETWORK_ERRORS.has(number);
+}
+
+/**
+ * Hardhat's "cannot connect" error as a one-line {@link BackendError} (exit 2) naming the network, the endpoint's
+ * origin (from the error's cause, so no API key in a URL path is printed) and what to do; any other error as it is.
+ */
+export function describeUnreachableNetwork(error: unknown): unknown {
+  if (!isUnreachableNetwork(error)) return error;
+  const name = /network "([^"]+)"/.exec(error.message)?.[1] ?? "the network";
+  const cause = error.cause instanceof Error ? error.cause.message : "";
+  const origin = /\b(https?:\/\/\S+?)(?= was|$|\s)/.exec(cause)?.[1];
+  const what = error.number === 704 ? "timed out" : "refused the connection";
+  const hint =
+    name === "localhost"
+      ? "start `npx hardhat node --hostname 127.0.0.1`, or set LOCALHOST_RPC_URL to the node's URL"
+      : `check the node and the url of network "${name}" in hardhat.config.ts`;
+  return new BackendError(
+    `the JSON-RPC endpoint of network "${name}"${origin !== undefined ? ` at ${origin}` : ""} ${what}: ${hint}`,
+    "RPC_UNREACHABLE",
+  );
+}
+
+/**
+ * How every task reports a failure: `error: <first line>` on stderr and the exit code ({@link exitCodeFor}); an
+ * unreachable network is described first ({@link describeUnreachableNetwork}). Returns the line's message.
+ */
+export function reportTaskError(error: unknown): string {
+  const reported = describeUnreachableNetwork(error);
+  const message = (reported instanceof Error ? reported.message : String(reported)).split("\n")[0] ?? "";
+  console.error(`error: ${message}`);
+  process.exitCode = exitCodeFor(reported);
+  return message;
+}

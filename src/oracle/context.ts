@@ -10,7 +10,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { DeploymentNotFoundError, attachSystem, deploymentFolder, loadDeployment } from "../deployments.js";
-import { BackendError, UserInputError } from "../errors.js";
+import { UserInputError } from "../errors.js";
 import { Committee, DEFAULT_SIGN_TIMEOUT_MS } from "./committee.js";
 import type { TypedDataSigner } from "./signing.js";
 import { committeeWallets } from "./signing.js";
@@ -106,39 +106,6 @@ function isWrongKeystorePassword(error: unknown): boolean {
   );
 }
 
-/** Hardhat's errors for an HTTP network that does not answer: HHE703 (connection refused), HHE704 (timeout). */
-const UNREACHABLE_NETWORK_ERRORS = new Set([703, 704]);
-
-/** True for Hardhat's error of an HTTP network that refused the connection or timed out. */
-export function isUnreachableNetwork(error: unknown): error is Error & { number: number } {
-  const number = (error as { number?: unknown } | null)?.number;
-  return error instanceof Error && typeof number === "number" && UNREACHABLE_NETWORK_ERRORS.has(number);
-}
-
-/**
- * When `error` is Hardhat's "cannot connect" error, a one-line {@link BackendError} (exit 2) that names the network's
- * URL and says what to do; otherwise undefined. `localhost` reads its URL from LOCALHOST_RPC_URL (hardhat.config.ts).
- */
-export async function unreachableNetworkError(
-  connection: Partial<Pick<NetworkConnection, "networkName" | "networkConfig">>,
-  error: unknown,
-): Promise<BackendError | undefined> {
-  if (!isUnreachableNetwork(error)) return undefined;
-  const { number } = error;
-  const name = connection.networkName ?? "the network";
-  const config = connection.networkConfig;
-  const url = config?.type === "http" ? await config.url.get().catch(() => undefined) : undefined;
-  const what = number === 704 ? "timed out" : "refused the connection";
-  const hint =
-    name === "localhost"
-      ? "start `npx hardhat node --hostname 127.0.0.1`, or set LOCALHOST_RPC_URL to the node's URL"
-      : `check the node and the url of network "${name}" in hardhat.config.ts`;
-  return new BackendError(
-    `the JSON-RPC endpoint of network "${name}"${url !== undefined ? ` at ${url}` : ""} ${what}: ${hint}`,
-    "RPC_UNREACHABLE",
-  );
-}
-
 /** Parses comma-separated 0x-prefixed secp256k1 private keys into wallets (the error never echoes a key). */
 export function parseOperatorKeys(raw: string): Wallet[] {
   const parts = raw
@@ -204,14 +171,11 @@ export interface LoadContextOptions {
  * ORACLE_OPERATOR_KEYS (environment or keystore) — keys are never read from a file in the repository.
  */
 export async function loadOracleContext(
-  connection: Pick<NetworkConnection, "ethers"> &
-    Partial<Pick<NetworkConnection, "networkName" | "networkConfig">>,
+  connection: Pick<NetworkConnection, "ethers">,
   options: LoadContextOptions = {},
 ): Promise<OracleContext> {
-  // The first request: a node that is down fails here, as one line naming its URL (exit 2).
-  const { chainId } = await connection.ethers.provider.getNetwork().catch(async (error: unknown) => {
-    throw (await unreachableNetworkError(connection, error)) ?? error;
-  });
+  // The first request: a node that is down fails here (the task reports it as one line, see reportTaskError).
+  const { chainId } = await connection.ethers.provider.getNetwork();
   const deployment = await loadLiveDeployment(connection.ethers.provider, chainId, options.deploymentsRoot);
   const signers = await connection.ethers.getSigners();
   const submitter = signers[options.submitterIndex ?? 0];

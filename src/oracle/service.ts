@@ -9,12 +9,11 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
-import { BackendError, ChainError, UserInputError } from "../errors.js";
+import { BackendError, ChainError, UserInputError, isUnreachableNetwork } from "../errors.js";
 import type { RoundJson } from "./commands.js";
 import { syncCommand } from "./commands.js";
 import { CommitteeError } from "./committee.js";
 import type { OracleContext } from "./context.js";
-import { isUnreachableNetwork } from "./context.js";
 import type { BitcoinSource } from "./reports.js";
 import type { RoundOptions } from "./round.js";
 

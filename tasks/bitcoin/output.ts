@@ -1,4 +1,4 @@
-import { exitCodeFor } from "../../src/errors.js";
+import { reportTaskError } from "../../src/errors.js";
 
 /** JSON.stringify replacer: bigint → decimal string (amounts in sats). */
 export function jsonReplacer(_key: string, value: unknown): unknown {
@@ -27,9 +27,7 @@ export async function runTask<T>(
     console.log(json ? JSON.stringify(result, jsonReplacer, 2) : render(result));
     return result;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`error: ${message.split("\n")[0]}`);
-    process.exitCode = exitCodeFor(error);
+    reportTaskError(error);
     return undefined;
   }
 }

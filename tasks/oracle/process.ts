@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 
-import { exitCodeFor } from "../../src/errors.js";
+import { reportTaskError } from "../../src/errors.js";
 
 /**
  * For long-running tasks: SIGINT/SIGTERM aborts the returned signal (the current round or pass finishes, then the
@@ -29,8 +29,6 @@ export function stopOnSignals(logger: Logger, stopping: string): { signal: Abort
 
 /** A long-running task that could not start: one fatal log line, `error: <message>` on stderr, the exit code. */
 export function reportFatal(logger: Logger, error: unknown, what: string): void {
-  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const message = reportTaskError(error);
   logger.fatal({ event: "fatal", error: message }, what);
-  console.error(`error: ${message}`);
-  process.exitCode = exitCodeFor(error);
 }

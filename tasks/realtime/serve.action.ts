@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { startRealtimeServer } from "../../src/dashboard/serve.js";
-import { exitCodeFor } from "../../src/errors.js";
+import { reportTaskError } from "../../src/errors.js";
 import { chainAccess, createSource } from "../../src/query/context.js";
 import { ChainEventStream } from "../../src/query/stream.js";
 import { SUBGRAPH_URL_ENV } from "../../src/query/subgraph.js";
@@ -79,8 +79,6 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
       process.on("SIGTERM", stop);
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`error: ${message.split("\n")[0]}`);
-    process.exitCode = exitCodeFor(error);
+    reportTaskError(error);
   }
 }

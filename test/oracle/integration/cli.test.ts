@@ -477,5 +477,24 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
       expect(logsOf(run.stdout)).to.have.length(1);
       expect(logsOf(run.stdout)[0]).to.include({ event: "fatal", error: line.slice("error: ".length) });
     });
+
+    it("the query and audit tasks print the same line and exit 2 (one place reports every task's error)", async function () {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      const down = { ...env, LOCALHOST_RPC_URL: url };
+      const results = await Promise.all([
+        hardhat(["reserves:check", "--network", "localhost"], { env: down, timeoutMs: 60_000 }),
+        hardhat(["realtime:balances", "--network", "localhost", "--user", USER, "--json"], {
+          env: down,
+          timeoutMs: 60_000,
+        }),
+      ]);
+      for (const result of results) {
+        expect(result.code, result.stderr + result.stdout).to.equal(2);
+        expect(result.stderr).to.equal(
+          `error: the JSON-RPC endpoint of network "localhost" at ${url} refused the connection: ` +
+            "start `npx hardhat node --hostname 127.0.0.1`, or set LOCALHOST_RPC_URL to the node's URL\n",
+        );
+      }
+    });
   });
 });
