@@ -5,8 +5,9 @@
  * signatures, batched submission, the proof-of-reserves commitment) — once per `round` line on stdin, and answers
  * each with one `ROUND <json>` line on stdout. Not meant to be run by hand.
  *
- * Environment: BENCH_RPC_URL (the `hardhat node`), BENCH_BITCOIN_URL (Esplora root), BENCH_DEPLOYMENTS_ROOT (a
- * folder with `chain-31337/` of the deployment under test), BENCH_BATCH (optional cap of reports per transaction).
+ * Environment: the tasks' own LOCALHOST_RPC_URL (the `hardhat node`) and RESERVEBTC_DEPLOYMENTS_DIR (a folder with
+ * `chain-31337/` of the deployment under test), BENCH_BITCOIN_URL (Esplora root), BENCH_BATCH (optional cap of
+ * reports per transaction).
  */
 import { createInterface } from "node:readline";
 
@@ -46,12 +47,9 @@ function profileRpc(provider: EthereumProvider): void {
 }
 
 const startedAt = performance.now();
-const connection = await network.create({
-  network: "localhost",
-  override: { url: required("BENCH_RPC_URL") },
-});
+const connection = await network.create({ network: "localhost" });
 profileRpc(connection.provider);
-const ctx = await loadOracleContext(connection, { deploymentsRoot: required("BENCH_DEPLOYMENTS_ROOT") });
+const ctx = await loadOracleContext(connection);
 const bitcoin = bitcoinSourceFor(required("BENCH_BITCOIN_URL"), "regtest", {
   concurrency: BITCOIN_CONCURRENCY,
 });

@@ -12,8 +12,7 @@
  * runner's memory, one after another in the same process, as `oracle:run` would.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
@@ -135,13 +134,10 @@ try {
     const setupSeconds = (Date.now() - setupStarted) / 1000;
     log(`${n} users bound and funded in ${setupSeconds.toFixed(1)} s; starting the runner…`);
 
-    // The runner finds the deployment the way `oracle:sync` does: <root>/chain-31337.
-    const root = await mkdtemp(path.join(tmpdir(), "reservebtc-bench-"));
-    await symlink(path.resolve(system.folder), path.join(root, "chain-31337"));
     const runner = startRunner({
-      BENCH_RPC_URL: node.url,
+      LOCALHOST_RPC_URL: node.url,
       BENCH_BITCOIN_URL: devnet.url,
-      BENCH_DEPLOYMENTS_ROOT: root,
+      RESERVEBTC_DEPLOYMENTS_DIR: system.deploymentsRoot,
       ...(process.env.BENCH_BATCH === undefined ? {} : { BENCH_BATCH: process.env.BENCH_BATCH }),
     });
     try {
@@ -209,7 +205,6 @@ try {
       );
     } finally {
       await runner.stop();
-      await rm(root, { recursive: true, force: true });
       await connection.close();
     }
   }

@@ -6,9 +6,6 @@
  * RPC endpoint that is down.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -68,7 +65,6 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
   let connection: NetworkConnection;
   let devnet: RunningDevnet;
   let system: Awaited<ReturnType<typeof deployTo>>;
-  let deployments: string;
   /** The children's environment: this process's, with the test's node and deployment. */
   let env: NodeJS.ProcessEnv;
 
@@ -76,16 +72,13 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
     [node, devnet] = await Promise.all([startHardhatNode(), startDevnet({ port: 0 })]);
     connection = await network.create({ network: "localhost", override: { url: node.url } });
     system = await deployTo(connection, { minConfirmations: 1 });
-    deployments = await mkdtemp(path.join(tmpdir(), "reservebtc-cli-"));
-    await symlink(path.resolve(system.folder), path.join(deployments, "chain-31337"));
-    env = { ...process.env, LOCALHOST_RPC_URL: node.url, RESERVEBTC_DEPLOYMENTS_DIR: deployments };
+    env = { ...process.env, LOCALHOST_RPC_URL: node.url, RESERVEBTC_DEPLOYMENTS_DIR: system.deploymentsRoot };
   });
 
   after(async function () {
     await connection?.close();
     await node?.stop();
     await devnet?.close();
-    if (deployments !== undefined) await rm(deployments, { recursive: true, force: true });
     await removeDeployments();
   });
 

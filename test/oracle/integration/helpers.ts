@@ -5,18 +5,19 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { createServer, request as httpRequest } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { connect, createServer as createTcpServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../../../deploy/modules/ReserveBTC.js";
 import type { Deployment, ReserveBTCParameters, SystemContracts } from "../../../src/deployments.js";
-import { MODULE_ID, attachSystem, deploymentOf } from "../../../src/deployments.js";
+import { MODULE_ID, attachSystem, deploymentFolder, deploymentOf } from "../../../src/deployments.js";
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export async function freePort(): Promise<number> {
@@ -101,12 +102,14 @@ export const deploymentFolders: string[] = [];
 
 /**
  * Deploys the system through the real Ignition module on `connection` under its own deployment id (so tests never
- * touch deploy/deployments/chain-31337), with one confirmation and fast polling.
+ * touch deploy/deployments/chain-31337), with one confirmation and fast polling. `deploymentsRoot` is a temporary
+ * folder whose `chain-<id>` links to the deployment: give it to task processes as RESERVEBTC_DEPLOYMENTS_DIR (or to
+ * `loadOracleContext` as `deploymentsRoot`) and they find it the way they find a real one.
  */
 export async function deployTo(
   connection: Pick<NetworkConnection, "ethers" | "ignition">,
   parameters: ReserveBTCParameters = {},
-): Promise<SystemContracts & { deployment: Deployment; folder: string }> {
+): Promise<SystemContracts & { deployment: Deployment; deploymentsRoot: string }> {
   deployments += 1;
   const deploymentId = `test-runner-${process.pid}-${deployments}`;
   const folder = path.join("deploy", "deployments", deploymentId);
@@ -121,10 +124,13 @@ export async function deployTo(
   if (admin === undefined) throw new Error("no accounts");
   const { chainId } = await connection.ethers.provider.getNetwork();
   const deployment: Deployment = await deploymentOf(chainId, deployed);
-  return { ...attachSystem(deployment, admin), deployment, folder };
+  const deploymentsRoot = await mkdtemp(path.join(tmpdir(), "reservebtc-deployments-"));
+  deploymentFolders.push(deploymentsRoot);
+  await symlink(path.resolve(folder), deploymentFolder(chainId, deploymentsRoot));
+  return { ...attachSystem(deployment, admin), deployment, deploymentsRoot };
 }
 
-/** Removes the deployment folders `deployTo` wrote. */
+/** Removes the deployment folders `deployTo` wrote (and their linking roots; a link is removed, not followed). */
 export async function removeDeployments(): Promise<void> {
   await Promise.all(deploymentFolders.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }

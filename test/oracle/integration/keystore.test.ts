@@ -5,7 +5,7 @@
  * the children run without the CI and `hardhat test` variables, under which the plugin would skip the keystore.
  * The tests are one operator's story, in order: the first creates the keystore the others unlock.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -58,13 +58,11 @@ describe("operator keys from the production keystore (hardhat processes on a ter
 
     // The tasks read the deployment from $RESERVEBTC_DEPLOYMENTS_DIR/chain-31337; the keystore from XDG_CONFIG_HOME.
     root = await mkdtemp(path.join(tmpdir(), "reservebtc-keystore-"));
-    await mkdir(path.join(root, "deployments"));
-    await symlink(path.resolve(system.folder), path.join(root, "deployments", "chain-31337"));
     env = {
       ...process.env,
       XDG_CONFIG_HOME: path.join(root, "config"),
       LOCALHOST_RPC_URL: node.url,
-      [DEPLOYMENTS_DIR_VARIABLE]: path.join(root, "deployments"),
+      [DEPLOYMENTS_DIR_VARIABLE]: system.deploymentsRoot,
     };
     for (const name of [...CI_VARIABLES, "HH_TEST", OPERATOR_KEYS_VARIABLE]) delete env[name];
   });
