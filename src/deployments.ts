@@ -72,6 +72,12 @@ export interface Deployment {
   readonly startBlocks?: Readonly<Record<ContractKey, number>>;
 }
 
+/** The block the earliest contract of `deployment` was deployed in (from its journal), or undefined when unknown. */
+export function earliestStartBlock(deployment: Deployment): number | undefined {
+  const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
+  return starts.length > 0 ? Math.min(...starts) : undefined;
+}
+
 /** No usable Ignition deployment for a chain (missing folder, file or contract). */
 export class DeploymentNotFoundError extends Error {
   override readonly name = "DeploymentNotFoundError";

@@ -88,3 +88,17 @@ export function reportTaskError(error: unknown): string {
   process.exitCode = exitCodeFor(reported);
   return message;
 }
+
+/**
+ * A URL without path, query or credentials, for logs and error messages: RPC API keys and webhook tokens (Slack,
+ * Discord) live there. Scheme, host and port only; `/…` marks that something was hidden.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const hidden = parsed.pathname !== "/" || parsed.search !== "" || parsed.username !== "";
+    return `${parsed.protocol}//${parsed.host}${hidden ? "/…" : ""}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}

@@ -280,11 +280,6 @@ export class EsploraClient {
     this.#agent = url.protocol === "https:" ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
-  /** Closes the kept-alive connections (the client stays usable: the next request opens new ones). */
-  close(): void {
-    this.#agent.destroy();
-  }
-
   /** Request counters since construction (for metrics and tests). */
   stats(): ClientStats {
     return { ...this.#stats };

@@ -1,6 +1,7 @@
 import type { Interface, Provider } from "ethers";
 
 import type { Deployment } from "../deployments.js";
+import { earliestStartBlock } from "../deployments.js";
 import { UserInputError } from "../errors.js";
 import { LOG_RANGE_BLOCKS, RpcSource } from "../query/rpc.js";
 import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
@@ -60,8 +61,7 @@ export class BackingHistory {
     private readonly provider: Provider,
     private readonly deployment: Deployment,
   ) {
-    const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
-    this.fromBlock = starts.length > 0 ? Math.min(...starts) : 0;
+    this.fromBlock = earliestStartBlock(deployment) ?? 0;
   }
 
   /** The newest `count` points at or below `head`, oldest first. */

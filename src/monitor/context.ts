@@ -7,7 +7,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { Logger } from "pino";
 
 import type { Deployment } from "../deployments.js";
-import { attachSystem } from "../deployments.js";
+import { attachSystem, earliestStartBlock } from "../deployments.js";
 import { bitcoinSourceFor } from "../oracle/bitcoin-source.js";
 import { loadLiveDeployment } from "../oracle/context.js";
 import type { BitcoinSource } from "../oracle/reports.js";
@@ -38,7 +38,7 @@ export interface OpenMonitorOptions {
 
 export function openMonitor(options: OpenMonitorOptions): Promise<Monitor> {
   const { deployment, config, logger } = options;
-  const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
+  const startBlock = earliestStartBlock(deployment);
   return Monitor.open({
     contracts: attachSystem(deployment, options.provider),
     chainId: deployment.chainId,
@@ -46,7 +46,7 @@ export function openMonitor(options: OpenMonitorOptions): Promise<Monitor> {
     logger,
     sinks: options.sinks ?? sinksFor(config, logger),
     bitcoin: options.bitcoin ?? bitcoinSourceFor(config.bitcoin, config.btcNetwork, { retries: 1 }),
-    ...(starts.length > 0 ? { startBlock: Math.min(...starts) } : {}),
+    ...(startBlock !== undefined ? { startBlock } : {}),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
 }

@@ -56,7 +56,8 @@ export interface PassResult {
   pending: number;
 }
 
-function errorMessage(error: unknown): string {
+/** The first line of an error's message (for one-line logs and alert details). */
+export function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n")[0] ?? message;
 }

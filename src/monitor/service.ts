@@ -6,7 +6,9 @@
 import type { Logger } from "pino";
 
 import type { RoundOutcome } from "../oracle/service.js";
+import { sleep } from "../oracle/service.js";
 import type { Monitor, PassResult } from "./monitor.js";
+import { errorMessage } from "./monitor.js";
 
 function logPass(logger: Logger, pass: number, result: PassResult): void {
   logger.info(
@@ -24,9 +26,8 @@ function logPass(logger: Logger, pass: number, result: PassResult): void {
 }
 
 function logFailedPass(logger: Logger, pass: number, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
   logger.error(
-    { event: "monitor-pass-failed", pass, error: message.split("\n")[0] },
+    { event: "monitor-pass-failed", pass, error: errorMessage(error) },
     "monitor pass failed; retried on the next pass",
   );
 }
@@ -98,20 +99,6 @@ export class MonitorLoop {
     private readonly options: MonitorLoopOptions,
   ) {}
 
-  #sleep(ms: number): Promise<void> {
-    const { signal } = this.options;
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done, { once: true });
-    });
-  }
-
   async run(): Promise<MonitorLoopResult> {
     const { logger, signal, maxPasses } = this.options;
     let passes = 0;
@@ -129,7 +116,7 @@ export class MonitorLoop {
         logFailedPass(logger, passes, error);
       }
       if (signal.aborted || (maxPasses !== undefined && passes >= maxPasses)) break;
-      await this.#sleep(Math.max(0, this.options.intervalMs - (Date.now() - started)));
+      await sleep(Math.max(0, this.options.intervalMs - (Date.now() - started)), signal);
     }
     logger.info({ event: "monitor-stop", passes, failedPasses }, "monitor stopped");
     return { passes, failedPasses, ...(last !== undefined ? { last } : {}) };

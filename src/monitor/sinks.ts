@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 
-import { BackendError } from "../errors.js";
+import { BackendError, redactUrl } from "../errors.js";
 import type { Alert } from "./alerts.js";
 import type { WebhookConfig } from "./config.js";
 
@@ -86,16 +86,6 @@ export class WebhookSink implements AlertSink {
       );
       if (!retriable) break;
     }
-    throw new BackendError(`webhook ${redact(this.config.url)}: ${lastError}`, "WEBHOOK");
-  }
-}
-
-/** The URL without its query string and credentials (tokens often live there), for logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
+    throw new BackendError(`webhook ${redactUrl(this.config.url)}: ${lastError}`, "WEBHOOK");
   }
 }

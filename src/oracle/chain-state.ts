@@ -228,12 +228,19 @@ export async function readUserStates(
  */
 export async function readChainSnapshot(oracle: Oracle, pageSize = READ_PAGE_SIZE): Promise<ChainSnapshot> {
   const bindings = await readBindings(oracle, pageSize);
-  const { states, rpcCalls } = await readUserStates(oracle, bindings, pageSize);
+  return snapshotOf(bindings, await readUserStates(oracle, bindings, pageSize));
+}
+
+/** The snapshot made of the bindings and the users' states read at the bindings' block (see readUserStates). */
+export function snapshotOf(
+  bindings: Awaited<ReturnType<typeof readBindings>>,
+  read: Awaited<ReturnType<typeof readUserStates>>,
+): ChainSnapshot {
   return {
     blockNumber: bindings.blockNumber,
-    users: states,
+    users: read.states,
     minConfirmations: bindings.minConfirmations,
     highestBtcHeight: bindings.highestBtcHeight,
-    rpcCalls: bindings.rpcCalls + rpcCalls,
+    rpcCalls: bindings.rpcCalls + read.rpcCalls,
   };
 }

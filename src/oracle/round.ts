@@ -4,8 +4,7 @@ import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-cont
 import { BackendError } from "../errors.js";
 import type { ReserveLeaf } from "../reserves/merkle.js";
 import { ReserveTree } from "../reserves/merkle.js";
-import type { ChainSnapshot, UserChainState } from "./chain-state.js";
-import { readBindings, readUserStates } from "./chain-state.js";
+import { readBindings, readUserStates, snapshotOf } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
@@ -127,8 +126,7 @@ async function roundCalibration(oracle: Oracle, options: RoundOptions): Promise<
  * A report's cost class for gas calibration (see gas-calibration.ts): a user's first mint writes fresh storage and
  * costs ~50% more than a later one; burns and unchanged totals are cheaper.
  */
-export function costClassOf(users: readonly UserChainState[]): (report: SyncReport) => string {
-  const attested = new Map(users.map((u) => [u.user, u.attestedSats]));
+function costClassOf(attested: ReadonlyMap<string, bigint>): (report: SyncReport) => string {
   return (report) => {
     const previous = attested.get(report.user) ?? 0n;
     if (report.newTotalSats > previous) return previous === 0n ? "first-mint" : "mint";
@@ -186,21 +184,14 @@ export async function runSyncRound(
   };
   const scanned = bindings.users.map((user) => ({ user, addresses: bindings.addressesOf.get(user) ?? [] }));
   const live = options.dryRun !== true;
-  // The attested states (read while the first chunk is scanned).
-  let read: ChainSnapshot | undefined;
-  const chainSnapshot = async (): Promise<ChainSnapshot> => {
-    if (read === undefined) {
-      const { states, rpcCalls: stateCalls } = await statesRead;
-      read = {
-        blockNumber: bindings.blockNumber,
-        users: states,
-        minConfirmations: bindings.minConfirmations,
-        highestBtcHeight: bindings.highestBtcHeight,
-        rpcCalls: bindings.rpcCalls + stateCalls,
-      };
-    }
-    return read;
-  };
+  // The attested states (read while the first chunk is scanned), and each user's attested total from them.
+  const snapshotRead = statesRead.then((read) => snapshotOf(bindings, read));
+  const attestedRead = snapshotRead.then(
+    (snapshot) => new Map(snapshot.users.map((u) => [u.user, u.attestedSats])),
+  );
+  // Awaited below; like statesRead, they must not be left unhandled when the scan fails first.
+  snapshotRead.catch(() => undefined);
+  attestedRead.catch(() => undefined);
 
   // Bitcoin is scanned in chunks of users, and each chunk's reports are submitted while the next chunk is scanned
   // (the node mines while this process reads Bitcoin); the submissions run one after another (one nonce lane) and
@@ -221,7 +212,7 @@ export async function runSyncRound(
       calibration ??= await roundCalibration(oracle, options);
       const outcomes = await submitReports(oracle, rbtc, chunk, sign, {
         batchSize: options.batchSize,
-        costClass: costClassOf((await chainSnapshot()).users),
+        costClass: costClassOf(await attestedRead),
         calibration,
         ...options.submit,
         onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
@@ -249,7 +240,7 @@ export async function runSyncRound(
         );
       }
       const built = buildReports(
-        (await chainSnapshot()).users.slice(start, start + chunkSize),
+        (await snapshotRead).users.slice(start, start + chunkSize),
         observations,
         tip,
       );
@@ -266,7 +257,7 @@ export async function runSyncRound(
   }
   progress(`${reports.length} reports, ${unchanged} unchanged, ${skipped.length} skipped`);
   if (submitFailure !== undefined) throw submitFailure.error;
-  const snapshot = await chainSnapshot();
+  const snapshot = await snapshotRead;
 
   const burnReceipts: ContractTransactionReceipt[] = [];
   const feeExhaustedBurns: string[] = [];
@@ -315,10 +306,8 @@ export async function runSyncRound(
       .filter((log) => log.address.toLowerCase() === oracleAddress && log.topics[0] === emergencyTopic)
       .length;
 
-  const reported = new Set(reports.map((r) => r.user));
-  const attestedBefore = new Map(
-    snapshot.users.filter((u) => reported.has(u.user)).map((u) => [u.user, u.attestedSats] as const),
-  );
+  const attested = await attestedRead;
+  const attestedBefore = new Map(reports.map((r) => [r.user, attested.get(r.user) ?? 0n] as const));
   const evmCalls = snapshot.rpcCalls + batches.reduce((sum, b) => sum + b.rpcCalls, 0);
   // Without request counters (a source that keeps none), count the tip, the re-check and one read per address.
   const bitcoinCalls =

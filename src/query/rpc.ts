@@ -3,7 +3,7 @@ import type { Log, Provider, Interface } from "ethers";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
 import type { LogIndex } from "./logindex.js";
-import { attachSystem } from "../deployments.js";
+import { attachSystem, earliestStartBlock } from "../deployments.js";
 import { BackendError, ChainError } from "../errors.js";
 import {
   DisputeManager__factory,
@@ -119,8 +119,7 @@ export class RpcSource implements QuerySource {
     options: RpcSourceOptions = {},
   ) {
     this.system = attachSystem(deployment, provider);
-    const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
-    this.fromBlock = options.fromBlock ?? (starts.length > 0 ? Math.min(...starts) : 0);
+    this.fromBlock = options.fromBlock ?? earliestStartBlock(deployment) ?? 0;
     this.range = options.logRangeBlocks ?? LOG_RANGE_BLOCKS;
     this.headFn = options.head ?? (() => this.provider.getBlockNumber());
     this.logIndex = options.logs;

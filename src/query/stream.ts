@@ -2,6 +2,7 @@ import { getAddress, Interface } from "ethers";
 import type { Log, Provider } from "ethers";
 
 import type { Deployment } from "../deployments.js";
+import { earliestStartBlock } from "../deployments.js";
 import {
   DisputeManager__factory,
   FeeVault__factory,
@@ -67,8 +68,7 @@ export class ChainEventStream {
     deployment: Deployment,
     private readonly pollMs = DEFAULT_POLL_MS,
   ) {
-    const starts = deployment.startBlocks === undefined ? [] : Object.values(deployment.startBlocks);
-    this.fromBlock = starts.length > 0 ? Math.min(...starts) : 0;
+    this.fromBlock = earliestStartBlock(deployment) ?? 0;
     // IOracle `EmergencyBurn` (feat/reserves) is decoded even by an older ABI, so the stream forwards it as soon as
     // the deployed Oracle emits it.
     const base = new Interface(Oracle__factory.abi);

@@ -21,6 +21,7 @@ import type { Deployment, SystemContracts } from "../deployments.js";
 import { MODULE_ID, addressesOf, attachSystem, deploymentOf } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import { Committee } from "../oracle/committee.js";
+import { redactUrl } from "../errors.js";
 import { runSyncRound } from "../oracle/round.js";
 import type { TypedDataSigner } from "../oracle/signing.js";
 import { hardhatWallet } from "../oracle/signing.js";
@@ -248,17 +249,6 @@ function globalFailure(index: number, field: string, expected: string, actual: s
     actual,
     message: `step ${index}: ${field}: expected ${expected}, actual ${actual}`,
   };
-}
-
-/** An RPC URL without path, query or credentials (they often carry an API key): scheme, host and port only. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const hidden = parsed.pathname !== "/" || parsed.search !== "" || parsed.username !== "";
-    return `${parsed.protocol}//${parsed.host}${hidden ? "/…" : ""}`;
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 async function forkInfo(

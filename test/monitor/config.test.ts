@@ -8,7 +8,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { BackendError, UserInputError } from "../../src/errors.js";
 import type { Alert } from "../../src/monitor/alerts.js";
 import { DEFAULT_THRESHOLDS, loadMonitorConfig, parseMonitorConfig } from "../../src/monitor/config.js";
-import { WebhookSink, redact } from "../../src/monitor/sinks.js";
+import { redactUrl } from "../../src/errors.js";
+import { WebhookSink } from "../../src/monitor/sinks.js";
 import monitorRunAction from "../../tasks/monitor/run.action.js";
 import { captureLogger, startReceiver } from "./helpers.js";
 
@@ -134,7 +135,7 @@ describe("WebhookSink", function () {
       const { error, attempts, received } = await failedDelivery("down");
       expect(error).to.be.instanceOf(BackendError);
       expect((error as Error).message).to.match(
-        /^webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/alerts: HTTP 503$/,
+        /^webhook http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503$/,
       );
       expect([attempts, received]).to.deep.equal([4, 4]); // 1 + 3 retries
     });
@@ -173,8 +174,8 @@ describe("WebhookSink", function () {
     });
   });
 
-  it("redacts credentials and query strings from URLs it logs", function () {
-    expect(redact("https://user:pw@hooks.example/path?token=abc")).to.equal("https://hooks.example/path");
+  it("redacts credentials, query strings and the path (webhook tokens live there) from URLs it logs", function () {
+    expect(redactUrl("https://user:pw@hooks.example/path?token=abc")).to.equal("https://hooks.example/…");
   });
 });
 

@@ -296,7 +296,7 @@ describe("monitor: alerts over a scripted history", function () {
       [
         "webhook",
         failed.alerts[0]?.id,
-        `webhook http://${new URL(receiver.url).host}/hooks/alerts: HTTP 503`,
+        `webhook http://${new URL(receiver.url).host}/…: HTTP 503`,
       ],
     ]);
 
