@@ -134,9 +134,7 @@ describe("WebhookSink", function () {
     it("retries, then throws a BackendError without the URL's query string", async function () {
       const { error, attempts, received } = await failedDelivery("down");
       expect(error).to.be.instanceOf(BackendError);
-      expect((error as Error).message).to.match(
-        /^webhook http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503$/,
-      );
+      expect((error as Error).message).to.match(/^webhook http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503$/);
       expect([attempts, received]).to.deep.equal([4, 4]); // 1 + 3 retries
     });
   });

@@ -293,11 +293,7 @@ describe("monitor: alerts over a scripted history", function () {
     });
     expect(log.events("alert")).to.have.length(1); // the log sink has it
     expect(monitor.state.pending.map((p) => [p.sink, p.alert.id, p.lastError])).to.deep.equal([
-      [
-        "webhook",
-        failed.alerts[0]?.id,
-        `webhook http://${new URL(receiver.url).host}/…: HTTP 503`,
-      ],
+      ["webhook", failed.alerts[0]?.id, `webhook http://${new URL(receiver.url).host}/…: HTTP 503`],
     ]);
 
     // Back up: the pending alert goes out once, and nothing else is raised again.
