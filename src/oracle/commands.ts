@@ -167,6 +167,8 @@ export interface RoundJson {
   queued: string[];
   emergencyBurns: number;
   skipped: Array<{ user: string; reason: string; detail: string }>;
+  /** Reports the Oracle skipped on chain (IOracle.SkipReason names); nothing changed, the next round re-reports. */
+  skippedOnChain: Array<{ user: string; sequence: string; reason: string }>;
   reports: Array<{
     user: string;
     previousSats: string;
@@ -205,6 +207,11 @@ export function roundJson(ctx: OracleContext, summary: RoundSummary): RoundJson 
     queued: summary.queued,
     emergencyBurns: summary.emergencyBurns,
     skipped: summary.skipped.map((s) => ({ user: s.user, reason: s.reason, detail: s.detail })),
+    skippedOnChain: summary.skippedOnChain.map((s) => ({
+      user: s.user,
+      sequence: s.sequence.toString(),
+      reason: s.reason,
+    })),
     reports: summary.reports.map((r) => ({
       user: r.user,
       previousSats: (summary.attestedBefore.get(r.user) ?? 0n).toString(),

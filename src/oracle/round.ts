@@ -99,6 +99,8 @@ export interface RoundSummary {
   /** The reserve round committed after the sync (absent when no `reserves` option was given). */
   reserves?: ReserveCommit;
   skipped: SkippedUser[];
+  /** Reports the Oracle skipped on chain (held rises, stale sequences): re-reported by the next round. */
+  skippedOnChain: BatchOutcome["skippedOnChain"];
   reports: SyncReport[];
   /** Each reported user's attested total before the round (from the round's chain snapshot). */
   attestedBefore: ReadonlyMap<string, bigint>;
@@ -331,6 +333,7 @@ export async function runSyncRound(
     feeExhaustedBurns,
     ...(reserves === undefined ? {} : { reserves }),
     skipped,
+    skippedOnChain: batches.flatMap((b) => b.skippedOnChain),
     reports,
     attestedBefore,
     batches,
@@ -345,8 +348,9 @@ export async function runSyncRound(
 }
 
 /**
- * Sends `emergencyBurnFeeExhausted(user)` when the user's fee has been unpaid past the grace period and they hold
- * rBTC (checked against the latest block first, so no transaction is wasted). Returns the receipt, or undefined.
+ * Sends `emergencyBurnFeeExhausted(user)` when the user's fee has been unpaid past the grace period, a report after
+ * the grace period re-confirmed the unpaid rise (this round's, normally) and they hold rBTC — the Oracle's own
+ * conditions, checked against the latest block first so no transaction is wasted. Returns the receipt, or undefined.
  */
 async function burnIfFeeExhausted(
   oracle: Oracle,
@@ -356,16 +360,15 @@ async function burnIfFeeExhausted(
   const provider = oracle.runner?.provider;
   const block = await provider?.getBlock("latest");
   if (block == null) return undefined;
-  const [state, unpaidSince, grace, backed] = await Promise.all([
+  const [state, grace, backed] = await Promise.all([
     oracle.userState(user),
-    oracle.feeUnpaidSince(user),
     oracle.feeGracePeriodSeconds(),
     rbtc.totalBackedOf(user),
   ]);
+  const graceEnd = state.feeUnpaidSince + grace;
   // The next block's timestamp is at least one second later than the latest one.
-  if (state.deferredSats === 0n || backed === 0n || BigInt(block.timestamp) + 1n < unpaidSince + grace) {
-    return undefined;
-  }
+  if (state.deferredSats === 0n || backed === 0n || BigInt(block.timestamp) + 1n < graceEnd) return undefined;
+  if (state.lastSyncAt < graceEnd) return undefined;
   const tx = await oracle.emergencyBurnFeeExhausted(user);
   return (await tx.wait()) ?? undefined;
 }

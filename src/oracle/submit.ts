@@ -33,6 +33,11 @@ export interface BatchOutcome {
   reorgAnchors: number;
   /** EmergencyBurn events in the receipt (BACKING_LOST burns inside the sync). */
   emergencyBurns: number;
+  /**
+   * Reports the Oracle skipped (`ReportSkipped`): a held rise (frozen, unbound, paused — re-reported next round) or a
+   * stale sequence (consumed by an unbind, a dispute or a reset after the round read the chain). Nothing changed.
+   */
+  skippedOnChain: Array<{ user: string; sequence: bigint; reason: ReportSkipReason }>;
   /** Transactions sent for this batch (1 unless it was retried or replaced with a higher fee). */
   attempts: number;
   /** EVM RPC calls this batch took (signing excluded). */
@@ -46,6 +51,10 @@ function decode(iface: Interface, log: Log): ReturnType<Interface["parseLog"]> {
     return null;
   }
 }
+
+/** `IOracle.SkipReason` names by code. */
+export const REPORT_SKIP_REASONS = ["DISPUTE_OPEN", "UNBOUND", "PAUSED", "STALE_SEQUENCE"] as const;
+export type ReportSkipReason = (typeof REPORT_SKIP_REASONS)[number] | "UNKNOWN";
 
 /** Reads the receipt's Oracle and rBTC events into a batch outcome. */
 export function summariseReceipt(
@@ -65,6 +74,7 @@ export function summariseReceipt(
     queuedUsers: [],
     reorgAnchors: 0,
     emergencyBurns: 0,
+    skippedOnChain: [],
     attempts: 1,
     rpcCalls: 0,
   };
@@ -84,6 +94,13 @@ export function summariseReceipt(
       if (event?.name === "MintQueued") outcome.queuedUsers.push(event.args.user as string);
       if (event?.name === "BitcoinAnchorReplaced") outcome.reorgAnchors += 1;
       if (event?.name === "EmergencyBurn") outcome.emergencyBurns += 1;
+      if (event?.name === "ReportSkipped") {
+        outcome.skippedOnChain.push({
+          user: event.args.user as string,
+          sequence: event.args.sequence as bigint,
+          reason: REPORT_SKIP_REASONS[Number(event.args.reason)] ?? "UNKNOWN",
+        });
+      }
     }
   }
   return outcome;

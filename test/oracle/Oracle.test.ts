@@ -80,7 +80,11 @@ async function oracleConfig(overrides: Record<string, unknown> = {}) {
 /** Deploys a bare Oracle (constructor tests) against the fixture's token addresses. */
 async function deployBare(overrides: Record<string, unknown> = {}, addresses?: string[]) {
   const s = await loadFixture(deployedFixture);
-  const factory = await ethers.getContractFactory("Oracle");
+  const libraries = {
+    BindingRegistry: await (await ethers.deployContract("BindingRegistry")).getAddress(),
+    PositionResets: await (await ethers.deployContract("PositionResets")).getAddress(),
+  };
+  const factory = await ethers.getContractFactory("Oracle", { libraries });
   const args = addresses ?? [
     s.admin.address,
     await s.rbtc.getAddress(),
