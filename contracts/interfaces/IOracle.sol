@@ -68,7 +68,7 @@ interface IOracle {
     /// @param queuedSats Sats minted-to-be, waiting for the mint delay (cap overflow).
     /// @param queuedReadyAt Unix time from which `executeQueuedMint` may run.
     /// @param syncFrozen True while an open dispute holds back the user's rises (drops still apply).
-    /// @param feeUnpaidSince Unix time since which the deferred rise has been unpaid (meaningful while deferredSats > 0).
+    /// @param feeUnpaidSince Unix time since which the deferred rise is unpaid (meaningful while deferredSats > 0).
     struct UserView {
         uint64 attestedSats;
         uint64 sequence;
@@ -251,7 +251,8 @@ interface IOracle {
     event EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason);
     /// @notice A report of a batch was skipped (`reason`: SkipReason); it changed nothing.
     event ReportSkipped(address indexed user, uint64 sequence, uint8 reason);
-    /// @notice `user`'s sequence was consumed outside the sync path (`cause`: ConsumeCause); `sequence` is the new value.
+    /// @notice `user`'s sequence was consumed outside the sync path (`cause`: ConsumeCause); `sequence` is its new
+    ///         value.
     event SequenceConsumed(address indexed user, uint64 sequence, uint8 cause);
     /// @notice An emergency path (`reason`: EmergencyBurnReason) set `user`'s attested total from `previousSats` to
     ///         `newTotalSats`, dropping the queued and the deferred mint (emitted even when nothing was burned).

@@ -1,6 +1,11 @@
 import type { ContractTransactionReceipt } from "ethers";
 
-import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import type {
+  Oracle,
+  ProofOfReserves,
+  RBTCSynth,
+  YieldScalesPool,
+} from "../../types/ethers-contracts/index.js";
 import { BackendError } from "../errors.js";
 import type { ReserveLeaf } from "../reserves/merkle.js";
 import { ReserveTree } from "../reserves/merkle.js";
@@ -53,6 +58,11 @@ export interface RoundOptions {
   reserves?: { contract: ProofOfReserves; sign: (round: ReserveRound) => Promise<string[]> };
   /** Burn positions whose fee has been unpaid past the grace period (FEE_EXHAUSTED). Default: true unless dryRun. */
   feeExhaustedBurns?: boolean;
+  /**
+   * The yield pool, when deployed: after a BACKING_LOST burn the round retires the holder's uncovered wrBTC from her
+   * pool stake (`slashStake`; the pool locks that stake until it is retired anyway).
+   */
+  yieldPool?: YieldScalesPool;
   /** Retry / fee-bump settings and submit events (see submitReports). */
   submit?: Omit<SubmitOptions, "batchSize" | "onBatch">;
 }
@@ -96,6 +106,8 @@ export interface RoundSummary {
   emergencyBurns: number;
   /** Users whose position the round burned for an exhausted fee. */
   feeExhaustedBurns: string[];
+  /** Users whose uncovered wrBTC the round retired from their yield-pool stake (`slashStake`). */
+  stakeSlashes: string[];
   /** The reserve round committed after the sync (absent when no `reserves` option was given). */
   reserves?: ReserveCommit;
   skipped: SkippedUser[];
@@ -278,6 +290,16 @@ export async function runSyncRound(
     }
   }
 
+  const stakeSlashes: string[] = [];
+  if (live && options.yieldPool !== undefined) {
+    for (const user of new Set(batches.flatMap((b) => b.backingLostUsers))) {
+      if (await slashStakeIfUncovered(options.yieldPool, user)) {
+        stakeSlashes.push(user);
+        progress(`retired ${user}'s uncovered wrBTC from the yield-pool stake`);
+      }
+    }
+  }
+
   let reserves: ReserveCommit | undefined;
   if (live && options.reserves !== undefined) {
     const failed = skipped.filter((s) => s.reason === "bitcoin-backend-error");
@@ -331,6 +353,7 @@ export async function runSyncRound(
     queued: batches.flatMap((b) => b.queuedUsers),
     emergencyBurns,
     feeExhaustedBurns,
+    stakeSlashes,
     ...(reserves === undefined ? {} : { reserves }),
     skipped,
     skippedOnChain: batches.flatMap((b) => b.skippedOnChain),
@@ -371,6 +394,20 @@ async function burnIfFeeExhausted(
   if (state.lastSyncAt < graceEnd) return undefined;
   const tx = await oracle.emergencyBurnFeeExhausted(user);
   return (await tx.wait()) ?? undefined;
+}
+
+/**
+ * Sends `slashStake(user)` when the pool holds a stake of `user` and she has an uncovered wrBTC deficit (checked with
+ * a static call first, so no transaction is wasted). True when a stake was slashed.
+ */
+async function slashStakeIfUncovered(pool: YieldScalesPool, user: string): Promise<boolean> {
+  try {
+    await pool.slashStake.staticCall(user);
+  } catch {
+    return false; // no stake or no deficit (YieldNothingToSlash), or the pool is paused
+  }
+  await (await pool.slashStake(user)).wait();
+  return true;
 }
 
 /** Builds the reserve tree over `leaves`, has the committee sign the next round and commits it. */
