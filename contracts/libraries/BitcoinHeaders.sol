@@ -156,9 +156,8 @@ library BitcoinHeaders {
         if (timespan > TARGET_TIMESPAN * 4) timespan = TARGET_TIMESPAN * 4;
         // Core computes in 256 bits (the product cannot overflow there because powLimit < 2^224 on every network that
         // retargets); with a regtest-like powLimit near 2^255 it could, so compare before multiplying.
-        uint256 newTarget = oldTarget > type(uint256).max / timespan
-            ? powLimit
-            : (oldTarget * timespan) / TARGET_TIMESPAN;
+        uint256 newTarget =
+            oldTarget > type(uint256).max / timespan ? powLimit : (oldTarget * timespan) / TARGET_TIMESPAN;
         if (newTarget > powLimit) newTarget = powLimit;
         return targetToBits(newTarget);
     }

@@ -182,24 +182,29 @@ library BitcoinTx {
             o += scriptLength;
         }
         layout.outputsEnd = o;
-        if (layout.segwit) {
-            bool anyWitness;
-            for (uint256 i = 0; i < layout.inputCount; ++i) {
-                uint256 items;
-                (items, o) = _varInt(raw, o);
-                if (items != 0) anyWitness = true;
-                for (uint256 j = 0; j < items; ++j) {
-                    uint256 itemLength;
-                    (itemLength, o) = _varInt(raw, o);
-                    _need(raw, o, itemLength);
-                    o += itemLength;
-                }
-            }
-            if (!anyWitness) revert BitcoinTxSuperfluousWitness();
-        }
+        if (layout.segwit) o = _skipWitnesses(raw, o, layout.inputCount);
         _need(raw, o, 4);
         if (o + 4 != length) revert BitcoinTxTrailingBytes(o + 4, length);
         if (_baseSize(raw, layout) == 64) revert BitcoinTxSize64();
+    }
+
+    /// @dev Walks the witness section (one stack per input) from `o`; returns the offset after it. Reverts when every
+    ///      stack is empty (a segwit serialization without witness data is invalid).
+    function _skipWitnesses(bytes calldata raw, uint256 o, uint256 inputCount) private pure returns (uint256) {
+        bool anyWitness;
+        for (uint256 i = 0; i < inputCount; ++i) {
+            uint256 items;
+            (items, o) = _varInt(raw, o);
+            if (items != 0) anyWitness = true;
+            for (uint256 j = 0; j < items; ++j) {
+                uint256 itemLength;
+                (itemLength, o) = _varInt(raw, o);
+                _need(raw, o, itemLength);
+                o += itemLength;
+            }
+        }
+        if (!anyWitness) revert BitcoinTxSuperfluousWitness();
+        return o;
     }
 
     /// @dev Size of the non-witness serialization.
@@ -209,9 +214,8 @@ library BitcoinTx {
 
     /// @dev Double-SHA256 of the non-witness serialization.
     function _txid(bytes calldata raw, Layout memory layout) private pure returns (bytes32) {
-        bytes memory base = layout.segwit
-            ? bytes.concat(raw[0:4], raw[6:layout.outputsEnd], raw[raw.length - 4:])
-            : raw;
+        bytes memory base =
+            layout.segwit ? bytes.concat(raw[0:4], raw[6:layout.outputsEnd], raw[raw.length - 4:]) : raw;
         return sha256(abi.encodePacked(sha256(base)));
     }
 
@@ -225,12 +229,22 @@ library BitcoinTx {
         _need(raw, offset, 1);
         uint8 prefix = uint8(raw[offset]);
         if (prefix < 0xfd) return (prefix, offset + 1);
-        uint256 size = prefix == 0xfd ? 2 : prefix == 0xfe ? 4 : 8;
+        uint256 size =
+            prefix == 0xfd
+                ? 2
+                : prefix == 0xfe
+                    ? 4
+                    : 8;
         _need(raw, offset + 1, size);
         for (uint256 i = 0; i < size; ++i) {
             value |= uint256(uint8(raw[offset + 1 + i])) << (8 * i);
         }
-        uint256 minimum = prefix == 0xfd ? 0xfd : prefix == 0xfe ? 0x10000 : 0x100000000;
+        uint256 minimum =
+            prefix == 0xfd
+                ? 0xfd
+                : prefix == 0xfe
+                    ? 0x10000
+                    : 0x100000000;
         if (value < minimum) revert BitcoinTxNonCanonicalVarInt(offset);
         next = offset + 1 + size;
     }

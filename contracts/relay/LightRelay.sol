@@ -58,9 +58,10 @@ contract LightRelay is ILightRelay {
     ///        an epoch (its time starts the epoch's timespan). Its proof of work is checked.
     /// @param genesisHeight_ Height of the genesis block.
     constructor(Rules memory rules_, bytes memory genesisHeader, uint256 genesisHeight_) {
-        bool proofLengthOk = rules_.retargeting
-            ? rules_.retargetProofLength > 0 && rules_.retargetProofLength < BitcoinHeaders.RETARGET_INTERVAL
-            : rules_.retargetProofLength == 0 && !rules_.minDifficultyBlocks;
+        bool proofLengthOk =
+            rules_.retargeting
+                ? rules_.retargetProofLength > 0 && rules_.retargetProofLength < BitcoinHeaders.RETARGET_INTERVAL
+                : rules_.retargetProofLength == 0 && !rules_.minDifficultyBlocks;
         if (!proofLengthOk || rules_.txProofDifficultyFactor == 0) revert RelayInvalidRules(rules_);
         _powLimit = BitcoinHeaders.bitsToTarget(rules_.powLimitBits);
         _powLimitBits = rules_.powLimitBits;
@@ -183,9 +184,10 @@ contract LightRelay is ILightRelay {
     /// @inheritdoc ILightRelay
     function getRelayRange() external view returns (uint256 relayGenesis, uint256 currentEpochEnd) {
         relayGenesis = genesisHeight;
-        currentEpochEnd = _retargeting
-            ? uint256(currentEpoch) * BitcoinHeaders.RETARGET_INTERVAL + BitcoinHeaders.RETARGET_INTERVAL - 1
-            : type(uint256).max;
+        currentEpochEnd =
+            _retargeting
+                ? uint256(currentEpoch) * BitcoinHeaders.RETARGET_INTERVAL + BitcoinHeaders.RETARGET_INTERVAL - 1
+                : type(uint256).max;
     }
 
     /// @inheritdoc ILightRelay
@@ -265,7 +267,10 @@ contract LightRelay is ILightRelay {
         if (info.headerCount > MAX_CHAIN_HEADERS) revert RelayTooManyHeaders(info.headerCount);
         if (blockIndex >= info.headerCount) revert RelayBlockIndexOutOfRange(blockIndex, info.headerCount);
         info.firstTimestamp = BitcoinHeaders.timestampAt(headers, 0);
-        (uint256 epochNumber, Epoch memory current) = _findEpoch(info.firstTimestamp, BitcoinHeaders.bitsAt(headers, 0));
+        (uint256 epochNumber, Epoch memory current) = _findEpoch(
+            info.firstTimestamp,
+            BitcoinHeaders.bitsAt(headers, 0)
+        );
 
         bytes32 prevHash;
         uint32 prevTimestamp;

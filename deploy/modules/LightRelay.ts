@@ -1,7 +1,10 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-/** A relay rule set: the `ILightRelay.Rules` struct (see contracts/interfaces/ILightRelay.sol). */
-export interface RelayRules {
+/**
+ * A relay rule set: the `ILightRelay.Rules` struct (see contracts/interfaces/ILightRelay.sol). A type alias, not an
+ * interface, so it is assignable to Ignition's parameter type.
+ */
+export type RelayRules = {
   /** Compact encoding of the easiest target a header may have. */
   powLimitBits: number;
   /** Whether difficulty changes every 2016 blocks. */
@@ -12,7 +15,7 @@ export interface RelayRules {
   txProofDifficultyFactor: number;
   /** Headers on each side of a retarget (0 without retargeting). */
   retargetProofLength: number;
-}
+};
 
 /** The Bitcoin networks the relay has a rule set for. */
 export type RelayNetwork = "mainnet" | "testnet4" | "regtest";

@@ -18,6 +18,8 @@ export const RETARGET_INTERVAL = 2016;
 export const TARGET_TIMESPAN = 14 * 24 * 60 * 60;
 /** Bitcoin Core's regtest proof-of-work limit (and the bits of every regtest block). */
 export const REGTEST_BITS = 0x207fffff;
+/** The target of difficulty 1 (bits 0x1d00ffff). */
+export const DIFF1_TARGET = 0xffffn << 208n;
 
 export interface BlockHeader {
   version: number;
@@ -127,7 +129,7 @@ export function workOf(target: bigint): bigint {
 
 /** Difficulty relative to difficulty 1 (bits 0x1d00ffff), as an integer like the relay reports it. */
 export function difficultyOf(target: bigint): bigint {
-  return (0xffffn << 208n) / target;
+  return DIFF1_TARGET / target;
 }
 
 /** True when the block hash (display hex) is at or below `target`. */
@@ -136,7 +138,12 @@ export function meetsTarget(blockHash: string, target: bigint): boolean {
 }
 
 /** The bits of the epoch after one that started at `startTime` with `oldTarget` and ended at `endTime`. */
-export function retargetBits(oldTarget: bigint, startTime: number, endTime: number, powLimit: bigint): number {
+export function retargetBits(
+  oldTarget: bigint,
+  startTime: number,
+  endTime: number,
+  powLimit: bigint,
+): number {
   let timespan = Math.max(0, endTime - startTime);
   timespan = Math.min(Math.max(timespan, TARGET_TIMESPAN / 4), TARGET_TIMESPAN * 4);
   let target = (oldTarget * BigInt(timespan)) / BigInt(TARGET_TIMESPAN);

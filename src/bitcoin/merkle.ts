@@ -19,7 +19,7 @@ function pair(left: Uint8Array, right: Uint8Array): Uint8Array {
 function levels(txids: readonly string[]): Uint8Array[][] {
   if (txids.length === 0) throw new UserInputError("a block has at least one transaction", "BTC_MERKLE");
   const all: Uint8Array[][] = [txids.map(internalBytes)];
-  for (let level = all[0] as Uint8Array[]; level.length > 1; ) {
+  for (let level = all[0] as Uint8Array[]; level.length > 1;) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
       const left = level[i] as Uint8Array;
@@ -40,7 +40,10 @@ export function merkleRoot(txids: readonly string[]): string {
 /** The branch of the transaction at `index`: sibling hashes, display hex, from the leaf up. */
 export function merkleBranch(txids: readonly string[], index: number): string[] {
   if (!Number.isInteger(index) || index < 0 || index >= txids.length) {
-    throw new UserInputError(`transaction index ${index} is outside the block (${txids.length} txs)`, "BTC_MERKLE");
+    throw new UserInputError(
+      `transaction index ${index} is outside the block (${txids.length} txs)`,
+      "BTC_MERKLE",
+    );
   }
   const branch: string[] = [];
   let position = index;
@@ -72,7 +75,8 @@ export function branchToProof(branch: readonly string[]): string {
 /** The inverse of {@link branchToProof}. */
 export function proofToBranch(proof: string): string[] {
   const bytes = hex.decode(proof.startsWith("0x") ? proof.slice(2) : proof);
-  if (bytes.length % 32 !== 0) throw new UserInputError("a Merkle proof is a multiple of 32 bytes", "BTC_MERKLE");
+  if (bytes.length % 32 !== 0)
+    throw new UserInputError("a Merkle proof is a multiple of 32 bytes", "BTC_MERKLE");
   const branch: string[] = [];
   for (let i = 0; i < bytes.length; i += 32) branch.push(displayHex(bytes.subarray(i, i + 32)));
   return branch;

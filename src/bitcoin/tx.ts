@@ -13,6 +13,8 @@ export interface ParsedTxInput {
   /** The spent output's txid, display hex. */
   txid: string;
   vout: number;
+  /** Input script, hex (empty for segwit spends). */
+  scriptSig: string;
   sequence: number;
 }
 
@@ -47,7 +49,12 @@ export function parseRawTx(raw: string | Uint8Array): ParsedTx {
   const base = RawTx.encode({ ...tx, segwitFlag: false, witnesses: undefined });
   return {
     txid: hashHex(base),
-    inputs: tx.inputs.map((i) => ({ txid: hex.encode(i.txid), vout: i.index, sequence: i.sequence })),
+    inputs: tx.inputs.map((i) => ({
+      txid: hex.encode(i.txid),
+      vout: i.index,
+      scriptSig: hex.encode(i.finalScriptSig),
+      sequence: i.sequence,
+    })),
     outputs: tx.outputs.map((o) => ({ valueSats: o.amount, script: hex.encode(o.script) })),
     segwit: tx.segwitFlag === true,
     baseSize: base.length,

@@ -8,7 +8,14 @@ import { network } from "hardhat";
 
 import type { RelayRules } from "../../deploy/modules/LightRelay.js";
 import { RELAY_RULES } from "../../deploy/modules/LightRelay.js";
-import { bitsToTarget, decodeHex, difficultyOf, headerHash, parseHeader, workOf } from "../../src/bitcoin/headers.js";
+import {
+  bitsToTarget,
+  decodeHex,
+  difficultyOf,
+  headerHash,
+  parseHeader,
+  workOf,
+} from "../../src/bitcoin/headers.js";
 import { LightRelay__factory } from "../../types/ethers-contracts/index.js";
 import type { FixtureHeader } from "./helpers.js";
 import { concatHeaders, deployRelay, headersBetween, mainnetHeaders } from "./helpers.js";
@@ -24,7 +31,9 @@ const REORG = mainnetHeaders.reorg437478;
 /** Block hash as the relay returns it (bytes32, internal byte order). */
 function hashOf(h: FixtureHeader | string): string {
   const bytes = decodeHex(typeof h === "string" ? h : h.hex, "header");
-  return `0x${Buffer.from(decodeHex(headerHash(bytes), "hash")).reverse().toString("hex")}`;
+  return `0x${Buffer.from(decodeHex(headerHash(bytes), "hash"))
+    .reverse()
+    .toString("hex")}`;
 }
 const bitsOf = (h: FixtureHeader): number => parseHeader(h.hex).bits;
 const timeOf = (h: FixtureHeader): number => parseHeader(h.hex).time;
@@ -38,7 +47,10 @@ function tampered(h: FixtureHeader): FixtureHeader {
   return { ...h, hex: h.hex.slice(0, -2) + last };
 }
 
-const mainnet = (overrides: Partial<RelayRules> = {}): RelayRules => ({ ...RELAY_RULES.mainnet, ...overrides });
+const mainnet = (overrides: Partial<RelayRules> = {}): RelayRules => ({
+  ...RELAY_RULES.mainnet,
+  ...overrides,
+});
 
 async function genesis554Fixture() {
   const relay = await deployRelay(connection, mainnet({ retargetProofLength: 4 }), R554.epochStart);
@@ -129,7 +141,10 @@ describe("LightRelay (mainnet rules, real mainnet headers)", function () {
           { ...RELAY_RULES.regtest, retargetProofLength: 4 },
           { ...RELAY_RULES.regtest, minDifficultyBlocks: true },
         ]) {
-          await expect(deploy(rules, genesis, 552_384)).to.be.revertedWithCustomError(factory, "RelayInvalidRules");
+          await expect(deploy(rules, genesis, 552_384)).to.be.revertedWithCustomError(
+            factory,
+            "RelayInvalidRules",
+          );
         }
       });
 
@@ -150,7 +165,10 @@ describe("LightRelay (mainnet rules, real mainnet headers)", function () {
         .withArgs(275n, 0x1731d97cn, 0x17371ef4n, BigInt(timeOf(at(R554, 554_400))));
       expect(await relay.currentEpoch()).to.equal(275n);
       expect(await relay.getEpochDifficulty(275)).to.equal(5_106_422_924_659n);
-      expect(await relay.getCurrentAndPrevEpochDifficulty()).to.deep.equal([5_106_422_924_659n, 5_646_403_851_534n]);
+      expect(await relay.getCurrentAndPrevEpochDifficulty()).to.deep.equal([
+        5_106_422_924_659n,
+        5_646_403_851_534n,
+      ]);
       expect(await relay.getBlockDifficulty(554_399)).to.equal(5_646_403_851_534n);
       expect(await relay.getBlockDifficulty(554_400)).to.equal(5_106_422_924_659n);
       expect(await relay.getRelayRange()).to.deep.equal([552_384n, 554_400n + 2015n]);
@@ -218,7 +236,10 @@ describe("LightRelay (mainnet rules, real mainnet headers)", function () {
     it("accepts six headers of the current epoch: exactly six blocks of its work", async function () {
       const { relay } = await loadFixture(retargeted741Fixture);
       const headers = headersBetween(R741, 741_888, 741_893);
-      expect(await relay.validateChain(concatHeaders(headers))).to.deep.equal([BigInt(timeOf(headers[0] as FixtureHeader)), 6n]);
+      expect(await relay.validateChain(concatHeaders(headers))).to.deep.equal([
+        BigInt(timeOf(headers[0] as FixtureHeader)),
+        6n,
+      ]);
       const w = workAt(at(R741, 741_888));
       expect(await relay.validateProofWork(concatHeaders(headers))).to.deep.equal([
         hashOf(headers[0] as FixtureHeader),
@@ -290,7 +311,9 @@ describe("LightRelay (mainnet rules, real mainnet headers)", function () {
       await expect(relay.validateChain(concatHeaders(headers).slice(0, -2)))
         .to.be.revertedWithCustomError(relay, "RelayHeadersLength")
         .withArgs(7n * 80n - 1n);
-      await expect(relay.validateChain("0x")).to.be.revertedWithCustomError(relay, "RelayHeadersLength").withArgs(0n);
+      await expect(relay.validateChain("0x"))
+        .to.be.revertedWithCustomError(relay, "RelayHeadersLength")
+        .withArgs(0n);
     });
 
     it("reports the difficulty of any block in range and refuses outside it", async function () {

@@ -60,7 +60,12 @@ describe("mainnet fixtures", function () {
         const first = parseHeader(run.headers.find((h) => h.height === boundary)?.hex ?? "");
         expect(run.epochStart.height % 2016).to.equal(0);
         expect(boundary - run.epochStart.height).to.equal(2016);
-        const expected = retargetBits(bitsToTarget(start.bits), start.time, last.time, bitsToTarget(0x1d00ffff));
+        const expected = retargetBits(
+          bitsToTarget(start.bits),
+          start.time,
+          last.time,
+          bitsToTarget(0x1d00ffff),
+        );
         expect(first.bits).to.equal(expected);
         expect(first.bits).to.not.equal(start.bits);
       }
@@ -108,7 +113,9 @@ describe("mainnet fixtures", function () {
       const block = mainnetTxs.block592920;
       checkChain([{ height: block.height, hex: block.header }]);
       checkTx(block.p2pkhSpend, block.header);
-      expect(block.p2pkhSpend.txid).to.equal("74d6d6dc1fc9b0f393abde12e76adeeb3d674b38b7fbea4d9fc28b3bb0f67651");
+      expect(block.p2pkhSpend.txid).to.equal(
+        "74d6d6dc1fc9b0f393abde12e76adeeb3d674b38b7fbea4d9fc28b3bb0f67651",
+      );
     });
   });
 });
