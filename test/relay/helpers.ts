@@ -82,3 +82,13 @@ export async function deployRelay(
 
 /** 0x-hex. */
 export const hex0x = (value: string): string => (value.startsWith("0x") ? value : `0x${value}`);
+
+/** The error `promise` rejects with (fails the test when it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  const outcome = await promise.then(
+    () => undefined,
+    (error: unknown) => error as Error & { code?: string },
+  );
+  if (outcome === undefined) throw new Error("expected a rejection, the promise resolved");
+  return outcome;
+}
