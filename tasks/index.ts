@@ -5,6 +5,7 @@ import { demoTasks } from "./demo/index.js";
 import { monitorTasks } from "./monitor/index.js";
 import { oracleTasks } from "./oracle/index.js";
 import { realtimeTasks } from "./realtime/index.js";
+import { relayTasks } from "./relay/index.js";
 import { reservesTasks } from "./reserves/index.js";
 import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
@@ -16,6 +17,7 @@ export const tasks: TaskDefinition[] = [
   ...monitorTasks,
   ...oracleTasks,
   ...realtimeTasks,
+  ...relayTasks,
   ...reservesTasks,
   ...simTasks,
   ...subgraphTasks,
