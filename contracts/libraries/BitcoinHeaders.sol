@@ -35,7 +35,7 @@ library BitcoinHeaders {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice The double-SHA256 of the header at `offset` (its block hash, internal byte order).
-    /// @dev Assumes `offset + 80 ≤ headers.length` (callers check the chain length first).
+    /// @dev Every reader here assumes `offset + 80 ≤ headers.length`: callers check the chain's length first.
     function digestAt(bytes calldata headers, uint256 offset) internal view returns (bytes32 digest) {
         assembly ("memory-safe") {
             // Scratch space past the free memory pointer: written and read here only, never allocated.
@@ -52,23 +52,36 @@ library BitcoinHeaders {
     }
 
     /// @notice The previous block hash field of the header at `offset`.
-    function prevHashAt(bytes calldata headers, uint256 offset) internal pure returns (bytes32) {
-        return bytes32(headers[offset + 4:offset + 36]);
+    function prevHashAt(bytes calldata headers, uint256 offset) internal pure returns (bytes32 prevHash) {
+        // Assembly: a checked calldata slice costs several hundred gas per field; callers check the length first.
+        assembly ("memory-safe") {
+            prevHash := calldataload(add(headers.offset, add(offset, 4)))
+        }
     }
 
     /// @notice The Merkle root field of the header at `offset`.
-    function merkleRootAt(bytes calldata headers, uint256 offset) internal pure returns (bytes32) {
-        return bytes32(headers[offset + 36:offset + 68]);
+    function merkleRootAt(bytes calldata headers, uint256 offset) internal pure returns (bytes32 root) {
+        assembly ("memory-safe") {
+            root := calldataload(add(headers.offset, add(offset, 36)))
+        }
     }
 
     /// @notice The time field (Unix seconds) of the header at `offset`.
     function timestampAt(bytes calldata headers, uint256 offset) internal pure returns (uint32) {
-        return reverseUint32(uint32(bytes4(headers[offset + 68:offset + 72])));
+        uint32 raw;
+        assembly ("memory-safe") {
+            raw := shr(224, calldataload(add(headers.offset, add(offset, 68))))
+        }
+        return reverseUint32(raw);
     }
 
     /// @notice The compact target ("bits") of the header at `offset`.
     function bitsAt(bytes calldata headers, uint256 offset) internal pure returns (uint32) {
-        return reverseUint32(uint32(bytes4(headers[offset + 72:offset + 76])));
+        uint32 raw;
+        assembly ("memory-safe") {
+            raw := shr(224, calldataload(add(headers.offset, add(offset, 72))))
+        }
+        return reverseUint32(raw);
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -100,7 +100,7 @@ library BitcoinTx {
         uint256 o = layout.inputsStart;
         for (uint256 i = 0; i < layout.inputCount; ++i) {
             uint256 scriptLength;
-            t.inputs[i].prevTxid = bytes32(raw[o:o + 32]);
+            t.inputs[i].prevTxid = _bytes32At(raw, o);
             t.inputs[i].prevVout = _u32le(raw, o + 32);
             (scriptLength, o) = _varInt(raw, o + 36);
             o += scriptLength;
@@ -134,7 +134,7 @@ library BitcoinTx {
         uint256 o = layout.inputsStart;
         (uint256 scriptLength, ) = _varInt(raw, o + 36);
         if (
-            bytes32(raw[o:o + 32]) != bytes32(0) ||
+            _bytes32At(raw, o) != bytes32(0) ||
             _u32le(raw, o + 32) != type(uint32).max ||
             scriptLength < 2 ||
             scriptLength > 100
@@ -151,9 +151,10 @@ library BitcoinTx {
         uint256 length = raw.length;
         _need(raw, 0, 5);
         uint256 o = 4;
-        if (raw[4] == 0x00) {
+        if (_byteAt(raw, 4) == 0x00) {
             _need(raw, 5, 1);
-            if (raw[5] != 0x01) revert BitcoinTxBadSegwitFlag(uint8(raw[5]));
+            uint256 flag = _byteAt(raw, 5);
+            if (flag != 0x01) revert BitcoinTxBadSegwitFlag(uint8(flag));
             layout.segwit = true;
             o = 6;
         }
@@ -227,7 +228,7 @@ library BitcoinTx {
     /// @dev A canonical CompactSize integer at `offset`; returns it and the offset after it.
     function _varInt(bytes calldata raw, uint256 offset) private pure returns (uint256 value, uint256 next) {
         _need(raw, offset, 1);
-        uint8 prefix = uint8(raw[offset]);
+        uint256 prefix = _byteAt(raw, offset);
         if (prefix < 0xfd) return (prefix, offset + 1);
         uint256 size =
             prefix == 0xfd
@@ -236,8 +237,10 @@ library BitcoinTx {
                     ? 4
                     : 8;
         _need(raw, offset + 1, size);
+        // The `size` bytes after the prefix, little-endian.
+        uint256 word = _wordAt(raw, offset + 1) >> (256 - 8 * size);
         for (uint256 i = 0; i < size; ++i) {
-            value |= uint256(uint8(raw[offset + 1 + i])) << (8 * i);
+            value |= ((word >> (8 * (size - 1 - i))) & 0xff) << (8 * i);
         }
         uint256 minimum =
             prefix == 0xfd
@@ -251,16 +254,34 @@ library BitcoinTx {
 
     /// @dev A little-endian uint32 at `offset` (bounds already checked).
     function _u32le(bytes calldata raw, uint256 offset) private pure returns (uint32 v) {
-        v = uint32(bytes4(raw[offset:offset + 4]));
+        v = uint32(_wordAt(raw, offset) >> 224);
         v = ((v & 0xff00ff00) >> 8) | ((v & 0x00ff00ff) << 8);
         v = (v >> 16) | (v << 16);
     }
 
     /// @dev A little-endian uint64 at `offset` (bounds already checked).
     function _u64le(bytes calldata raw, uint256 offset) private pure returns (uint64 v) {
-        v = uint64(bytes8(raw[offset:offset + 8]));
+        v = uint64(_wordAt(raw, offset) >> 192);
         v = ((v & 0xff00ff00ff00ff00) >> 8) | ((v & 0x00ff00ff00ff00ff) << 8);
         v = ((v & 0xffff0000ffff0000) >> 16) | ((v & 0x0000ffff0000ffff) << 16);
         v = (v >> 32) | (v << 32);
+    }
+
+    /// @dev The byte at `offset` (bounds already checked).
+    function _byteAt(bytes calldata raw, uint256 offset) private pure returns (uint256) {
+        return _wordAt(raw, offset) >> 248;
+    }
+
+    /// @dev The 32 bytes of calldata from `offset` on (past the end of `raw`, calldata reads as zeros or the next
+    ///      argument; callers only use the bytes `_need` has checked). Assembly: a checked slice costs hundreds of gas.
+    function _wordAt(bytes calldata raw, uint256 offset) private pure returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := calldataload(add(raw.offset, offset))
+        }
+    }
+
+    /// @dev A bytes32 at `offset` (bounds already checked).
+    function _bytes32At(bytes calldata raw, uint256 offset) private pure returns (bytes32) {
+        return bytes32(_wordAt(raw, offset));
     }
 }

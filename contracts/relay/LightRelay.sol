@@ -39,6 +39,13 @@ contract LightRelay is ILightRelay {
     uint64 public currentEpoch;
     mapping(uint256 epochNumber => Epoch) private _epochs;
 
+    /// @dev A compact target decoded once for a run of headers carrying it.
+    struct BitsCache {
+        uint32 bits;
+        uint256 target;
+        uint256 work;
+    }
+
     /// @dev What a chain walk found; "proven" is the block at the walk's `blockIndex` (the confirming block).
     struct ChainInfo {
         uint256 headerCount;
@@ -124,7 +131,7 @@ contract LightRelay is ILightRelay {
             } else if (bits != expectedBits && !_isMinDifficultyBlock(i, bits, timestamp, prevTimestamp)) {
                 revert RelayUnexpectedBits(i, bits, expectedBits);
             }
-            prevHash = _checkHeader(headers, i, prevHash, bits);
+            prevHash = _checkHeader(headers, i, prevHash, bits, BitcoinHeaders.bitsToTarget(bits));
             prevTimestamp = timestamp;
         }
 
@@ -274,8 +281,7 @@ contract LightRelay is ILightRelay {
 
         bytes32 prevHash;
         uint32 prevTimestamp;
-        uint32 workBits;
-        uint256 blockWork;
+        BitsCache memory cache;
         for (uint256 i = 0; i < info.headerCount; ++i) {
             uint256 offset = i * BitcoinHeaders.HEADER_SIZE;
             uint32 bits = BitcoinHeaders.bitsAt(headers, offset);
@@ -288,18 +294,15 @@ contract LightRelay is ILightRelay {
                     revert RelayUnexpectedBits(i, bits, current.bits);
                 }
             }
-            prevHash = _checkHeader(headers, i, prevHash, bits);
+            _cache(cache, bits);
+            prevHash = _checkHeader(headers, i, prevHash, bits, cache.target);
             prevTimestamp = timestamp;
             if (i < blockIndex) continue;
             if (i == blockIndex) {
                 info.provenBlockHash = prevHash;
                 info.provenEpoch = epochNumber;
             }
-            if (bits != workBits) {
-                workBits = bits;
-                blockWork = BitcoinHeaders.workOf(BitcoinHeaders.bitsToTarget(bits));
-            }
-            info.provenWork += blockWork;
+            info.provenWork += cache.work;
         }
         info.lastBlockHash = prevHash;
     }
@@ -340,7 +343,8 @@ contract LightRelay is ILightRelay {
         bytes calldata headers,
         uint256 i,
         bytes32 prevHash,
-        uint32 bits
+        uint32 bits,
+        uint256 target
     ) internal view returns (bytes32 blockHash) {
         uint256 offset = i * BitcoinHeaders.HEADER_SIZE;
         if (i != 0) {
@@ -348,9 +352,15 @@ contract LightRelay is ILightRelay {
             if (linked != prevHash) revert RelayBrokenChain(i, linked, prevHash);
         }
         blockHash = BitcoinHeaders.digestAt(headers, offset);
-        if (!BitcoinHeaders.meetsTarget(blockHash, BitcoinHeaders.bitsToTarget(bits))) {
-            revert RelayInsufficientProofOfWork(i, blockHash, bits);
-        }
+        if (!BitcoinHeaders.meetsTarget(blockHash, target)) revert RelayInsufficientProofOfWork(i, blockHash, bits);
+    }
+
+    /// @dev Points `cache` at `bits`: decodes the target and its work only when the bits change along a chain.
+    function _cache(BitsCache memory cache, uint32 bits) internal pure {
+        if (cache.target != 0 && cache.bits == bits) return;
+        cache.bits = bits;
+        cache.target = BitcoinHeaders.bitsToTarget(bits);
+        cache.work = BitcoinHeaders.workOf(cache.target);
     }
 
     /// @dev A testnet minimum-difficulty block: allowed by the rules, carrying the limit's bits, not first in the
