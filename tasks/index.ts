@@ -9,6 +9,7 @@ import { relayTasks } from "./relay/index.js";
 import { reservesTasks } from "./reserves/index.js";
 import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
+import { watchTasks } from "./watch/index.js";
 
 /** Every task of the project, registered in hardhat.config.ts. */
 export const tasks: TaskDefinition[] = [
@@ -21,4 +22,5 @@ export const tasks: TaskDefinition[] = [
   ...reservesTasks,
   ...simTasks,
   ...subgraphTasks,
+  ...watchTasks,
 ];
