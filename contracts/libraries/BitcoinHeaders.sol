@@ -167,8 +167,9 @@ library BitcoinHeaders {
         uint256 timespan = endTimestamp > startTimestamp ? endTimestamp - startTimestamp : 0;
         if (timespan < TARGET_TIMESPAN / 4) timespan = TARGET_TIMESPAN / 4;
         if (timespan > TARGET_TIMESPAN * 4) timespan = TARGET_TIMESPAN * 4;
-        // floor(oldTarget × timespan / TARGET_TIMESPAN) as Core computes it, split so the product cannot overflow 256
-        // bits even with a regtest-like limit near 2^255: oldTarget = q × T + r gives q × timespan + ⌊r × timespan / T⌋.
+        // floor(oldTarget × timespan / TARGET_TIMESPAN) as Core computes it, split so the product cannot overflow
+        // 256 bits even with a regtest-like limit near 2^255:
+        // oldTarget = q × T + r gives q × timespan + ⌊r × timespan / T⌋.
         uint256 q = oldTarget / TARGET_TIMESPAN;
         uint256 r = oldTarget % TARGET_TIMESPAN;
         uint256 newTarget = q > powLimit / timespan ? powLimit : q * timespan + (r * timespan) / TARGET_TIMESPAN;
