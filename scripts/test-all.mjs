@@ -21,6 +21,9 @@ const steps = [
   // The dashboard's browser test drives Debian's chromium: install it before the mocha run.
   { name: "chromium", cmd: "node", args: ["scripts/ensure-chromium.mjs"] },
   { name: "hardhat test", cmd: "npx", args: ["hardhat", "test", "--no-compile"], parse: parseHardhat },
+  // The gas snapshot (snapshots/gas.json): fails when a figure regresses by more than 1% without the snapshot being
+  // updated in the same commit, or docs/gas.md is not its rendering.
+  { name: "gas check", cmd: "npx", args: ["hardhat", "run", "--no-compile", "bench/gas-snapshot.ts"] },
 ];
 if (existsSync("subgraph/package.json") || existsSync("subgraph/subgraph.template.yaml")) {
   steps.push({
