@@ -623,7 +623,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
     ///      - a stale report (its sequence used or consumed) is skipped, except one drop signed after the last applied
     ///        report and before a soft change (`UserState.FLAG_SOFT`): the user cannot delay her own burn by unbinding
     ///        or by closing a dispute;
-    ///      - a rise of a frozen or unbound user, or during a pause, is held back with its sequence unused.
+    ///      - a rise of a frozen or unbound user, or during a pause, is held back: it consumes its sequence (and the
+    ///        height it carries) and changes nothing else, so a submitted held rise can never apply later.
     ///      Reverts only on what the committee signed wrong (a sequence ahead of the user's, a total above 21e14, a
     ///      regressed, oversized or stale height). Raises `g.highestBtcHeight` when the report is newer.
     function _admit(
@@ -655,7 +656,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
                     sequence > _mints[r.user].softFloor;
             if (!staleDrop) skip = uint8(SkipReason.STALE_SEQUENCE);
         }
-        if (skip != type(uint8).max) {
+        if (skip == uint8(SkipReason.STALE_SEQUENCE)) {
             emit ReportSkipped(r.user, sequence, skip);
             return false;
         }
@@ -671,6 +672,13 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         if (sequence == expected) u.sequence = uint32(sequence);
         u.flags &= ~UserState.FLAG_SOFT;
         u.btcHeight = uint32(btcHeight);
+        if (skip != type(uint8).max) {
+            // A held rise consumes its sequence and changes nothing else: once submitted it can never apply later,
+            // so nobody can replay it to make a later report (a drop) stale.
+            _users.store(r.user, u);
+            emit ReportSkipped(r.user, sequence, skip);
+            return false;
+        }
         u.lastSyncAt = uint32(block.timestamp);
         return true;
     }

@@ -137,7 +137,9 @@ describe("DisputeManager", function () {
       await expect(tx).to.emit(s.oracle, "ReportSkipped").withArgs(s.alice.address, aliceReport.sequence, 0);
       expect(await s.rbtc.totalBackedOf(s.alice.address)).to.equal(500_000n);
       expect(await s.rbtc.totalBackedOf(s.bob.address)).to.equal(350_000n);
-      expect((await s.oracle.userState(s.alice.address)).sequence).to.equal(aliceReport.sequence - 1n);
+      // The held rise consumed its sequence (it can never apply after the dispute) and changed nothing else.
+      expect((await s.oracle.userState(s.alice.address)).sequence).to.equal(aliceReport.sequence);
+      expect((await s.oracle.userState(s.alice.address)).attestedSats).to.equal(500_000n);
     });
 
     it("applies the frozen user's drop: a dispute never delays a burn", async function () {

@@ -454,7 +454,7 @@ describe("Oracle", function () {
     });
 
     context("when the Oracle is paused", function () {
-      it("holds rises back (ReportSkipped PAUSED, sequence unused) and still applies drops", async function () {
+      it("holds rises back (ReportSkipped PAUSED, the sequence consumed) and still applies drops", async function () {
         const s = await loadFixture(mintedFixture);
         await s.bind(s.bob.address, "bc1qbobpaused");
         await s.oracle.pause();
@@ -465,10 +465,16 @@ describe("Oracle", function () {
           .withArgs(s.bob.address, 1n, SKIP_PAUSED)
           .and.to.emit(s.rbtc, "Burned")
           .withArgs(s.alice.address, 300_000n, 0n);
-        expect((await s.oracle.userState(s.bob.address)).sequence).to.equal(0n);
+        expect((await s.oracle.userState(s.bob.address)).sequence).to.equal(1n);
         expect(await s.rbtc.totalBackedOf(s.bob.address)).to.equal(0n);
         expect((await s.oracle.userState(s.alice.address)).attestedSats).to.equal(200_000n);
         await s.oracle.unpause();
+        // The held rise can never apply later: its sequence is used.
+        const deadline = (await s.now()) + 600n;
+        await expect(s.oracle.sync([rise], deadline, await s.signReports([rise], deadline)))
+          .to.emit(s.oracle, "ReportSkipped")
+          .withArgs(s.bob.address, 1n, SKIP_STALE_SEQUENCE);
+        expect(await s.rbtc.totalBackedOf(s.bob.address)).to.equal(0n);
         await expect(s.sync([await s.nextReport(s.bob.address, 1_000n)]))
           .to.emit(s.rbtc, "Minted")
           .withArgs(s.bob.address, 1_000n);
@@ -666,7 +672,8 @@ describe("Oracle", function () {
           .withArgs(s.stranger.address, 1n, SKIP_UNBOUND)
           .and.to.emit(s.rbtc, "Minted")
           .withArgs(s.alice.address, 1_000n);
-        expect((await s.oracle.userState(s.stranger.address)).sequence).to.equal(0n);
+        // The held rise consumed its sequence: it can never apply later.
+        expect((await s.oracle.userState(s.stranger.address)).sequence).to.equal(1n);
         expect(await s.rbtc.totalBackedOf(s.stranger.address)).to.equal(0n);
       });
 
