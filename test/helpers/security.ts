@@ -3,6 +3,7 @@
  * between the runner's snapshot and their inclusion, attacker attempts that may be refused, and the oracle runner
  * against an in-process Bitcoin devnet.
  */
+import { expect } from "chai";
 import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
@@ -14,6 +15,7 @@ import { runSyncRound } from "../../src/oracle/round.js";
 import type { Report } from "../../src/oracle/signing.js";
 import type { BatchSigner } from "../../src/oracle/submit.js";
 import type { OracleSystem } from "./oracle.js";
+import { deployOracleSystem } from "./oracle.js";
 
 /** IOracle.SkipReason. */
 export const SKIP = { DISPUTE_OPEN: 0, UNBOUND: 1, PAUSED: 2, STALE_SEQUENCE: 3 } as const;
@@ -39,8 +41,64 @@ export const HOLDER = { NONE: 0n, ACTIVE: 1n, REMOVED: 2n } as const;
 export const TIER = { NONE: 0n, BRONZE: 1n, SILVER: 2n, GOLD: 3n } as const;
 
 export const ONE_ETH = 10n ** 18n;
+/** The unit tests' BTC addresses (lower-case bech32, as the bind flow stores them). */
+export const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
+export const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
+export const CAROL_BTC = "bc1qcarol000000000000000000000000000000000000";
 /** The DisputeManager's default minimum bond (deploy/modules/ReserveBTC.ts). */
 export const MIN_BOND = 10n ** 16n;
+
+/**
+ * Binds each holder's address (committee-approved), prepays 1 ETH of fees for them and attests their sats in one
+ * committee batch.
+ */
+export async function bindAndSync(
+  s: OracleSystem,
+  holders: readonly (readonly [{ address: string }, string, bigint])[],
+): Promise<void> {
+  for (const [user, btcAddress] of holders) {
+    await s.bind(user.address, btcAddress);
+    await s.feeVault.depositETH(user.address, { value: ONE_ETH });
+  }
+  const reports: Report[] = [];
+  for (const [user, , sats] of holders) reports.push(await s.nextReport(user.address, sats));
+  await (await s.sync(reports)).wait();
+}
+
+/** Deploys the system (`deployOracleSystem`); alice holds 500,000 sats and bob 300,000, both bound with fees prepaid. */
+export async function deployAliceAndBob(
+  connection: Parameters<typeof deployOracleSystem>[0],
+): Promise<OracleSystem> {
+  const s = await deployOracleSystem(connection);
+  await bindAndSync(s, [
+    [s.alice, ALICE_BTC, 500_000n],
+    [s.bob, BOB_BTC, 300_000n],
+  ]);
+  return s;
+}
+
+/** A dispute resolution deadline shorter than a signed batch's validity (see `shortenResolutionDeadline`). */
+export const SHORT_RESOLUTION_SECONDS = 300;
+
+/**
+ * Sets the DisputeManager's resolution deadline to SHORT_RESOLUTION_SECONDS (other parameters unchanged), so a dispute
+ * can expire while a batch signed before it is still valid.
+ */
+export async function shortenResolutionDeadline(s: OracleSystem): Promise<void> {
+  const dm = s.disputeManager;
+  const [window, bond, reward] = await Promise.all([
+    dm.challengeWindowSeconds(),
+    dm.minBondWei(),
+    dm.rewardWei(),
+  ]);
+  await (await dm.setParameters(window, SHORT_RESOLUTION_SECONDS, bond, reward)).wait();
+}
+
+/** `user`'s attested total and rBTC (free + escrow) are both `sats`. */
+export async function expectHolding(s: OracleSystem, user: string, sats: bigint): Promise<void> {
+  expect((await s.oracle.userState(user)).attestedSats, `attested total of ${user}`).to.equal(sats);
+  expect(await s.rbtc.totalBackedOf(user), `rBTC of ${user}`).to.equal(sats);
+}
 
 /** A committee-signed batch not yet included: what the runner holds between its snapshot and inclusion. */
 export interface SignedBatch {

@@ -12,30 +12,30 @@ import type { SyncReport } from "../../src/oracle/reports.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
 import type { RunnerWorld } from "../helpers/security.js";
-import { CAUSE, ONE_ETH, SKIP, signBatch, startRunnerWorld, submit } from "../helpers/security.js";
+import {
+  ALICE_BTC,
+  BOB_BTC,
+  CAROL_BTC,
+  CAUSE,
+  ONE_ETH,
+  SKIP,
+  bindAndSync,
+  expectHolding,
+  signBatch,
+  startRunnerWorld,
+  submit,
+} from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
-const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
-const CAROL_BTC = "bc1qcarol000000000000000000000000000000000000";
-
 /** alice 500,000, bob 300,000 and carol (the attacker) 200,000 sats attested and held; all bound, fees prepaid. */
 async function syncedFixture() {
   const s = await deployOracleSystem(connection);
-  for (const [user, btc] of [
-    [s.alice, ALICE_BTC],
-    [s.bob, BOB_BTC],
-    [s.carol, CAROL_BTC],
-  ] as const) {
-    await s.bind(user.address, btc);
-    await s.feeVault.depositETH(user.address, { value: ONE_ETH });
-  }
-  await s.sync([
-    await s.nextReport(s.alice.address, 500_000n),
-    await s.nextReport(s.bob.address, 300_000n),
-    await s.nextReport(s.carol.address, 200_000n),
+  await bindAndSync(s, [
+    [s.alice, ALICE_BTC, 500_000n],
+    [s.bob, BOB_BTC, 300_000n],
+    [s.carol, CAROL_BTC, 200_000n],
   ]);
   return s;
 }
@@ -47,11 +47,6 @@ async function roundBatch(s: OracleSystem, aliceSats: bigint, bobSats: bigint, c
     await s.nextReport(s.bob.address, bobSats),
     await s.nextReport(s.carol.address, carolSats),
   ]);
-}
-
-async function expectHolding(s: OracleSystem, user: string, sats: bigint) {
-  expect((await s.oracle.userState(user)).attestedSats, `attested total of ${user}`).to.equal(sats);
-  expect(await s.rbtc.totalBackedOf(user), `rBTC of ${user}`).to.equal(sats);
 }
 
 describe("Finding 1: a user who unbinds cannot revert everyone's sync", function () {

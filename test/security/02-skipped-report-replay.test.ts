@@ -9,16 +9,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
 import {
   BURN_REASON,
   CAUSE,
-  MIN_BOND,
   ONE_ETH,
+  SHORT_RESOLUTION_SECONDS,
   SKIP,
   attempt,
+  deployAliceAndBob,
+  expectHolding,
   openDispute,
+  shortenResolutionDeadline,
   signBatch,
   submit,
 } from "../helpers/security.js";
@@ -26,19 +28,9 @@ import {
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
-const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
-/** A dispute resolution deadline shorter than a signed batch's validity, so an expiry can precede a replay. */
-const SHORT_RESOLUTION_SECONDS = 300;
-
 /** alice holds 500,000 sats, bob 300,000; the dispute reward balance is funded. */
 async function syncedFixture() {
-  const s = await deployOracleSystem(connection);
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.bind(s.bob.address, BOB_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.feeVault.depositETH(s.bob.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, 500_000n), await s.nextReport(s.bob.address, 300_000n)]);
+  const s = await deployAliceAndBob(connection);
   await s.disputeManager.connect(s.treasury).fundRewards({ value: ONE_ETH });
   return s;
 }
@@ -54,11 +46,6 @@ async function heldRiseFixture() {
   const held = await signBatch(s, [await s.nextReport(s.alice.address, 600_000n)]);
   await (await submit(s, held)).wait();
   return { ...s, held, sequenceBefore: sequence };
-}
-
-async function expectHolding(s: OracleSystem, user: string, sats: bigint) {
-  expect((await s.oracle.userState(user)).attestedSats, "attested total").to.equal(sats);
-  expect(await s.rbtc.totalBackedOf(user), "rBTC").to.equal(sats);
 }
 
 describe("Finding 2: a skipped report cannot be replayed", function () {
@@ -106,7 +93,7 @@ describe("Finding 2: a skipped report cannot be replayed", function () {
     context(`when the dispute is ${close} and two signed reports share one sequence`, function () {
       async function closedFixture() {
         const s = await syncedFixture();
-        await s.disputeManager.setParameters(86_400, SHORT_RESOLUTION_SECONDS, MIN_BOND, 5n * 10n ** 15n);
+        await shortenResolutionDeadline(s);
         const { sequence } = await s.oracle.userState(s.alice.address);
         await openDispute(s, s.alice.address, 200_000n);
         const held = await signBatch(s, [await s.nextReport(s.alice.address, 600_000n)]);

@@ -8,13 +8,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployOracleSystem } from "../helpers/oracle.js";
-import { BURN_REASON, ONE_ETH, attempt, openDispute } from "../helpers/security.js";
+import { ALICE_BTC, BURN_REASON, ONE_ETH, attempt, bindAndSync, openDispute } from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
-const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
 /** The fixture's mint delay (ORACLE_TEST_PARAMETERS.mintDelaySeconds). */
 const MINT_DELAY = 3_600;
 
@@ -24,10 +22,7 @@ const MINT_DELAY = 3_600;
  */
 async function disputedQueueFixture() {
   const s = await deployOracleSystem(connection);
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.bind(s.bob.address, BOB_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, 2_000_000n)]);
+  await bindAndSync(s, [[s.alice, ALICE_BTC, 2_000_000n]]);
   await s.disputeManager.connect(s.treasury).fundRewards({ value: ONE_ETH });
   await openDispute(s, s.alice.address, 1_000_000n);
   return s;

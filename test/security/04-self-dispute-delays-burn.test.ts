@@ -6,27 +6,24 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployOracleSystem } from "../helpers/oracle.js";
-import type { OracleSystem } from "../helpers/oracle.js";
-import { MIN_BOND, ONE_ETH, SKIP, openDispute, signBatch, submit } from "../helpers/security.js";
+import {
+  ALICE_BTC,
+  SHORT_RESOLUTION_SECONDS,
+  SKIP,
+  deployAliceAndBob,
+  expectHolding,
+  openDispute,
+  shortenResolutionDeadline,
+  signBatch,
+  submit,
+} from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
-const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
-/** A dispute resolution deadline shorter than a signed batch's validity. */
-const SHORT_RESOLUTION_SECONDS = 300;
-
 /** alice holds 500,000 sats, bob 300,000, both with fees prepaid. */
-async function syncedFixture() {
-  const s = await deployOracleSystem(connection);
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.bind(s.bob.address, BOB_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.feeVault.depositETH(s.bob.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, 500_000n), await s.nextReport(s.bob.address, 300_000n)]);
-  return s;
+function syncedFixture() {
+  return deployAliceAndBob(connection);
 }
 
 /** alice spent 400,000 of her BTC and, before the runner reports it, disputes her own total (bond from her). */
@@ -34,11 +31,6 @@ async function selfDisputedFixture() {
   const s = await syncedFixture();
   await openDispute(s, s.alice.address, 600_000n, s.alice);
   return s;
-}
-
-async function expectHolding(s: OracleSystem, user: string, sats: bigint) {
-  expect((await s.oracle.userState(user)).attestedSats, "attested total").to.equal(sats);
-  expect(await s.rbtc.totalBackedOf(user), "rBTC").to.equal(sats);
 }
 
 describe("Finding 4: nobody can delay a burn", function () {
@@ -109,7 +101,7 @@ describe("Finding 4: nobody can delay a burn", function () {
 
     it("still applies the drop after she expires her own dispute", async function () {
       const s = await loadFixture(syncedFixture);
-      await s.disputeManager.setParameters(86_400, SHORT_RESOLUTION_SECONDS, MIN_BOND, 5n * 10n ** 15n);
+      await shortenResolutionDeadline(s);
       await openDispute(s, s.alice.address, 600_000n, s.alice);
       const inFlight = await signBatch(s, [await s.nextReport(s.alice.address, 100_000n)]);
       await time.increase(SHORT_RESOLUTION_SECONDS + 1);

@@ -10,6 +10,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import type { DevnetChain } from "../../src/bitcoin/devnet/chain.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
@@ -57,6 +58,18 @@ describe("Finding 5: FEE_EXHAUSTED never burns a user who owes nothing", functio
     return { ...s, world };
   }
 
+  /** heldByRunner, then carol receives BTC (`receive`, then confirmed) whose fee she cannot pay: the round defers it. */
+  async function deferredByRunner(
+    receive = (chain: DevnetChain) => void chain.fund(CAROL_BTC, PAYMENT_SATS),
+  ) {
+    const s = await heldByRunner();
+    const chain = s.world.devnet.chain;
+    receive(chain);
+    chain.mine(1);
+    expect((await s.world.round()).deferred).to.deep.equal([s.carol.address]);
+    return { ...s, chain };
+  }
+
   /** After the BTC that caused carol's deferral left: the deferral is cleared, and seven days on nobody burns her. */
   async function expectOwesNothing(s: OracleSystem & { world: RunnerWorld }) {
     await s.world.round();
@@ -75,11 +88,8 @@ describe("Finding 5: FEE_EXHAUSTED never burns a user who owes nothing", functio
 
   context("when a payment comes in and goes out again", function () {
     it("clears the deferral and burns nothing seven days later", async function () {
-      const s = await heldByRunner();
-      const chain = s.world.devnet.chain;
-      chain.fund(CAROL_BTC, PAYMENT_SATS);
-      chain.mine(1);
-      expect((await s.world.round()).deferred).to.deep.equal([s.carol.address]);
+      const s = await deferredByRunner();
+      const { chain } = s;
       chain.spend(CAROL_BTC, OUTSIDE, PAYMENT_SATS);
       chain.mine(1);
       await expectOwesNothing(s);
@@ -88,11 +98,8 @@ describe("Finding 5: FEE_EXHAUSTED never burns a user who owes nothing", functio
 
   context("when the deposit that caused the deferral is reorganised away", function () {
     it("clears the deferral and burns nothing seven days later", async function () {
-      const s = await heldByRunner();
-      const chain = s.world.devnet.chain;
-      chain.fund(CAROL_BTC, PAYMENT_SATS);
-      chain.mine(1);
-      expect((await s.world.round()).deferred).to.deep.equal([s.carol.address]);
+      const s = await deferredByRunner();
+      const { chain } = s;
       expect(chain.reorg(1).droppedTxids).to.have.length(1);
       expect(chain.balance(CAROL_BTC, 1)).to.equal(HELD_SATS);
       await expectOwesNothing(s);
@@ -101,13 +108,12 @@ describe("Finding 5: FEE_EXHAUSTED never burns a user who owes nothing", functio
 
   context("when a stranger sends dust that is then swept out", function () {
     it("clears the deferral and burns nothing seven days later", async function () {
-      const s = await heldByRunner();
-      const chain = s.world.devnet.chain;
-      chain.fund(STRANGER_BTC, 10_000n);
-      chain.mine(1);
-      chain.spend(STRANGER_BTC, CAROL_BTC, 1_000n);
-      chain.mine(1);
-      expect((await s.world.round()).deferred).to.deep.equal([s.carol.address]);
+      const s = await deferredByRunner((chain) => {
+        chain.fund(STRANGER_BTC, 10_000n);
+        chain.mine(1);
+        chain.spend(STRANGER_BTC, CAROL_BTC, 1_000n);
+      });
+      const { chain } = s;
       chain.spend(CAROL_BTC, OUTSIDE, 1_000n);
       chain.mine(1);
       await expectOwesNothing(s);
@@ -116,11 +122,7 @@ describe("Finding 5: FEE_EXHAUSTED never burns a user who owes nothing", functio
 
   context("when the runner was down after the grace period", function () {
     it("refuses the FEE_EXHAUSTED burn until a report re-confirmed the unpaid rise", async function () {
-      const s = await heldByRunner();
-      const chain = s.world.devnet.chain;
-      chain.fund(CAROL_BTC, PAYMENT_SATS);
-      chain.mine(1);
-      expect((await s.world.round()).deferred).to.deep.equal([s.carol.address]);
+      const s = await deferredByRunner();
       const unpaidSince = await s.oracle.feeUnpaidSince(s.carol.address);
       const { lastSyncAt } = await s.oracle.userState(s.carol.address);
 
@@ -134,11 +136,7 @@ describe("Finding 5: FEE_EXHAUSTED never burns a user who owes nothing", functio
     });
 
     it("burns a user who still holds the unpaid rise once the runner re-confirmed it", async function () {
-      const s = await heldByRunner();
-      const chain = s.world.devnet.chain;
-      chain.fund(CAROL_BTC, PAYMENT_SATS);
-      chain.mine(1);
-      await s.world.round();
+      const s = await deferredByRunner();
       const { sequence } = await s.oracle.userState(s.carol.address);
       await time.increase(GRACE + 1);
 

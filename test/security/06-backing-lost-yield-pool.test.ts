@@ -10,13 +10,19 @@ import { network } from "hardhat";
 
 import { deploySystemWithYield } from "../../src/deployments.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
-import { BURN_REASON, CHANGE, HOLDER, ONE_ETH, attempt } from "../helpers/security.js";
+import {
+  ALICE_BTC,
+  BOB_BTC,
+  BURN_REASON,
+  CHANGE,
+  HOLDER,
+  attempt,
+  bindAndSync,
+} from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
-const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
 const HELD_SATS = 500_000n;
 const STAKED_SATS = 400_000n;
 const THIRTY_DAYS = 30 * 86_400;
@@ -29,13 +35,9 @@ const THIRTY_DAYS = 30 * 86_400;
 async function stakedFixture() {
   const s = await deployOracleSystem(connection, {}, deploySystemWithYield);
   const pool = s.yieldPool;
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.bind(s.bob.address, BOB_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.feeVault.depositETH(s.bob.address, { value: ONE_ETH });
-  await s.sync([
-    await s.nextReport(s.alice.address, HELD_SATS),
-    await s.nextReport(s.bob.address, HELD_SATS),
+  await bindAndSync(s, [
+    [s.alice, ALICE_BTC, HELD_SATS],
+    [s.bob, BOB_BTC, HELD_SATS],
   ]);
   await s.commitReserves();
   await pool.connect(s.alice).join();

@@ -10,21 +10,27 @@ import type { Revocation } from "../../src/oracle/signing.js";
 import { signRevocation } from "../../src/oracle/signing.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
-import { BURN_REASON, CAUSE, ONE_ETH, SKIP, attempt, signBatch, submit } from "../helpers/security.js";
+import {
+  ALICE_BTC,
+  BURN_REASON,
+  CAUSE,
+  SKIP,
+  attempt,
+  bindAndSync,
+  signBatch,
+  submit,
+} from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 const ALICE_OTHER_BTC = "bc1qalice1111111111111111111111111111111111";
 const HELD_SATS = 500_000n;
 
 /** alice holds 500,000 sats on ALICE_BTC. */
 async function syncedFixture() {
   const s = await deployOracleSystem(connection);
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, HELD_SATS)]);
+  await bindAndSync(s, [[s.alice, ALICE_BTC, HELD_SATS]]);
   return s;
 }
 

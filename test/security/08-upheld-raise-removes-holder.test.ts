@@ -9,12 +9,11 @@ import { network } from "hardhat";
 
 import { deploySystemWithYield } from "../../src/deployments.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
-import { CHANGE, HOLDER, ONE_ETH, TIER, openDispute } from "../helpers/security.js";
+import { ALICE_BTC, CHANGE, HOLDER, ONE_ETH, TIER, bindAndSync, openDispute } from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 /** Continuous participation that earns Silver (YieldScalesPool.SILVER_AFTER_SECONDS = 180 days) and a day more. */
 const SILVER_AND_A_DAY = 181 * 86_400;
 
@@ -25,9 +24,7 @@ const SILVER_AND_A_DAY = 181 * 86_400;
 async function silverDisputedFixture() {
   const s = await deployOracleSystem(connection, {}, deploySystemWithYield);
   const pool = s.yieldPool;
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, 500_000n)]);
+  await bindAndSync(s, [[s.alice, ALICE_BTC, 500_000n]]);
   await pool.connect(s.alice).join();
   await time.increase(SILVER_AND_A_DAY);
   await pool.connect(s.alice).claim();

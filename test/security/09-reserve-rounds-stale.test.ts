@@ -12,12 +12,11 @@ import { network } from "hardhat";
 import { signReserveRound } from "../../src/oracle/signing.js";
 import { CONFIG_ROLE, deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
-import { ONE_ETH, attempt } from "../helpers/security.js";
+import { ALICE_BTC, attempt, bindAndSync } from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 /** The fixture's maxReportValiditySeconds (ORACLE_TEST_PARAMETERS). */
 const MAX_VALIDITY = 3_600n;
 /** The deployment's default maxRoundAgeSeconds. */
@@ -27,9 +26,7 @@ const HUNDRED_YEARS = 100n * 365n * 86_400n;
 /** alice holds 500,000 sats of rBTC; no reserve round has been committed yet. */
 async function mintedFixture() {
   const s = await deployOracleSystem(connection);
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, 500_000n)]);
+  await bindAndSync(s, [[s.alice, ALICE_BTC, 500_000n]]);
   return s;
 }
 

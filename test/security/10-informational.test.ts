@@ -13,24 +13,16 @@ import { network } from "hardhat";
 import { deploySystemWithYield } from "../../src/deployments.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 import { deployReentrantHook } from "../helpers/reentrant-hook.js";
-import { ONE_ETH, TIER, attempt, signBatch } from "../helpers/security.js";
+import { ALICE_BTC, ONE_ETH, TIER, attempt, deployAliceAndBob, signBatch } from "../helpers/security.js";
 
 const connection = await network.create();
 const { loadFixture, time } = connection.networkHelpers;
 
-const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
-const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
 const ONE_YEAR = 366 * 86_400;
 
 /** alice holds 500,000 sats, bob 300,000. */
-async function syncedFixture() {
-  const s = await deployOracleSystem(connection);
-  await s.bind(s.alice.address, ALICE_BTC);
-  await s.bind(s.bob.address, BOB_BTC);
-  await s.feeVault.depositETH(s.alice.address, { value: ONE_ETH });
-  await s.feeVault.depositETH(s.bob.address, { value: ONE_ETH });
-  await s.sync([await s.nextReport(s.alice.address, 500_000n), await s.nextReport(s.bob.address, 300_000n)]);
-  return s;
+function syncedFixture() {
+  return deployAliceAndBob(connection);
 }
 
 /** syncedFixture with a re-entrant balance hook (set by the admin, as a compromised or buggy pool would be). */
