@@ -149,5 +149,25 @@ describe("Finding 2: a skipped report cannot be replayed", function () {
       await expectHolding(s, s.alice.address, 450_000n);
       expect((await s.oracle.userState(s.alice.address)).sequence).to.be.greaterThan(sequence);
     });
+
+    it("cannot be picked to wrap and sell rBTC whose BTC is gone (no wrBTC left uncovered)", async function () {
+      const s = await loadFixture(syncedFixture);
+      await s.oracle.pause();
+      const held = await signBatch(s, [await s.nextReport(s.alice.address, 600_000n)]);
+      await attempt(() => submit(s, held));
+      // The reserve round during the pause attests the BTC that exists then (alice 600,000 + bob 300,000).
+      await s.commitReserves([], 900_000n);
+      await s.oracle.unpause();
+      const next = await signBatch(s, [await s.nextReport(s.alice.address, 450_000n)]);
+      // alice picks the held rise, wraps everything and sells it before the runner's 450,000 lands.
+      await attempt(() => submit(s, held, s.alice));
+      await attempt(() => s.wrbtc.connect(s.alice).wrap(600_000n));
+      const wrapped = await s.wrbtc.balanceOf(s.alice.address);
+      await attempt(() => s.wrbtc.connect(s.alice).transfer(s.bob.address, wrapped));
+      await attempt(() => submit(s, next));
+      await s.sync([await s.nextReport(s.alice.address, 450_000n)]);
+      await expectHolding(s, s.alice.address, 450_000n);
+      expect(await s.wrbtc.uncoveredSats(), "uncovered wrBTC").to.equal(0n);
+    });
   });
 });
