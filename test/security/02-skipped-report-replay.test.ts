@@ -69,7 +69,8 @@ describe("Finding 2: a skipped report cannot be replayed", function () {
       const tx = s.disputeManager.resolveDispute(1n, true, 200_000n);
       await expect(tx)
         .to.emit(s.oracle, "SequenceConsumed")
-        .withArgs(s.alice.address, s.sequenceBefore + 1n, CAUSE.DISPUTE_UPHELD);
+        // The held rise consumed sequenceBefore + 1 when it was submitted; the close consumes the next one.
+        .withArgs(s.alice.address, s.sequenceBefore + 2n, CAUSE.DISPUTE_UPHELD);
       await expect(tx)
         .to.emit(s.oracle, "PositionReset")
         .withArgs(s.alice.address, 500_000n, 200_000n, 0n, 0n, BURN_REASON.DISPUTE_UPHELD);
@@ -122,7 +123,8 @@ describe("Finding 2: a skipped report cannot be replayed", function () {
         const s = await loadFixture(closedFixture);
         await expect(closeDispute(s))
           .to.emit(s.oracle, "SequenceConsumed")
-          .withArgs(s.alice.address, s.sequenceBefore + 1n, CAUSE.DISPUTE_CLOSED);
+          // The held rise consumed sequenceBefore + 1 when it was submitted; the close consumes the next one.
+          .withArgs(s.alice.address, s.sequenceBefore + 2n, CAUSE.DISPUTE_CLOSED);
         await expect(submit(s, s.held, s.alice))
           .to.emit(s.oracle, "ReportSkipped")
           .withArgs(s.alice.address, s.sequenceBefore + 1n, SKIP.STALE_SEQUENCE);

@@ -12,7 +12,6 @@ import { network } from "hardhat";
 
 import { deploySystemWithYield } from "../../src/deployments.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
-import { deployReentrantHook } from "../helpers/reentrant-hook.js";
 import { ALICE_BTC, ONE_ETH, TIER, attempt, deployAliceAndBob, signBatch } from "../helpers/security.js";
 
 const connection = await network.create();
@@ -28,7 +27,7 @@ function syncedFixture() {
 /** syncedFixture with a re-entrant balance hook (set by the admin, as a compromised or buggy pool would be). */
 async function reentrantHookFixture() {
   const s = await syncedFixture();
-  const hook = await deployReentrantHook(s.admin);
+  const hook = await connection.ethers.deployContract("ReentrantBalanceHook", [], s.admin);
   await s.oracle.setBalanceHook(await hook.getAddress());
   return { ...s, hook };
 }
