@@ -110,6 +110,27 @@ export interface EventContext {
   logIndex: number;
 }
 
+// The project's TypeScript libs carry no WebAssembly types (no DOM lib): the few members used, typed here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+/** A compiled module (WebAssembly.Module). */
+export type WasmModule = object;
+type WasmImports = Record<string, Record<string, (...args: number[]) => unknown>>;
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: Uint8Array) => WasmModule;
+      Instance: new (module: WasmModule, imports: WasmImports) => { exports: unknown };
+    };
+  }
+).WebAssembly;
+
+/** Compiles a mapping module's bytes (once per data source; instances are made from it). */
+export function compileModule(bytes: Uint8Array): WasmModule {
+  return new wasm.Module(bytes);
+}
+
 /** Replace an instance when its (never freed) memory grows past this. */
 const MAX_INSTANCE_BYTES = 32 * 1024 * 1024;
 const ZERO32 = `0x${"00".repeat(32)}`;
@@ -147,7 +168,7 @@ export function bytesToBigInt(bytes: Uint8Array): bigint {
 }
 
 interface Exports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   __new(size: number, id: number): number;
   id_of_type(typeId: number): number;
   _start(): void;
@@ -160,10 +181,10 @@ class MappingInstance {
   private readonly ids = new Map<number, number>();
 
   constructor(
-    module: WebAssembly.Module,
+    module: WasmModule,
     private readonly store: () => EntityAccess,
   ) {
-    const instance = new WebAssembly.Instance(module, this.imports());
+    const instance = new wasm.Instance(module, this.imports());
     this.exports = instance.exports as unknown as Exports;
     this.exports._start();
   }
@@ -446,7 +467,7 @@ class MappingInstance {
 
   // ---- imports -------------------------------------------------------------------------------------------------
 
-  private imports(): WebAssembly.Imports {
+  private imports(): WasmImports {
     const bigint = (ptr: number) => bytesToBigInt(this.readBytes(ptr));
     return {
       env: {
@@ -494,7 +515,7 @@ export class MappingModule {
 
   constructor(
     readonly name: string,
-    private readonly module: WebAssembly.Module,
+    private readonly module: WasmModule,
     private readonly store: () => EntityAccess,
   ) {}
 

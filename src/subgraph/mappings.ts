@@ -14,7 +14,7 @@ import type { Log, LogDescription } from "ethers";
 
 import { BackendError } from "./errors.js";
 import type { EntityAccess, EventContext } from "./host.js";
-import { MappingModule } from "./host.js";
+import { MappingModule, compileModule } from "./host.js";
 import type { AbiEntry } from "./manifest.js";
 import { parseDataSources, renderTemplate } from "./manifest.js";
 import { lastLine, runTool, subgraphBin } from "./tools.js";
@@ -129,7 +129,9 @@ function topicOf(iface: Interface, signature: string): string {
     (f) =>
       f.type === "event" &&
       (f as { name?: string }).name === name &&
-      (f as { inputs: { format(): string }[] }).inputs.map((i) => i.format()).join(",") === types.join(","),
+      (f as unknown as { inputs: readonly { format(): string }[] }).inputs
+        .map((i) => i.format())
+        .join(",") === types.join(","),
   );
   const topic =
     match === undefined ? undefined : iface.getEvent((match as { format(): string }).format())?.topicHash;
@@ -165,7 +167,7 @@ export class Mappings {
       const handlers = new Map<string, string>();
       for (const h of source.eventHandlers) handlers.set(topicOf(iface, h.event), h.handler);
       modules.set(source.name, {
-        module: new MappingModule(source.name, new WebAssembly.Module(wasm), store),
+        module: new MappingModule(source.name, compileModule(wasm), store),
         iface,
         handlers,
       });
