@@ -1,58 +1,54 @@
-// Shared by the store and mapping tests: run a scenario of scenarios/ on an in-process network, then index its logs
-// with the subgraph's compiled mappings into a store, and compare what the store says with the chain.
+// The store checks every scenario runs (test/sim/scenarios.test.ts) and the store tests use: index a chain's logs with
+// the subgraph's compiled mappings (run by src/subgraph/host.ts) into a store, then compare the entities with the
+// contracts' views and the `postgres` source's answers with the rpc source's.
 
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
 import type { Provider } from "ethers";
-import hre, { network } from "hardhat";
+import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { Deployment } from "../src/deployments.js";
-import { attachSystem } from "../src/deployments.js";
-import { runQuery } from "../src/query/query.js";
-import { RpcSource } from "../src/query/rpc.js";
-import type { QueryName, QueryParams, QuerySource, YieldStatusResult } from "../src/query/types.js";
-import { QUERY_NAMES } from "../src/query/types.js";
-import { runScenario } from "../src/sim/engine.js";
-import type { SimReport } from "../src/sim/engine.js";
-import { parseScenario } from "../src/sim/scenario.js";
-import type { OpenOptions } from "../src/store/db.js";
-import type { Indexer } from "../src/store/indexer.js";
-import { providerReader } from "../src/store/indexer.js";
-import { PostgresSource } from "../src/store/source.js";
-import type { Store } from "../src/store/store.js";
-import { createIndexer, openStore, resetStore } from "../src/store/store.js";
-import type { AbiEntry } from "../src/subgraph/manifest.js";
+import type { Deployment } from "../../src/deployments.js";
+import { attachSystem } from "../../src/deployments.js";
+import { runQuery } from "../../src/query/query.js";
+import { RpcSource } from "../../src/query/rpc.js";
+import type { QueryName, QueryParams, QuerySource, YieldStatusResult } from "../../src/query/types.js";
+import { QUERY_NAMES } from "../../src/query/types.js";
+import type { SimReport } from "../../src/sim/engine.js";
+import type { OpenOptions } from "../../src/store/db.js";
+import type { Indexer } from "../../src/store/indexer.js";
+import { providerReader } from "../../src/store/indexer.js";
+import { PostgresSource } from "../../src/store/source.js";
+import type { Store } from "../../src/store/store.js";
+import { createIndexer, openStore, resetStore } from "../../src/store/store.js";
+import type { AbiEntry } from "../../src/subgraph/manifest.js";
 
 export const ROOT = hre.config.paths.root;
 export const readAbi = async (name: string): Promise<readonly AbiEntry[]> =>
   (await hre.artifacts.readArtifact(name)).abi as readonly AbiEntry[];
 
 export interface ScenarioRun {
+  /** Label of the assertions (the scenario file). */
   file: string;
-  report: SimReport;
-  connection: NetworkConnection;
   provider: Provider;
   deployment: Deployment;
   users: string[];
 }
 
-export async function runScenarioFile(file: string): Promise<ScenarioRun> {
-  const document: unknown = JSON.parse(await readFile(path.join(ROOT, "scenarios", file), "utf8"));
-  const connection = await network.create();
-  const report = await runScenario(parseScenario(document), connection);
-  expect(report.failures, report.failures.join("\n")).to.deep.equal([]);
+/** What a finished scenario left on its connection. */
+export async function scenarioRun(
+  file: string,
+  connection: NetworkConnection,
+  report: SimReport,
+): Promise<ScenarioRun> {
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const deployment = { chainId, ...report.deployment } as Deployment;
   return {
     file,
-    report,
-    connection,
     provider: connection.ethers.provider,
-    deployment,
+    deployment: { chainId, ...report.deployment } as Deployment,
     users: report.users.map((u) => u.evmAddress),
   };
 }
@@ -196,4 +192,17 @@ export async function expectEntitiesMatchChain(run: ScenarioRun, store: Store): 
     deferred: sum((v) => v.deferredSats),
     bound: Number(await system.oracle.bindingsLength()),
   });
+}
+
+/** Indexes the run into a fresh PGlite store and asserts entities and answers agree with the chain. */
+export async function expectStoreAgrees(run: ScenarioRun): Promise<void> {
+  const { dir, cleanup } = await tempDataDir();
+  const { store, source } = await indexRun(run, { dataDir: dir });
+  try {
+    await expectEntitiesMatchChain(run, store);
+    expect(await expectSameAnswers(run, source)).to.be.greaterThan(8);
+  } finally {
+    await store.close();
+    await cleanup();
+  }
 }
