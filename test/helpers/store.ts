@@ -59,13 +59,14 @@ export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promi
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Opens (and empties) a store, indexes the run's chain to its head with the compiled mappings. */
+/** Opens (and, unless `keep`, empties) a store, indexes the run's chain to its head with the compiled mappings. */
 export async function indexRun(
   run: ScenarioRun,
   open: OpenOptions,
+  options: { keep?: boolean } = {},
 ): Promise<{ store: Store; indexer: Indexer; source: PostgresSource }> {
   const store = await openStore(ROOT, open);
-  await resetStore(store);
+  if (options.keep !== true) await resetStore(store);
   const indexer = await createIndexer({
     root: ROOT,
     store,
