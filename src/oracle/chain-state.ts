@@ -14,6 +14,10 @@ export interface UserChainState {
   bindingCount: bigint;
   deferredSats: bigint;
   queuedSats: bigint;
+  /** True while an open dispute holds back the user's rises (drops still apply). */
+  syncFrozen: boolean;
+  /** Unix time since which the deferred rise is unpaid (meaningful while deferredSats > 0). */
+  feeUnpaidSince: bigint;
 }
 
 /** Everything a round reads from chain, taken at one block. */
@@ -181,7 +185,7 @@ export async function readUserStates(
     if (index < 0) throw new Error(`IOracle.UserView has no field ${name}`);
     return index;
   };
-  const [attested, sequence, btcHeight, lastSyncAt, bindingCount, deferred, queued] = [
+  const [attested, sequence, btcHeight, lastSyncAt, bindingCount, deferred, queued, frozen, unpaidSince] = [
     "attestedSats",
     "sequence",
     "btcHeight",
@@ -189,7 +193,9 @@ export async function readUserStates(
     "bindingCount",
     "deferredSats",
     "queuedSats",
-  ].map(column) as [number, number, number, number, number, number, number];
+    "syncFrozen",
+    "feeUnpaidSince",
+  ].map(column) as [number, number, number, number, number, number, number, number, number];
   const starts = pages(bindings.users.length, pageSize);
   const views = await mapLimit(starts, READ_CONCURRENCY, async (start) => {
     const data = oracle.interface.encodeFunctionData("userStates", [
@@ -216,6 +222,8 @@ export async function readUserStates(
         bindingCount: at(bindingCount),
         deferredSats: at(deferred),
         queuedSats: at(queued),
+        syncFrozen: at(frozen) !== 0n,
+        feeUnpaidSince: at(unpaidSince),
       });
     });
   });
