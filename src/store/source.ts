@@ -5,7 +5,8 @@
 // (user, block, log index) indexes, and disputes are filtered, counted and limited in SQL.
 
 import { BackendError } from "../errors.js";
-import { selectDisputes } from "../query/query.js";
+import type { HistoryPoint } from "../dashboard/types.js";
+import { backingRatio, selectDisputes } from "../query/query.js";
 import type { SubgraphOperation } from "../query/subgraph.js";
 import type { DisputeEntity } from "../query/subgraph.js";
 import { EntitySource, SUBGRAPH_PAGE_SIZE, disputeItem } from "../query/subgraph.js";
@@ -170,6 +171,35 @@ export class PostgresSource extends EntitySource {
       user: { id: d.user },
       transitions: transitions.filter((t) => t.dispute === d.id),
     }));
+  }
+
+  /**
+   * The dashboard's backing history: the newest `points` blocks with a sync, reserve round, emergency burn, dispute
+   * resolution or queued mint, oldest first, with the figures at the end of each (ReserveHistoryPoint).
+   */
+  async history(points: number): Promise<{ head: number; points: HistoryPoint[] }> {
+    const head = (await this.meta()).block.number;
+    const rows = await this.rows(
+      "ReserveHistoryPoint",
+      "where block_number <= $1",
+      [head, points],
+      "order by block_number desc limit $2",
+    );
+    return {
+      head,
+      points: rows.reverse().map((r) => ({
+        block: Number(r.blockNumber),
+        timestamp: Number(r.blockTimestamp),
+        attestedSats: String(r.attestedSats),
+        claimsSats: String(r.claimsSats),
+        rbtcSupply: String(r.rbtcSupplySats),
+        wrbtcSupply: String(r.wrbtcSupplySats),
+        uncoveredSats: String(r.uncoveredSats),
+        backingRatio: backingRatio(BigInt(String(r.attestedSats)), BigInt(String(r.claimsSats))),
+        round: r.round === null ? null : Number(r.round),
+        events: [...(r.events as string[])].sort(),
+      })),
+    };
   }
 
   /** Disputes filtered, counted and limited in SQL (newest first by id), with their transitions. */

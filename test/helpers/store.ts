@@ -12,6 +12,7 @@ import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { Deployment } from "../../src/deployments.js";
+import { BackingHistory, MAX_HISTORY_POINTS } from "../../src/dashboard/history.js";
 import { attachSystem } from "../../src/deployments.js";
 import { runQuery } from "../../src/query/query.js";
 import { RpcSource } from "../../src/query/rpc.js";
@@ -202,8 +203,19 @@ export async function expectStoreAgrees(run: ScenarioRun): Promise<void> {
   try {
     await expectEntitiesMatchChain(run, store);
     expect(await expectSameAnswers(run, source)).to.be.greaterThan(8);
+    await expectSameHistory(run, source);
   } finally {
     await store.close();
     await cleanup();
   }
+}
+
+/** The dashboard's backing history from the store equals the one read from the chain at each block. */
+export async function expectSameHistory(run: ScenarioRun, source: PostgresSource): Promise<void> {
+  const fromStore = await source.history(MAX_HISTORY_POINTS);
+  const fromChain = await new BackingHistory(run.provider, run.deployment).history(
+    fromStore.head,
+    MAX_HISTORY_POINTS,
+  );
+  expect(fromStore.points, `${run.file}: dashboard history`).to.deep.equal(fromChain);
 }

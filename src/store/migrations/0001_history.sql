@@ -25,6 +25,8 @@ create table "reservebtc"."user" (
   "binding_count" integer not null,
   "sync_count" integer not null,
   "first_seen_block" numeric not null,
+  "sync_frozen" boolean not null,
+  "account_frozen" boolean not null,
   vid bigserial,
   block_range int4range
 );
@@ -136,6 +138,7 @@ create table "reservebtc"."reserve_state" (
   "upheld_dispute_count" integer not null,
   "rejected_dispute_count" integer not null,
   "expired_dispute_count" integer not null,
+  "max_round_age_seconds" numeric not null,
   "reserve_round" numeric,
   "reserve_merkle_root" text,
   "reserve_attested_sats" numeric not null,
@@ -312,6 +315,7 @@ create table "reservebtc"."oracle_config_change" (
   "min_confirmations" integer,
   "fee_grace_period_seconds" numeric,
   "balance_hook" text,
+  "max_round_age_seconds" numeric,
   "contract" text not null,
   "block_number" numeric not null,
   "block_timestamp" numeric not null,
@@ -703,6 +707,7 @@ create table "reservebtc"."report_skip" (
   "user" text not null,
   "sequence" numeric not null,
   "reason" integer not null,
+  "reason_name" text not null,
   "contract" text not null,
   "block_number" numeric not null,
   "block_timestamp" numeric not null,
@@ -733,6 +738,80 @@ create table "reservebtc"."oracle_user_notice" (
 create index "oracle_user_notice_user_block_idx" on "reservebtc"."oracle_user_notice" ("user", block_number desc, log_index desc);
 create index "oracle_user_notice_block_idx" on "reservebtc"."oracle_user_notice" (block_number);
 create index "oracle_user_notice_time_idx" on "reservebtc"."oracle_user_notice" (block_timestamp);
+
+-- PositionResetEvent (immutable event record)
+create table "reservebtc"."position_reset_event" (
+  "id" text primary key,
+  "user" text not null,
+  "previous_sats" numeric not null,
+  "new_total_sats" numeric not null,
+  "dropped_queued_sats" numeric not null,
+  "dropped_deferred_sats" numeric not null,
+  "reason" text not null,
+  "contract" text not null,
+  "block_number" numeric not null,
+  "block_timestamp" numeric not null,
+  "transaction_hash" text not null,
+  "log_index" numeric not null,
+  vid bigserial,
+  block_range int4range
+);
+create index "position_reset_event_user_block_idx" on "reservebtc"."position_reset_event" ("user", block_number desc, log_index desc);
+create index "position_reset_event_block_idx" on "reservebtc"."position_reset_event" (block_number);
+create index "position_reset_event_time_idx" on "reservebtc"."position_reset_event" (block_timestamp);
+
+-- SequenceConsumption (immutable event record)
+create table "reservebtc"."sequence_consumption" (
+  "id" text primary key,
+  "user" text not null,
+  "sequence" numeric not null,
+  "cause" text not null,
+  "contract" text not null,
+  "block_number" numeric not null,
+  "block_timestamp" numeric not null,
+  "transaction_hash" text not null,
+  "log_index" numeric not null,
+  vid bigserial,
+  block_range int4range
+);
+create index "sequence_consumption_user_block_idx" on "reservebtc"."sequence_consumption" ("user", block_number desc, log_index desc);
+create index "sequence_consumption_block_idx" on "reservebtc"."sequence_consumption" (block_number);
+create index "sequence_consumption_time_idx" on "reservebtc"."sequence_consumption" (block_timestamp);
+
+-- AccountFreezeChange (immutable event record)
+create table "reservebtc"."account_freeze_change" (
+  "id" text primary key,
+  "user" text not null,
+  "frozen" boolean not null,
+  "contract" text not null,
+  "block_number" numeric not null,
+  "block_timestamp" numeric not null,
+  "transaction_hash" text not null,
+  "log_index" numeric not null,
+  vid bigserial,
+  block_range int4range
+);
+create index "account_freeze_change_user_block_idx" on "reservebtc"."account_freeze_change" ("user", block_number desc, log_index desc);
+create index "account_freeze_change_block_idx" on "reservebtc"."account_freeze_change" (block_number);
+create index "account_freeze_change_time_idx" on "reservebtc"."account_freeze_change" (block_timestamp);
+
+-- ReserveHistoryPoint (mutable aggregate)
+create table "reservebtc"."reserve_history_point" (
+  "id" text primary key,
+  "block_number" numeric not null,
+  "block_timestamp" numeric not null,
+  "attested_sats" numeric not null,
+  "claims_sats" numeric not null,
+  "rbtc_supply_sats" numeric not null,
+  "wrbtc_supply_sats" numeric not null,
+  "uncovered_sats" numeric not null,
+  "round" numeric,
+  "events" text[] not null,
+  vid bigserial,
+  block_range int4range
+);
+create index "reserve_history_point_block_idx" on "reservebtc"."reserve_history_point" (block_number);
+create index "reserve_history_point_time_idx" on "reservebtc"."reserve_history_point" (block_timestamp);
 
 -- Dispute (mutable aggregate)
 create table "reservebtc"."dispute" (
