@@ -21,7 +21,7 @@ import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import { addressesOf, deploySystemWithYield } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
-import { Committee } from "../oracle/committee.js";
+import { LocalCommittee } from "../oracle/committee.js";
 import type { RoundSummary } from "../oracle/round.js";
 import { runSyncRound } from "../oracle/round.js";
 import { committeeWallets } from "../oracle/signing.js";
@@ -269,7 +269,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       `deployed on chain ${chainId}: Oracle ${deployment.oracle}, YieldScalesPool ${deployment.yieldPool}`,
     );
     const [operators, threshold] = await system.oracle.committee();
-    const committee = new Committee(
+    const committee = new LocalCommittee(
       committeeWallets(operators.length).filter((w) => operators.includes(w.address)),
       Number(threshold),
     );

@@ -20,7 +20,7 @@ import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { MODULE_ID, addressesOf, attachSystem, deploymentOf } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
-import { Committee } from "../oracle/committee.js";
+import { LocalCommittee } from "../oracle/committee.js";
 import { redactUrl } from "../errors.js";
 import { runSyncRound } from "../oracle/round.js";
 import type { TypedDataSigner } from "../oracle/signing.js";
@@ -389,7 +389,7 @@ async function run(
   };
 
   const operators = operatorWallets.map((w, i) => new SwitchableOperator(i, w));
-  const committee = new Committee(operators, net.threshold);
+  const committee = new LocalCommittee(operators, net.threshold);
   const sign = committee.batchSigner(system.oracle);
   // Every round commits the reserve round too: wraps are refused until reserves prove full backing (secure mint).
   const reserves = {
