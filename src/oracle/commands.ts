@@ -185,6 +185,18 @@ export interface RoundJson {
     newTotalSats: string;
     refusals: Array<{ operator: string; field: string; reason: string; proposed: string; observed: string }>;
   }>;
+  /** Every refusal an operator node sent this round (`oracle:sync` with --operators), including those of reports
+   * that still reached the threshold through the other nodes. */
+  refusals?: Array<{
+    operator: string;
+    url: string;
+    kind: string;
+    user?: string;
+    field: string;
+    reason: string;
+    proposed: string;
+    observed: string;
+  }>;
   /** The reserve round: committed, or why not (operators' refusals included). */
   reserves: {
     committed: boolean;

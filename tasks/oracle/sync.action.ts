@@ -73,6 +73,15 @@ function render(r: RoundJson): string {
     for (const t of r.committee.tallies)
       lines.push(`  ${t.operator}  ${t.signed} / ${t.refused} / ${t.failed}  ${t.url ?? ""}`);
   }
+  if ((r.refusals ?? []).length > 0) {
+    lines.push("", "refusals:");
+    for (const f of r.refusals ?? []) {
+      lines.push(
+        `  ${f.operator} ${f.kind}${f.user === undefined ? "" : ` ${f.user}`}: ${f.field} proposed ${f.proposed}, ` +
+          `observed ${f.observed} (${f.reason})`,
+      );
+    }
+  }
   if (r.dropped.length > 0) {
     lines.push("", "dropped (fewer than the threshold of operators agreed; retried next round):");
     for (const d of r.dropped) {
@@ -102,16 +111,35 @@ export default async function syncAction(args: Args, hre: HardhatRuntimeEnvironm
       const bitcoin = bitcoinSourceFor(args.bitcoin, parseBtcNetwork(args.btcNetwork));
       const connection = await hre.network.getOrCreate();
       const operators = await resolveRemoteOperators(hre.hooks, args.operators);
+      const refusals: NonNullable<RoundJson["refusals"]> = [];
       const ctx = await loadOracleContext(connection, {
         hooks: hre.hooks,
-        ...(operators === undefined ? {} : { operators, signTimeoutMs: args.operatorTimeout * 1000 }),
+        ...(operators === undefined
+          ? {}
+          : {
+              operators,
+              signTimeoutMs: args.operatorTimeout * 1000,
+              remote: {
+                onRefusal: (r) =>
+                  refusals.push({
+                    operator: r.operator,
+                    url: r.url,
+                    kind: r.kind,
+                    ...(r.user === undefined ? {} : { user: r.user }),
+                    field: r.field,
+                    reason: r.reason,
+                    proposed: r.proposed,
+                    observed: r.observed,
+                  }),
+              },
+            }),
       });
       const { json } = await syncCommand(ctx, bitcoin, {
         dryRun: args.dryRun,
         ...(args.batchSize > 0 ? { batchSize: args.batchSize } : {}),
         bitcoinConcurrency: args.concurrency,
       });
-      return json;
+      return operators === undefined ? json : { ...json, refusals };
     },
     render,
   );
