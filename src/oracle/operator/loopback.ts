@@ -19,10 +19,10 @@ import type { BitcoinNetwork } from "../../bitcoin/networks.js";
 import type { RemoteCommitteeOptions } from "../remote-committee.js";
 import { RemoteCommittee } from "../remote-committee.js";
 import type { BitcoinSource } from "../reports.js";
-import type { OperatorKey } from "./node.js";
+import type { OperatorKey, RevocationAllowList } from "./node.js";
 import { OperatorNode } from "./node.js";
 import { SlashingProtection } from "./protection.js";
-import type { RunningOperatorServer } from "./server.js";
+import type { OperatorServerOptions, RunningOperatorServer } from "./server.js";
 import { startOperatorServer } from "./server.js";
 
 export interface LoopbackCommitteeOptions {
@@ -39,6 +39,10 @@ export interface LoopbackCommitteeOptions {
   dataDir?: string;
   /** The nodes' logger (default: silent). */
   logger?: Logger;
+  /** Revocations the nodes sign (default none: a revocation is a human decision). */
+  revocations?: RevocationAllowList;
+  /** The nodes' limits and allow-list. */
+  server?: Pick<OperatorServerOptions, "tokens" | "limits">;
   /** The aggregator's options (timeout, refusal hook). */
   remote?: RemoteCommitteeOptions;
 }
@@ -100,11 +104,13 @@ export class LoopbackCommittee {
           bitcoin: options.bitcoinFor?.(index, client) ?? client,
           btcNetwork: options.btcNetwork,
           protection,
+          ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
         });
         const nodeLogger = logger.child({ operator: index, signer });
         let server: RunningOperatorServer | undefined = await startOperatorServer({
           node,
           logger: nodeLogger,
+          ...options.server,
         });
         servers[index] = server;
         const port = server.port;
@@ -124,7 +130,7 @@ export class LoopbackCommittee {
           },
           revive: async () => {
             if (server !== undefined) return;
-            server = await startOperatorServer({ node, logger: nodeLogger, port });
+            server = await startOperatorServer({ node, logger: nodeLogger, port, ...options.server });
             servers[index] = server;
           },
         });
@@ -136,7 +142,11 @@ export class LoopbackCommittee {
       throw error;
     }
     const committee = new RemoteCommittee(
-      nodes.map((n) => ({ url: n.url })),
+      // The aggregator presents the first allowed token (when the nodes have an allow-list).
+      nodes.map((n) => {
+        const token = options.server?.tokens?.[0]?.token;
+        return token === undefined ? { url: n.url } : { url: n.url, token };
+      }),
       members,
       Number(threshold),
       options.remote,
