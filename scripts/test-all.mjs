@@ -13,6 +13,8 @@ const steps = [
   { name: "eslint", cmd: "npx", args: ["eslint", "--max-warnings", "0", "."] },
   { name: "prettier", cmd: "npx", args: ["prettier", "--check", "."] },
   { name: "compile", cmd: "npx", args: ["hardhat", "build"] },
+  // Deployed bytecode sizes against EIP-170 (fails over the limit).
+  { name: "contract sizes", cmd: "node", args: ["scripts/contract-sizes.mjs"] },
   { name: "typecheck", cmd: "npx", args: ["tsc", "--noEmit", "-p", "."] },
   // The dashboard page (browser code, DOM types) has its own tsconfig; Vite builds it when the server starts.
   { name: "typecheck dashboard", cmd: "npx", args: ["tsc", "--noEmit", "-p", "dashboard"] },

@@ -12,6 +12,13 @@ pragma solidity ^0.8.28;
 ///           Burns never charge a fee, so a missing fee can never block one.
 /// @dev Per user: `rbtc.totalBackedOf(user) + queuedSats == attestedSats`. Replay protection: EIP-712 domain (chain
 ///      id, this contract), per-user sequence (must be previous + 1), deadline, Bitcoin height never regressing.
+///
+///      Safety rule: nothing a user, a third party, a fee balance or a dispute does may delay or undo a burn. A freeze
+///      (open dispute), a pause or an unbound user holds back RISES only; drops always apply. Every out-of-band change
+///      of a user's state consumes the user's sequence (`SequenceConsumed`), so a report signed before it can never
+///      raise the total afterwards: a hard reset (upheld dispute, FEE_EXHAUSTED burn, revocation) voids every earlier
+///      report; a soft change (the user's unbind, a dispute closed without resolution) still lets one earlier-signed
+///      DROP apply, so a user cannot delay her own burn by unbinding or expiring a dispute. See docs/security.md.
 interface IOracle {
     /*//////////////////////////////////////////////////////////////
                                  TYPES
@@ -60,6 +67,8 @@ interface IOracle {
     /// @param deferredSats Sats of the last positive delta that FeeVault could not pay (0 once paid or superseded).
     /// @param queuedSats Sats minted-to-be, waiting for the mint delay (cap overflow).
     /// @param queuedReadyAt Unix time from which `executeQueuedMint` may run.
+    /// @param syncFrozen True while an open dispute holds back the user's rises (drops still apply).
+    /// @param feeUnpaidSince Unix time since which the deferred rise is unpaid (meaningful while deferredSats > 0).
     struct UserView {
         uint64 attestedSats;
         uint64 sequence;
@@ -69,6 +78,8 @@ interface IOracle {
         uint64 deferredSats;
         uint64 queuedSats;
         uint64 queuedReadyAt;
+        bool syncFrozen;
+        uint64 feeUnpaidSince;
     }
 
     /// @notice Why an emergency burn happened (`EmergencyBurn.reason`).
@@ -79,9 +90,21 @@ interface IOracle {
         BACKING_LOST // BTC left while wrapped and the holder's wrBTC could not cover the escrow burned
     }
 
-    /// @notice Why a report in a batch was skipped (`ReportSkipped.reason`).
+    /// @notice Why a report in a batch was skipped (`ReportSkipped.reason`). A skipped report changes nothing.
     enum SkipReason {
-        DISPUTE_OPEN // the user's syncs are frozen by an open dispute
+        DISPUTE_OPEN, // a rise of a user frozen by an open dispute (held back; its sequence stays unused)
+        UNBOUND, // a rise of a user with no bound BTC address (held back; its sequence stays unused)
+        PAUSED, // a rise while the Oracle is paused (held back; its sequence stays unused)
+        STALE_SEQUENCE // the sequence was already used by a report or consumed by an out-of-band change
+    }
+
+    /// @notice What consumed a user's sequence outside the sync path (`SequenceConsumed.cause`).
+    enum ConsumeCause {
+        UNBIND, // the user unbound an address (soft: one earlier-signed drop may still apply)
+        DISPUTE_CLOSED, // a dispute on the user closed (soft: one earlier-signed drop may still apply)
+        DISPUTE_UPHELD, // an upheld dispute reset the total (hard: every earlier report is void)
+        FEE_EXHAUSTED, // a FEE_EXHAUSTED burn reset the total to zero (hard)
+        BINDING_REVOKED // a revocation reset the total to zero (hard)
     }
 
     /// @notice A committee-approved revocation of a binding (e.g. a key compromise or a proof found invalid).
@@ -143,8 +166,13 @@ interface IOracle {
     error OracleStaleReport(uint64 reportHeight, uint64 minHeight);
     /// @notice A total above the 21e14-sat Bitcoin supply.
     error OracleTotalTooLarge(address user, uint64 totalSats);
-    /// @notice A positive total for a user with no bound BTC address.
+    /// @notice A dispute resolution raising the total of a user with no bound BTC address.
     error OracleUnboundUser(address user);
+    /// @notice The user is frozen by an open dispute: nothing she holds may grow (queued mint execution).
+    error OracleSyncFrozen(address user);
+    /// @notice No report re-confirmed the unpaid rise after the grace period ended (`lastSyncAt < neededFrom`): the
+    ///         user may no longer hold it, so the FEE_EXHAUSTED burn is refused.
+    error OracleFeeNotReconfirmed(address user, uint64 lastSyncAt, uint256 neededFrom);
     /// @notice The BTC address is already bound (to `owner`).
     error OracleAddressAlreadyBound(string btcAddress, address owner);
     /// @notice The BTC address is not bound to the caller.
@@ -221,8 +249,21 @@ interface IOracle {
     event MinConfirmationsUpdated(uint16 minConfirmations);
     /// @notice `amountSats` of `user`'s rBTC were burned outside the normal sync path (`reason`: EmergencyBurnReason).
     event EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason);
-    /// @notice A report of a batch was skipped (`reason`: SkipReason); its sequence stays unused.
+    /// @notice A report of a batch was skipped (`reason`: SkipReason); it changed nothing.
     event ReportSkipped(address indexed user, uint64 sequence, uint8 reason);
+    /// @notice `user`'s sequence was consumed outside the sync path (`cause`: ConsumeCause); `sequence` is its new
+    ///         value.
+    event SequenceConsumed(address indexed user, uint64 sequence, uint8 cause);
+    /// @notice An emergency path (`reason`: EmergencyBurnReason) set `user`'s attested total from `previousSats` to
+    ///         `newTotalSats`, dropping the queued and the deferred mint (emitted even when nothing was burned).
+    event PositionReset(
+        address indexed user,
+        uint64 previousSats,
+        uint64 newTotalSats,
+        uint64 droppedQueuedSats,
+        uint64 droppedDeferredSats,
+        uint8 reason
+    );
     /// @notice The DisputeManager froze or unfroze `user`'s syncs.
     event SyncFrozen(address indexed user, bool frozen);
     /// @notice An upheld dispute set `user`'s attested total from `previousSats` to `resolvedSats`.
@@ -241,10 +282,13 @@ interface IOracle {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Applies a committee-signed batch of reports.
-    /// @dev Requirements: not paused; ≥ threshold signatures of distinct current operators over
-    ///      `hashSyncBatch(reports, deadline)`, sorted by signer address; `deadline` not passed and not further than
-    ///      `maxReportValiditySeconds` ahead; every report valid (see the errors). The whole batch reverts on any
-    ///      invalid report. A report of a user frozen by an open dispute is skipped (`ReportSkipped`), not applied.
+    /// @dev Requirements: ≥ threshold signatures of distinct current operators over `hashSyncBatch(reports, deadline)`,
+    ///      sorted by signer address; `deadline` not passed and not further than `maxReportValiditySeconds` ahead;
+    ///      every report valid (see the errors) — only the committee can make a report invalid, and the whole batch
+    ///      reverts on one. What users and third parties can change is never a revert: a report whose sequence was
+    ///      already used or consumed is skipped (`ReportSkipped`, STALE_SEQUENCE), except that one drop signed before
+    ///      a soft change still applies; a rise of a frozen or unbound user, or during a pause, is held back
+    ///      (skipped, sequence unused). Drops apply while paused and while frozen.
     /// @param reports The reports (any order; a user may appear with consecutive sequences).
     /// @param deadline Unix time after which the signatures are void.
     /// @param signatures 65-byte ECDSA signatures (r ‖ s ‖ v) over the EIP-712 digest.
@@ -255,10 +299,12 @@ interface IOracle {
     ///      bindingNonce(user)`; deadline valid; address non-empty and not bound to anyone.
     function bindAddress(BindingRequest calldata request, bytes[] calldata signatures) external;
 
-    /// @notice Unbinds `btcAddress` from the caller. The next sync burns the BTC it carried.
+    /// @notice Unbinds `btcAddress` from the caller and consumes the caller's sequence (soft): no report signed before
+    ///         can raise her total afterwards. The next sync burns the BTC the address carried. Works while paused.
     function unbindAddress(string calldata btcAddress) external;
 
     /// @notice Mints a queued (cap-overflow) mint once its delay has passed. Anyone may call.
+    /// @dev Requirements: not paused; the user is not frozen (`OracleSyncFrozen`); the delay passed.
     function executeQueuedMint(address user) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -268,20 +314,26 @@ interface IOracle {
     /// @notice Burns `user`'s whole position (free + escrow, slashing wrBTC) when a fee has been unpaid for longer
     ///         than `feeGracePeriodSeconds`. Anyone may call (the runner does). The attested total drops to zero; the
     ///         committee's next report re-mints the BTC once the fee can be paid.
-    /// @dev Requirements: the user's last report was deferred (`NeedsTopUp`) continuously since `feeUnpaidSince` and
-    ///      the grace period passed; the user holds rBTC.
+    /// @dev Requirements: the user's last report was deferred (`NeedsTopUp`) continuously since `feeUnpaidSince`, the
+    ///      grace period passed, and a report after the grace period re-confirmed the unpaid rise (`lastSyncAt ≥
+    ///      feeUnpaidSince + feeGracePeriodSeconds`: a user whose BTC left, or whom nobody re-reported, is never
+    ///      burned for a stale deferral); the user holds rBTC. Consumes the user's sequence (hard).
     function emergencyBurnFeeExhausted(address user) external;
 
-    /// @notice Unbinds a BTC address on the committee's signed revocation and burns the user's whole position.
+    /// @notice Burns the user's whole position on the committee's signed revocation of one of her bindings, and
+    ///         unbinds the address if it is still bound to her (unbinding it first does not dodge the burn).
     /// @dev Requirements: threshold signatures over `hashRevocation(revocation)`; nonce == bindingNonce(user)
-    ///      (consumed); deadline valid; the address is bound to the user.
+    ///      (consumed); deadline valid. Consumes the user's sequence (hard).
     function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external;
 
-    /// @notice Freezes or unfreezes `user`'s syncs (DisputeManager only). A frozen user's reports are skipped.
+    /// @notice Freezes or unfreezes `user` (DisputeManager only). A frozen user's rises are held back, her queued mint
+    ///         cannot execute and she cannot wrap (RBTCSynth refuses escrow moves); her drops still apply. Lifting the
+    ///         freeze consumes her sequence (soft), so no rise signed during the freeze can apply afterwards.
     function setSyncFrozen(address user, bool frozen) external;
 
     /// @notice Sets `user`'s attested total to `resolvedSats` after an upheld dispute (DisputeManager only): the
-    ///         queued mint is dropped, then rBTC is burned (free → escrow → slash) or minted to match.
+    ///         queued and deferred mints are dropped, then rBTC is burned (free → escrow → slash) or minted to match.
+    ///         Consumes the user's sequence (hard): no report signed before can change her total afterwards.
     function applyDisputeResolution(address user, uint64 resolvedSats) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -312,7 +364,8 @@ interface IOracle {
     function setBalanceHook(address hook) external;
     /// @notice Cancels `user`'s queued mint (GUARDIAN_ROLE).
     function cancelQueuedMint(address user) external;
-    /// @notice Pauses sync, binding and queued-mint execution (GUARDIAN_ROLE).
+    /// @notice Pauses rises (sync holds them back), binding and queued-mint execution (GUARDIAN_ROLE). Drops and every
+    ///         burn path keep working: a paused Oracle never keeps unbacked rBTC alive.
     function pause() external;
     /// @notice Lifts a pause (GUARDIAN_ROLE).
     function unpause() external;

@@ -15,7 +15,11 @@ import {IPoRAddressList} from "./IPoRAddressList.sol";
 ///      - liabilities = rBTC supply (free + escrow) + wrBTC uncovered deficit (= rBTC free + wrBTC supply);
 ///      - `backingRatio() = attestedSats × 1e8 / liabilities` (1e8 = 100%; 1e8 when there are no liabilities);
 ///      - `uncoveredSats() = wrbtc.uncoveredSats()` (wrBTC supply − rBTC escrow);
-///      - `isFullyBacked()` ⇔ no uncovered deficit and attested ≥ rBTC supply.
+///      - `isFullyBacked()` ⇔ the latest round is fresh (committed at most `maxRoundAgeSeconds` ago), no uncovered
+///        deficit and attested ≥ rBTC supply — the secure-mint gate of `WrBTC.wrap` (Chainlink SecureMint's
+///        staleness bound: a committee that stopped attesting stops new wrBTC).
+///      A round's signed deadline is at most the Oracle's `maxReportValiditySeconds` ahead, so a round signed long
+///      ago (or with a far deadline) cannot be committed late.
 interface IProofOfReserves is AggregatorV3Interface, IPoRAddressList {
     /// @notice One committed reserve round.
     /// @param merkleRoot Root over the (user, btcAddress, sats) leaves.
@@ -43,6 +47,10 @@ interface IProofOfReserves is AggregatorV3Interface, IPoRAddressList {
     error ProofOfReservesInsufficientSignatures(uint256 signatures, uint8 threshold);
     /// @notice A signer that is not a current operator, or signatures not sorted by strictly increasing signer.
     error ProofOfReservesBadSigner(address signer);
+    /// @notice The signed deadline is further ahead than the Oracle's `maxReportValiditySeconds`.
+    error ProofOfReservesDeadlineTooFar(uint256 deadline, uint256 maxDeadline);
+    /// @notice A zero maximum round age.
+    error ProofOfReservesInvalidMaxAge();
 
     /// @notice A reserve round was committed.
     event ReservesCommitted(
@@ -54,8 +62,13 @@ interface IProofOfReserves is AggregatorV3Interface, IPoRAddressList {
         uint64 uncoveredSats
     );
 
+    /// @notice The age after which the latest round no longer counts for `isFullyBacked` changed.
+    event MaxRoundAgeUpdated(uint32 maxRoundAgeSeconds);
+
     /// @notice Commits the next round (id `latestRoundId() + 1`) signed by ≥ threshold current Oracle operators,
     ///         sorted by signer address. Anyone may submit.
+    /// @dev Requirements: `deadline` in `[now, now + Oracle.maxReportValiditySeconds]`; Bitcoin height not below the
+    ///      previous round's; attested total ≤ 21e14 sats.
     function commitRound(
         bytes32 merkleRoot,
         uint64 attestedSats,
@@ -107,8 +120,14 @@ interface IProofOfReserves is AggregatorV3Interface, IPoRAddressList {
     function backingRatio() external view returns (uint256);
     /// @notice wrBTC in circulation not backed by escrow, in sats.
     function uncoveredSats() external view returns (uint64);
-    /// @notice No uncovered deficit and attested ≥ rBTC supply.
+    /// @notice The latest round is fresh, there is no uncovered deficit and attested ≥ rBTC supply.
     function isFullyBacked() external view returns (bool);
+    /// @notice True when a round exists and was committed at most `maxRoundAgeSeconds` ago.
+    function isRoundFresh() external view returns (bool);
+    /// @notice Age (seconds since `committedAt`) after which the latest round no longer counts for `isFullyBacked`.
+    function maxRoundAgeSeconds() external view returns (uint32);
+    /// @notice Sets the maximum round age (CONFIG_ROLE); zero → ProofOfReservesInvalidMaxAge.
+    function setMaxRoundAge(uint32 maxRoundAgeSeconds) external;
     /// @notice The Oracle (committee and bindings).
     function oracle() external view returns (address);
 }

@@ -30,6 +30,8 @@ interface IRBTCSynth {
     error RBTCInsufficientEscrow(address user, uint64 escrowSats, uint64 neededSats);
     /// @notice A balance or supply would exceed the 21e14-sat Bitcoin supply bound.
     error RBTCSupplyOverflow(uint256 totalSats);
+    /// @notice The account is frozen by an open dispute: its free rBTC cannot move to escrow (no wrap, no cover).
+    error RBTCAccountFrozen(address user);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -47,6 +49,8 @@ interface IRBTCSynth {
     event Escrowed(address indexed user, uint64 amountSats);
     /// @notice `amountSats` moved from `user`'s escrow back to free (a redeem).
     event Released(address indexed user, uint64 amountSats);
+    /// @notice The Oracle froze (`frozen` true) or unfroze `user`'s account while a dispute on her balance is open.
+    event AccountFrozen(address indexed user, bool frozen);
 
     /*//////////////////////////////////////////////////////////////
                                  WIRING
@@ -71,6 +75,11 @@ interface IRBTCSynth {
     /// @return fromEscrowSats The part burned from escrow (the caller must slash the matching wrBTC).
     function burn(address user, uint64 amountSats) external returns (uint64 fromFreeSats, uint64 fromEscrowSats);
 
+    /// @notice Freezes or unfreezes `user`'s account (Oracle only, while a dispute on her balance is open): a frozen
+    ///         account's free rBTC cannot move to escrow, so nothing she holds can leave as wrBTC. Burns and escrow
+    ///         releases are unaffected.
+    function setFrozen(address user, bool frozen) external;
+
     /*//////////////////////////////////////////////////////////////
                                VAULT ONLY
     //////////////////////////////////////////////////////////////*/
@@ -80,6 +89,9 @@ interface IRBTCSynth {
 
     /// @notice Moves `amountSats` of `user`'s escrow back to free. Caller: the wrBTC vault.
     function releaseEscrow(address user, uint64 amountSats) external;
+
+    /// @notice True while `user`'s account is frozen.
+    function isFrozen(address user) external view returns (bool);
 
     /*//////////////////////////////////////////////////////////////
                                  VIEWS

@@ -98,6 +98,11 @@ interface IYieldScalesPool is IBalanceHook {
     error YieldPriceOutOfBounds(uint256 priceWad);
     /// @notice An amount does not fit the pool's packed storage.
     error YieldAmountTooLarge(uint256 amount);
+    /// @notice The holder's BTC left while her wrBTC was out of reach (`WrBTC.uncoveredOf`): she cannot join, stake or
+    ///         take staked wrBTC out until the deficit is retired (`slashStake` retires it from her stake).
+    error YieldUncoveredHolder(address user, uint64 uncoveredSats);
+    /// @notice `slashStake` found no stake or no uncovered deficit for the user.
+    error YieldNothingToSlash(address user, uint64 stakedSats, uint64 uncoveredSats);
 
     /*//////////////////////////////////////////////////////////////
                                  EVENTS
@@ -118,6 +123,9 @@ interface IYieldScalesPool is IBalanceHook {
     event Staked(address indexed user, uint64 amountSats);
     /// @notice `user` unstaked `amountSats` wrBTC.
     event Unstaked(address indexed user, uint64 amountSats);
+    /// @notice `amountSats` of `user`'s staked wrBTC were burned to retire her uncovered deficit
+    ///         (`WrBTC.retireUncovered`).
+    event StakeSlashed(address indexed user, uint64 amountSats);
     /// @notice `user` deposited `amount` liquidity token units.
     event LiquidityDeposited(address indexed user, uint256 amount);
     /// @notice `user` withdrew `amount` liquidity token units.
@@ -142,18 +150,28 @@ interface IYieldScalesPool is IBalanceHook {
 
     /// @notice Opts the caller in as a holder: their rBTC position (free + escrow) accrues from now at Bronze and the
     ///         Oracle's hook keeps it current on every sync.
-    /// @dev Requirements: not paused; caller not already active. A removed holder may join again (Bronze restarts).
+    /// @dev Requirements: not paused; caller not already active; no uncovered deficit (`YieldUncoveredHolder`). A
+    ///      removed holder may join again (Bronze restarts). The loyalty clock runs only while the holder's weight
+    ///      (backed + staked) is positive: it restarts, at Bronze, when the weight rises from zero.
     function join() external;
 
     /// @notice Stakes `amountSats` wrBTC (the pool holds it); it counts in the caller's holder weight.
-    /// @dev Requirements: not paused; caller active; `amountSats` > 0; prior wrBTC approval.
+    /// @dev Requirements: not paused; caller active; no uncovered deficit; `amountSats` > 0; prior wrBTC approval.
     function stakeWrBTC(uint64 amountSats) external;
 
     /// @notice Returns `amountSats` staked wrBTC to the caller (allowed when paused or removed).
+    /// @dev Requirements: no uncovered deficit (`YieldUncoveredHolder`): staked wrBTC is never a way around a slash.
     function unstakeWrBTC(uint64 amountSats) external;
 
+    /// @notice Retires `user`'s uncovered deficit from her staked wrBTC: burns `min(stake, WrBTC.uncoveredOf(user))` of
+    ///         it through `WrBTC.retireUncovered` and removes her from accrual (an uncovered holder earns nothing).
+    ///         Anyone may call it (the oracle runner does after a BACKING_LOST burn).
+    /// @return amountSats wrBTC burned from the stake.
+    function slashStake(address user) external returns (uint64 amountSats);
+
     /// @notice Refreshes `user`'s position from the rBTC ledger, applies an earned tier upgrade and the current
-    ///         scale. Anyone may call it (it never lowers what a user has accrued).
+    ///         scale. Anyone may call it (it never lowers what a user has accrued). A holder with an uncovered deficit
+    ///         is removed from accrual instead.
     function poke(address user) external;
 
     /*//////////////////////////////////////////////////////////////
@@ -179,7 +197,8 @@ interface IYieldScalesPool is IBalanceHook {
     /// @return amount Reward units paid.
     function claim() external returns (uint256 amount);
 
-    /// @notice Claims, returns staked wrBTC and deposited liquidity, and removes the caller's positions.
+    /// @notice Claims, returns staked wrBTC and deposited liquidity, and removes the caller's positions. A caller with
+    ///         staked wrBTC and an uncovered deficit is refused (`YieldUncoveredHolder`; `slashStake` first).
     /// @return amount Reward units paid.
     function leave() external returns (uint256 amount);
 

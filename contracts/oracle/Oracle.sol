@@ -6,23 +6,32 @@ import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/ext
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IBalanceHook} from "../interfaces/IBalanceHook.sol";
 import {IFeePolicy} from "../interfaces/IFeePolicy.sol";
 import {IFeeVault} from "../interfaces/IFeeVault.sol";
 import {IOracle} from "../interfaces/IOracle.sol";
 import {IRBTCSynth} from "../interfaces/IRBTCSynth.sol";
-import {IWrBTC} from "../interfaces/IWrBTC.sol";
 import {ADMIN_TRANSFER_DELAY, MAX_BTC_SATS} from "../libraries/Constants.sol";
+import {BindingRegistry} from "./BindingRegistry.sol";
+import {PositionResets} from "./PositionResets.sol";
+import {UserState} from "./UserState.sol";
 
 /// @title Oracle — the committee oracle that keeps each user's rBTC equal to their confirmed BTC
 /// @notice See {IOracle}. N operators with threshold M sign EIP-712 batches; anyone submits them.
-/// @dev Gas layout: one packed word per user (`UserSlot`: attested total, sequence, height, time, binding count,
-///      flags and the user's mint window), read with one SLOAD and written with one SSTORE per report. The rarely used
-///      queue and deferred amounts live in a second slot (`MintSlot`) that a report only touches when the user's flags
-///      say it holds something. The configuration is one slot (`ConfigSlot`) and the global state another
-///      (`GlobalSlot`), loaded once per batch and written back once.
-contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
+/// @dev Gas layout: one packed word per user (`UserState.UserSlot`: attested total, sequence, height, time, binding
+///      count, flags and the user's mint window), read with one SLOAD and written with one SSTORE per report. The
+///      rarely used queue and deferred amounts live in a second slot (`UserState.MintSlot`) that a report only touches
+///      when the user's flags say it holds something. The binding registry and the out-of-band resets are external
+///      libraries (BindingRegistry, PositionResets) running on this contract's storage. The configuration is one
+///      slot (`ConfigSlot`) and the global state another (`GlobalSlot`), loaded once per batch and written back once.
+///      Every state-changing entry point is `nonReentrant` (transient storage): `sync` keeps the global slot in memory
+///      across external calls (FeeVault, RBTCSynth, WrBTC, the balance hook), so no call may re-enter and write it in
+///      between.
+contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, ReentrancyGuardTransient {
+    using UserState for mapping(address => uint256);
+
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -35,9 +44,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @notice Largest committee.
     uint256 public constant MAX_COMMITTEE_SIZE = 32;
     /// @notice Longest BTC address string, in bytes (bech32 addresses are at most 90 characters).
-    uint256 public constant MAX_BTC_ADDRESS_LENGTH = 90;
+    uint256 public constant MAX_BTC_ADDRESS_LENGTH = BindingRegistry.MAX_BTC_ADDRESS_LENGTH;
     /// @notice Most BTC addresses one user may have bound at once.
-    uint256 public constant MAX_BINDINGS_PER_USER = 20;
+    uint256 public constant MAX_BINDINGS_PER_USER = BindingRegistry.MAX_BINDINGS_PER_USER;
 
     /// @notice EIP-712 type hash of one report.
     bytes32 public constant REPORT_TYPEHASH = keccak256(
@@ -60,64 +69,14 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     /// @notice Fee grace period until `setFeeGracePeriod` is called.
     uint32 public constant DEFAULT_FEE_GRACE_PERIOD = 7 days;
     /// @notice Gas stipend of one balance-hook call.
-    uint256 public constant BALANCE_HOOK_GAS = 150_000;
-    /// @dev Gas that must be left before a hook call: the stipend survives EIP-150's 63/64 rule with room for the
-    ///      call itself, so a submitter cannot starve the hook by sending a tight gas limit.
-    uint256 private constant BALANCE_HOOK_GAS_RESERVE = (BALANCE_HOOK_GAS * 64) / 63 + 5_000;
+    uint256 public constant BALANCE_HOOK_GAS = UserState.BALANCE_HOOK_GAS;
 
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
 
-    /// @dev `UserSlot.flags`: the user's `MintSlot` holds a queued mint.
-    uint8 private constant FLAG_QUEUED = 1;
-    /// @dev `UserSlot.flags`: the user's `MintSlot` holds a deferred (unpaid) mint.
-    uint8 private constant FLAG_DEFERRED = 2;
-    /// @dev `UserSlot.flags`: an open dispute freezes the user's syncs (reports are skipped).
-    uint8 private constant FLAG_FROZEN = 4;
-    /// @dev Width of the packed sats fields (attested total, window minted): 2^56 > 34 × the Bitcoin supply.
-    uint256 private constant SATS_BITS = 56;
-    uint256 private constant SATS_MASK = (1 << SATS_BITS) - 1;
-    /// @dev Bit offsets of the packed `UserSlot` fields (see `_loadUser`).
-    uint256 private constant SEQUENCE_SHIFT = 56;
-    uint256 private constant HEIGHT_SHIFT = 88;
-    uint256 private constant SYNCED_AT_SHIFT = 120;
-    uint256 private constant BINDINGS_SHIFT = 152;
-    uint256 private constant FLAGS_SHIFT = 160;
-    uint256 private constant WINDOW_SHIFT = 168;
-    uint256 private constant WINDOW_MINTED_SHIFT = 200;
-
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
-
-    /// @dev A user's packed word, unpacked (bits: attested 0-55, sequence 56-87, height 88-119, lastSyncAt 120-151,
-    ///      bindingCount 152-159, flags 160-167, windowIndex 168-199, windowMinted 200-255). Sats fields hold
-    ///      ≤ 2^56 − 1: totals are ≤ 21e14 and window mints ≤ the (clamped) user cap. Time fits uint32 until 2106.
-    struct UserSlot {
-        uint64 attestedSats;
-        uint32 sequence;
-        uint32 btcHeight;
-        uint32 lastSyncAt;
-        uint8 bindingCount;
-        uint8 flags;
-        uint32 windowIndex;
-        uint64 windowMintedSats;
-    }
-
-    /// @dev Per user, touched only when a mint is queued or deferred (192 bits).
-    struct MintSlot {
-        uint64 queuedSats;
-        uint40 queuedReadyAt;
-        uint64 deferredSats;
-        uint40 feeUnpaidSince;
-    }
-
-    /// @dev Dispute wiring, fee grace period and emergency-burn counter (256 bits).
-    struct EmergencySlot {
-        address disputeManager;
-        uint32 feeGracePeriodSeconds;
-        uint64 emergencyBurnCount;
-    }
 
     /// @dev The whole configuration except the committee, in one slot (256 bits).
     struct ConfigSlot {
@@ -127,12 +86,6 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         uint32 mintDelaySeconds;
         uint32 maxReportValiditySeconds;
         uint32 maxBtcHeightLag;
-    }
-
-    /// @dev An active binding: its owner and its index in `_bindingHashes` + 1 (0 when unbound).
-    struct BindingRecord {
-        address user;
-        uint96 indexPlusOne;
     }
 
     /// @dev Global mint window, highest attested height, committee epoch/threshold, confirmations (248 bits).
@@ -163,27 +116,16 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     mapping(address operator => uint64 epoch) private _operatorEpoch;
 
     mapping(address user => uint256 packed) private _users;
-    mapping(address user => MintSlot) private _mints;
+    mapping(address user => UserState.MintSlot) private _mints;
 
     /// @inheritdoc IOracle
     address public balanceHook;
-    EmergencySlot private _emergency;
+    UserState.EmergencySlot private _emergency;
 
     /// @inheritdoc IOracle
     mapping(uint64 btcHeight => bytes32 blockHash) public btcAnchor;
-    /// @inheritdoc IOracle
-    mapping(address user => uint64 nonce) public bindingNonce;
-
-    /// @dev Every user that ever bound an address, in first-binding order.
-    address[] private _userList;
-    /// @dev Hashes (keccak256(bytes(btcAddress))) of the active bindings (dense; swap-and-pop on unbind).
-    bytes32[] private _bindingHashes;
-    /// @dev Owner and position of each active binding, by address hash.
-    mapping(bytes32 addressHash => BindingRecord) private _bindingOf;
-    /// @dev The address string of every address hash ever bound (kept after unbinding; rebinding rewrites it).
-    mapping(bytes32 addressHash => string btcAddress) private _btcAddressOf;
-    /// @dev Address hashes bound to each user (≤ MAX_BINDINGS_PER_USER).
-    mapping(address user => bytes32[] addressHashes) private _userAddressHashes;
+    /// @dev Bindings, binding nonces and the user list (see BindingRegistry).
+    BindingRegistry.Registry private _registry;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
@@ -237,7 +179,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IOracle
-    function sync(Report[] calldata reports, uint256 deadline, bytes[] calldata signatures) external whenNotPaused {
+    /// @dev Not `whenNotPaused`: while paused, rises are held back and drops still apply.
+    function sync(Report[] calldata reports, uint256 deadline, bytes[] calldata signatures) external nonReentrant {
         uint256 count = reports.length;
         if (count == 0) revert OracleEmptyBatch();
         ConfigSlot memory cfg = _config;
@@ -253,6 +196,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         // Cache of the last anchor written or checked in this batch: most batches share one Bitcoin tip.
         uint64 anchorHeight = type(uint64).max;
         bytes32 anchorHash;
+        bool holdRises = paused();
         for (uint256 i; i < count; ++i) {
             Report calldata r = reports[i];
             if (r.btcHeight != anchorHeight || r.btcBlockHash != anchorHash) {
@@ -260,84 +204,33 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 anchorHash = r.btcBlockHash;
                 _anchor(anchorHeight, anchorHash);
             }
-            _applyReport(r, cfg, g, windowIndex);
+            _applyReport(r, cfg, g, windowIndex, holdRises);
         }
         _global = g;
     }
 
     /// @inheritdoc IOracle
-    function bindAddress(BindingRequest calldata request, bytes[] calldata signatures) external whenNotPaused {
-        address user = request.user;
-        if (user == address(0)) revert OracleZeroAddress();
+    function bindAddress(
+        BindingRequest calldata request,
+        bytes[] calldata signatures
+    ) external whenNotPaused nonReentrant {
+        if (request.user == address(0)) revert OracleZeroAddress();
         _checkDeadline(request.deadline, _config.maxReportValiditySeconds);
-        uint256 length = bytes(request.btcAddress).length;
-        if (length == 0 || length > MAX_BTC_ADDRESS_LENGTH) revert OracleInvalidBtcAddress(request.btcAddress);
-        uint64 nonce = bindingNonce[user];
-        if (request.nonce != nonce) revert OracleBadBindingNonce(user, nonce, request.nonce);
-        bytes32 addressHash = keccak256(bytes(request.btcAddress));
-        address owner = _bindingOf[addressHash].user;
-        if (owner != address(0)) revert OracleAddressAlreadyBound(request.btcAddress, owner);
-        if (uint8(_users[user] >> BINDINGS_SHIFT) >= MAX_BINDINGS_PER_USER) {
-            revert OracleTooManyBindings(user, MAX_BINDINGS_PER_USER);
-        }
         GlobalSlot memory g = _global;
         _verifySignatures(_hashBinding(request), signatures, g.epoch, g.threshold);
-
-        // A user's first binding ever (nonce 0) lists them for the runner and reserve audits.
-        if (nonce == 0) _userList.push(user);
-        unchecked {
-            // Cannot overflow: one binding per transaction, 2^64 transactions are out of reach.
-            bindingNonce[user] = nonce + 1;
-            // Cannot carry out of the 8-bit field: the count is below MAX_BINDINGS_PER_USER (checked above).
-            _users[user] += 1 << BINDINGS_SHIFT;
-        }
-        _bindingHashes.push(addressHash);
-        // The index fits: uint96 holds any array length reachable with 2^64 nonces per user.
-        _bindingOf[addressHash] = BindingRecord({user: user, indexPlusOne: uint96(_bindingHashes.length)});
-        _btcAddressOf[addressHash] = request.btcAddress;
-        _userAddressHashes[user].push(addressHash);
-        emit AddressBound(user, addressHash, request.btcAddress, request.proofDigest, nonce);
+        BindingRegistry.bind(_registry, _users, request);
     }
 
     /// @inheritdoc IOracle
-    function unbindAddress(string calldata btcAddress) external {
-        _unbind(msg.sender, btcAddress);
-    }
-
-    /// @dev Unbinds `btcAddress` from `user` (reverts unless bound to them).
-    function _unbind(address user, string calldata btcAddress) private {
-        bytes32 addressHash = keccak256(bytes(btcAddress));
-        BindingRecord memory record = _bindingOf[addressHash];
-        if (record.user != user || user == address(0)) revert OracleAddressNotBound(btcAddress, user);
-        // Swap-and-pop the dense binding list.
-        uint256 last = _bindingHashes.length - 1;
-        if (record.indexPlusOne - 1 != last) {
-            bytes32 movedHash = _bindingHashes[last];
-            _bindingHashes[record.indexPlusOne - 1] = movedHash;
-            _bindingOf[movedHash].indexPlusOne = record.indexPlusOne;
-        }
-        _bindingHashes.pop();
-        delete _bindingOf[addressHash];
-        // Swap-and-pop the user's own list (≤ MAX_BINDINGS_PER_USER entries).
-        bytes32[] storage hashes = _userAddressHashes[user];
-        uint256 n = hashes.length;
-        for (uint256 i; i < n; ++i) {
-            if (hashes[i] == addressHash) {
-                hashes[i] = hashes[n - 1];
-                hashes.pop();
-                break;
-            }
-        }
-        unchecked {
-            // Cannot borrow from the neighbouring field: the address was bound to the user, so their count is ≥ 1.
-            _users[user] -= 1 << BINDINGS_SHIFT;
-        }
-        emit AddressUnbound(user, addressHash, btcAddress);
+    function unbindAddress(string calldata btcAddress) external nonReentrant {
+        BindingRegistry.unbind(_registry, _users, msg.sender, btcAddress);
+        PositionResets.consumeSoft(_users, _mints, msg.sender, ConsumeCause.UNBIND);
     }
 
     /// @inheritdoc IOracle
-    function executeQueuedMint(address user) external whenNotPaused {
-        MintSlot storage m = _mints[user];
+    function executeQueuedMint(address user) external whenNotPaused nonReentrant {
+        if (_users.hasFlag(user, UserState.FLAG_FROZEN)) revert OracleSyncFrozen(user);
+        UserState.MintSlot storage m = _mints[user];
         uint64 amountSats = m.queuedSats;
         uint40 readyAt = m.queuedReadyAt;
         if (amountSats == 0 || block.timestamp < readyAt) {
@@ -345,12 +238,17 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         }
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
-        uint256 word = _users[user] & ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
+        uint256 word = _users[user] & ~(uint256(UserState.FLAG_QUEUED) << UserState.FLAGS_SHIFT);
         _users[user] = word;
         emit QueuedMintExecuted(user, amountSats);
         IRBTCSynth(rbtc).mint(user, amountSats);
         // With nothing queued, the backed balance equals the attested total (the word's low bits).
-        _notifyBalanceHook(balanceHook, user, uint64(word & SATS_MASK), IBalanceHook.ChangeReason.SYNC);
+        UserState.notifyBalanceHook(
+            balanceHook,
+            user,
+            uint64(word & UserState.SATS_MASK),
+            IBalanceHook.ChangeReason.SYNC
+        );
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -358,48 +256,46 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IOracle
-    /// @dev Not paused: a burn only removes unbacked rBTC.
-    function emergencyBurnFeeExhausted(address user) external {
-        MintSlot storage m = _mints[user];
-        uint40 unpaidSince = m.feeUnpaidSince;
-        if (m.deferredSats == 0 || block.timestamp < uint256(unpaidSince) + _emergency.feeGracePeriodSeconds) {
-            revert OracleFeeNotExhausted(user, unpaidSince, block.timestamp);
-        }
-        if (_burnPosition(user, 0, EmergencyBurnReason.FEE_EXHAUSTED) == 0) revert OracleNothingToBurn(user);
+    /// @dev Not paused: a burn only removes rBTC.
+    function emergencyBurnFeeExhausted(address user) external nonReentrant {
+        PositionResets.feeExhausted(_users, _mints, _emergency, _wiring(), user);
     }
 
     /// @inheritdoc IOracle
-    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external {
+    function revokeBinding(Revocation calldata revocation, bytes[] calldata signatures) external nonReentrant {
         address user = revocation.user;
         _checkDeadline(revocation.deadline, _config.maxReportValiditySeconds);
-        uint64 nonce = bindingNonce[user];
+        uint64 nonce = _registry.nonceOf[user];
         if (revocation.nonce != nonce) revert OracleBadBindingNonce(user, nonce, revocation.nonce);
         GlobalSlot memory g = _global;
         _verifySignatures(_hashRevocation(revocation), signatures, g.epoch, g.threshold);
         unchecked {
             // Cannot overflow: one nonce per transaction.
-            bindingNonce[user] = nonce + 1;
+            _registry.nonceOf[user] = nonce + 1;
         }
-        _unbind(user, revocation.btcAddress);
-        _burnPosition(user, 0, EmergencyBurnReason.BINDING_REVOKED);
+        // A user who unbound the address first (or whose address is now someone else's) is burned all the same.
+        if (_registry.recordOf[keccak256(bytes(revocation.btcAddress))].user == user) {
+            BindingRegistry.unbind(_registry, _users, user, revocation.btcAddress);
+        }
+        PositionResets.revoke(_users, _mints, _emergency, _wiring(), user);
     }
 
     /// @inheritdoc IOracle
-    function setSyncFrozen(address user, bool frozen) external onlyDisputeManager {
-        uint256 bit = uint256(FLAG_FROZEN) << FLAGS_SHIFT;
-        _users[user] = frozen ? _users[user] | bit : _users[user] & ~bit;
-        emit SyncFrozen(user, frozen);
+    function setSyncFrozen(address user, bool frozen) external onlyDisputeManager nonReentrant {
+        PositionResets.setFrozen(_users, _mints, rbtc, user, frozen);
     }
 
     /// @inheritdoc IOracle
     /// @dev A mint here bypasses fees and caps: the resolver's decision is the guard (only the DisputeManager, only
     ///      on an upheld dispute, can call).
-    function applyDisputeResolution(address user, uint64 resolvedSats) external onlyDisputeManager {
+    function applyDisputeResolution(address user, uint64 resolvedSats) external onlyDisputeManager nonReentrant {
         if (resolvedSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, resolvedSats);
-        UserSlot memory u = _loadUser(user);
-        if (resolvedSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
-        emit DisputeResolutionApplied(user, u.attestedSats, resolvedSats);
-        _burnPosition(user, resolvedSats, EmergencyBurnReason.DISPUTE_UPHELD);
+        PositionResets.resolveDispute(_users, _mints, _emergency, _wiring(), user, resolvedSats);
+    }
+
+    /// @dev The contracts `PositionResets` acts on.
+    function _wiring() private view returns (PositionResets.Wiring memory) {
+        return PositionResets.Wiring({rbtc: rbtc, wrbtc: wrbtc, hook: balanceHook});
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -455,8 +351,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     }
 
     /// @inheritdoc IOracle
-    function cancelQueuedMint(address user) external onlyRole(GUARDIAN_ROLE) {
-        MintSlot storage m = _mints[user];
+    function cancelQueuedMint(address user) external onlyRole(GUARDIAN_ROLE) nonReentrant {
+        UserState.MintSlot storage m = _mints[user];
         uint64 amountSats = m.queuedSats;
         if (amountSats == 0) revert OracleQueuedMintNotReady(user, m.queuedReadyAt, block.timestamp);
         m.queuedSats = 0;
@@ -464,7 +360,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         unchecked {
             // Cannot borrow from the neighbouring field: attestedSats (the low bits) ≥ queuedSats, as per user
             // rbtc.totalBackedOf + queuedSats == attestedSats.
-            _users[user] = (_users[user] - amountSats) & ~(uint256(FLAG_QUEUED) << FLAGS_SHIFT);
+            _users[user] = (_users[user] - amountSats) & ~(uint256(UserState.FLAG_QUEUED) << UserState.FLAGS_SHIFT);
         }
         emit QueuedMintCancelled(user, amountSats, msg.sender);
     }
@@ -505,7 +401,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function isSyncFrozen(address user) external view returns (bool) {
-        return (_users[user] >> FLAGS_SHIFT) & FLAG_FROZEN != 0;
+        return _users.hasFlag(user, UserState.FLAG_FROZEN);
     }
 
     /// @inheritdoc IOracle
@@ -535,8 +431,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function userState(address user) public view returns (UserView memory) {
-        UserSlot memory u = _loadUser(user);
-        MintSlot storage m = _mints[user];
+        UserState.UserSlot memory u = _users.load(user);
+        UserState.MintSlot storage m = _mints[user];
         return
             UserView({
                 attestedSats: u.attestedSats,
@@ -546,7 +442,9 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 bindingCount: u.bindingCount,
                 deferredSats: m.deferredSats,
                 queuedSats: m.queuedSats,
-                queuedReadyAt: m.queuedReadyAt
+                queuedReadyAt: m.queuedReadyAt,
+                syncFrozen: u.flags & UserState.FLAG_FROZEN != 0,
+                feeUnpaidSince: m.feeUnpaidSince
             });
     }
 
@@ -560,45 +458,37 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
 
     /// @inheritdoc IOracle
     function usersLength() external view returns (uint256) {
-        return _userList.length;
+        return _registry.users.length;
     }
 
     /// @inheritdoc IOracle
-    function usersSlice(uint256 start, uint256 end) external view returns (address[] memory users) {
-        (start, end) = _clamp(start, end, _userList.length);
-        users = new address[](end - start);
-        for (uint256 i = start; i < end; ++i) {
-            users[i - start] = _userList[i];
-        }
+    function usersSlice(uint256 start, uint256 end) external view returns (address[] memory) {
+        return BindingRegistry.usersSlice(_registry, start, end);
     }
 
     /// @inheritdoc IOracle
     function bindingsLength() external view returns (uint256) {
-        return _bindingHashes.length;
+        return _registry.hashes.length;
     }
 
     /// @inheritdoc IOracle
-    function bindingsSlice(uint256 start, uint256 end) external view returns (Binding[] memory bindings) {
-        (start, end) = _clamp(start, end, _bindingHashes.length);
-        bindings = new Binding[](end - start);
-        for (uint256 i = start; i < end; ++i) {
-            bytes32 addressHash = _bindingHashes[i];
-            bindings[i - start] = Binding({user: _bindingOf[addressHash].user, btcAddress: _btcAddressOf[addressHash]});
-        }
+    function bindingsSlice(uint256 start, uint256 end) external view returns (Binding[] memory) {
+        return BindingRegistry.bindingsSlice(_registry, start, end);
     }
 
     /// @inheritdoc IOracle
     function ownerOfBtcAddress(string calldata btcAddress) external view returns (address) {
-        return _bindingOf[keccak256(bytes(btcAddress))].user;
+        return _registry.recordOf[keccak256(bytes(btcAddress))].user;
     }
 
     /// @inheritdoc IOracle
-    function addressesOf(address user) external view returns (string[] memory addresses) {
-        bytes32[] storage hashes = _userAddressHashes[user];
-        addresses = new string[](hashes.length);
-        for (uint256 i; i < hashes.length; ++i) {
-            addresses[i] = _btcAddressOf[hashes[i]];
-        }
+    function addressesOf(address user) external view returns (string[] memory) {
+        return BindingRegistry.addressesOf(_registry, user);
+    }
+
+    /// @inheritdoc IOracle
+    function bindingNonce(address user) external view returns (uint64) {
+        return _registry.nonceOf[user];
     }
 
     /// @inheritdoc IOracle
@@ -636,22 +526,24 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                             INTERNAL: REPORTS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Validates one report and applies its delta. `g` is the batch's in-memory global state. The user's word is
-    ///      written once, before the rBTC/wrBTC calls.
-    function _applyReport(Report calldata r, ConfigSlot memory cfg, GlobalSlot memory g, uint32 windowIndex) private {
+    /// @dev Validates one report and applies its delta, or skips it (`ReportSkipped`) when a user or a third party
+    ///      changed what it was signed against. `g` is the batch's in-memory global state. The user's word is written
+    ///      once, before the rBTC/wrBTC calls.
+    function _applyReport(
+        Report calldata r,
+        ConfigSlot memory cfg,
+        GlobalSlot memory g,
+        uint32 windowIndex,
+        bool holdRises
+    ) private {
         address user = r.user;
-        UserSlot memory u = _loadUser(user);
-        // A frozen user's report is skipped, not reverted: one disputed user cannot block everyone's sync. Its
-        // sequence stays unused, so the committee reports it again once the dispute closes.
-        if (u.flags & FLAG_FROZEN != 0) {
-            emit ReportSkipped(user, r.sequence, uint8(SkipReason.DISPUTE_OPEN));
-            return;
-        }
-        _checkReport(r, u, cfg.maxBtcHeightLag, g);
+        if (user == address(0)) revert OracleZeroAddress();
+        UserState.UserSlot memory u = _users.load(user);
+        if (!_admit(r, u, cfg.maxBtcHeightLag, g, holdRises)) return;
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
         // A new report supersedes the deferred delta; the flag stays until the outcome is known (fee clock).
-        if (u.flags & FLAG_DEFERRED != 0) _mints[user].deferredSats = 0;
+        if (u.flags & UserState.FLAG_DEFERRED != 0) _mints[user].deferredSats = 0;
         uint64 mintSats;
         uint64 burnSats;
         if (newTotalSats > previousSats) {
@@ -660,16 +552,17 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
                 // Cannot underflow: newTotalSats > previousSats.
                 deltaSats = newTotalSats - previousSats;
             }
-            if (!_chargeFee(user, deltaSats, u.flags & FLAG_DEFERRED != 0)) {
+            if (!_chargeFee(user, deltaSats, u.flags & UserState.FLAG_DEFERRED != 0)) {
                 // Deferred: the report is consumed, the total stays; the next report after a top-up mints it.
-                u.flags |= FLAG_DEFERRED;
+                u.flags |= UserState.FLAG_DEFERRED;
                 newTotalSats = previousSats;
             } else {
-                u.flags &= ~FLAG_DEFERRED;
+                u.flags &= ~UserState.FLAG_DEFERRED;
                 mintSats = _takeMintRoom(user, u, deltaSats, cfg, g, windowIndex);
             }
         } else {
-            u.flags &= ~FLAG_DEFERRED;
+            // A total that no longer exceeds the attested one clears a deferral: the unpaid rise is gone.
+            u.flags &= ~UserState.FLAG_DEFERRED;
             if (newTotalSats < previousSats) {
                 unchecked {
                     // Cannot underflow: newTotalSats < previousSats.
@@ -678,28 +571,38 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             }
         }
         u.attestedSats = newTotalSats;
-        _storeUser(user, u);
+        _users.store(user, u);
         emit Synced(user, previousSats, newTotalSats, u.btcHeight, r.btcBlockHash, u.sequence);
         if (mintSats != 0) IRBTCSynth(rbtc).mint(user, mintSats);
-        if (burnSats != 0) {
-            (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnSats);
-            // BTC left while wrapped and the holder's wrBTC cannot cover the escrow: the deficit is recorded in WrBTC.
-            if (fromEscrowSats != 0 && _slash(user, fromEscrowSats) != 0) {
-                _countEmergencyBurn(user, burnSats, EmergencyBurnReason.BACKING_LOST);
-            }
-        }
-        if (newTotalSats != previousSats) _notifyAfterReport(user, u, newTotalSats);
+        IBalanceHook.ChangeReason reason = burnSats != 0 ? _burnDrop(user, burnSats) : IBalanceHook.ChangeReason.SYNC;
+        if (newTotalSats != previousSats) _notifyAfterReport(user, u, newTotalSats, reason);
+    }
+
+    /// @dev Burns a report's drop (free → escrow, slashing wrBTC) and returns how the balance hook hears it: BTC that
+    ///      left while wrapped beyond what the holder's wrBTC covers is a BACKING_LOST emergency burn (the deficit is
+    ///      recorded in WrBTC, and the yield pool removes the holder: an uncovered holder earns nothing).
+    function _burnDrop(address user, uint64 burnSats) private returns (IBalanceHook.ChangeReason) {
+        (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnSats);
+        if (fromEscrowSats == 0 || UserState.slash(wrbtc, user, fromEscrowSats) == 0)
+            return IBalanceHook.ChangeReason.SYNC;
+        UserState.countEmergencyBurn(_emergency, user, burnSats, EmergencyBurnReason.BACKING_LOST);
+        return IBalanceHook.ChangeReason.EMERGENCY_BURN;
     }
 
     /// @dev Notifies the balance hook (when set) of a report's new backed balance: attested − queued (per user,
     ///      rbtc.totalBackedOf + queuedSats == attestedSats); the queue slot is read only when flagged as used.
-    function _notifyAfterReport(address user, UserSlot memory u, uint64 newTotalSats) private {
+    function _notifyAfterReport(
+        address user,
+        UserState.UserSlot memory u,
+        uint64 newTotalSats,
+        IBalanceHook.ChangeReason reason
+    ) private {
         address hook = balanceHook;
         if (hook == address(0)) return;
-        uint64 queuedSats = u.flags & FLAG_QUEUED != 0 ? _mints[user].queuedSats : 0;
+        uint64 queuedSats = u.flags & UserState.FLAG_QUEUED != 0 ? _mints[user].queuedSats : 0;
         unchecked {
             // Cannot underflow: queuedSats ≤ attestedSats (the invariant above).
-            _notifyBalanceHook(hook, user, newTotalSats - queuedSats, IBalanceHook.ChangeReason.SYNC);
+            UserState.notifyBalanceHook(hook, user, newTotalSats - queuedSats, reason);
         }
     }
 
@@ -708,121 +611,75 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
     function _chargeFee(address user, uint64 mintSats, bool wasDeferred) private returns (bool paid) {
         uint256 feeWei = IFeePolicy(feePolicy).quote(mintSats);
         if (feeWei == 0 || IFeeVault(feeVault).spendFrom(user, feeWei)) return true;
-        MintSlot storage m = _mints[user];
+        UserState.MintSlot storage m = _mints[user];
         m.deferredSats = mintSats;
         if (!wasDeferred) m.feeUnpaidSince = uint40(block.timestamp);
         emit NeedsTopUp(user, mintSats, feeWei, IFeeVault(feeVault).balanceOf(user));
         return false;
     }
 
-    /// @dev Sets `user`'s attested total to `targetSats` outside the sync path: drops the queued mint and any deferred
-    ///      mint, then burns (free → escrow → slash) or mints rBTC to match. A burn counts as an emergency burn.
-    /// @return burnedSats rBTC burned.
-    function _burnPosition(
-        address user,
-        uint64 targetSats,
-        EmergencyBurnReason reason
-    ) private returns (uint64 burnedSats) {
-        UserSlot memory u = _loadUser(user);
-        u.attestedSats = targetSats;
-        u.flags &= ~(FLAG_QUEUED | FLAG_DEFERRED);
-        _storeUser(user, u);
-        MintSlot storage m = _mints[user];
-        m.queuedSats = 0;
-        m.queuedReadyAt = 0;
-        m.deferredSats = 0;
-        uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(user);
-        if (backedSats > targetSats) {
-            unchecked {
-                // Cannot underflow: backedSats > targetSats.
-                burnedSats = backedSats - targetSats;
-            }
-            (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnedSats);
-            if (fromEscrowSats != 0) _slash(user, fromEscrowSats);
-            _countEmergencyBurn(user, burnedSats, reason);
-        } else if (backedSats < targetSats) {
-            unchecked {
-                // Cannot underflow: backedSats < targetSats.
-                IRBTCSynth(rbtc).mint(user, targetSats - backedSats);
+    /// @dev Admits a report against the user's stored state `u` and advances `u` to it, or skips it
+    ///      (`ReportSkipped`, returns false) when a user or a third party changed what it was signed against:
+    ///      - a stale report (its sequence used or consumed) is skipped, except one drop signed after the last applied
+    ///        report and before a soft change (`UserState.FLAG_SOFT`): the user cannot delay her own burn by unbinding
+    ///        or by closing a dispute;
+    ///      - a rise of a frozen or unbound user, or during a pause, is held back with its sequence unused.
+    ///      Reverts only on what the committee signed wrong (a sequence ahead of the user's, a total above 21e14, a
+    ///      regressed, oversized or stale height). Raises `g.highestBtcHeight` when the report is newer.
+    function _admit(
+        Report calldata r,
+        UserState.UserSlot memory u,
+        uint32 maxBtcHeightLag,
+        GlobalSlot memory g,
+        bool holdRises
+    ) private returns (bool) {
+        uint64 sequence = r.sequence;
+        uint64 newTotalSats = r.newTotalSats;
+        uint256 expected = uint256(u.sequence) + 1;
+        uint8 skip = type(uint8).max;
+        if (sequence == expected) {
+            // The common case: a fresh report that lowers or keeps the total, or a rise nothing holds back.
+            if (newTotalSats > u.attestedSats) {
+                if (u.flags & UserState.FLAG_FROZEN != 0) skip = uint8(SkipReason.DISPUTE_OPEN);
+                else if (u.bindingCount == 0) skip = uint8(SkipReason.UNBOUND);
+                else if (holdRises) skip = uint8(SkipReason.PAUSED);
             }
         } else {
-            return 0;
+            // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
+            if (sequence > expected || expected > type(uint32).max) {
+                revert OracleBadSequence(r.user, uint64(expected), sequence);
+            }
+            bool staleDrop =
+                u.flags & UserState.FLAG_SOFT != 0 &&
+                    newTotalSats < u.attestedSats &&
+                    sequence > _mints[r.user].softFloor;
+            if (!staleDrop) skip = uint8(SkipReason.STALE_SEQUENCE);
         }
-        _notifyBalanceHook(
-            balanceHook,
-            user,
-            targetSats,
-            reason == EmergencyBurnReason.DISPUTE_UPHELD
-                ? IBalanceHook.ChangeReason.DISPUTE_UPHELD
-                : IBalanceHook.ChangeReason.EMERGENCY_BURN
-        );
-    }
-
-    /// @dev Slashes `amountSats` wrBTC from `user`; returns what could not be covered.
-    function _slash(address user, uint64 amountSats) private returns (uint64 uncoveredSats) {
-        (, uncoveredSats) = IWrBTC(wrbtc).slash(user, amountSats);
-    }
-
-    /// @dev Counts and announces an emergency burn.
-    function _countEmergencyBurn(address user, uint64 amountSats, EmergencyBurnReason reason) private {
-        unchecked {
-            // Cannot overflow: one burn per call, 2^64 calls are out of reach.
-            _emergency.emergencyBurnCount += 1;
+        if (skip != type(uint8).max) {
+            emit ReportSkipped(r.user, sequence, skip);
+            return false;
         }
-        emit EmergencyBurn(user, amountSats, uint8(reason));
-    }
-
-    /// @dev Tells the balance hook (when set) that `user`'s backed balance is now `newBackedSats`. Never reverts on a
-    ///      failing hook (emits `BalanceHookFailed`); reverts only when too little gas is left to give the hook its
-    ///      full stipend, so a submitter cannot make the hook fail on purpose.
-    function _notifyBalanceHook(
-        address hook,
-        address user,
-        uint64 newBackedSats,
-        IBalanceHook.ChangeReason reason
-    ) private {
-        if (hook == address(0)) return;
-        uint256 gasLeft = gasleft();
-        if (gasLeft < BALANCE_HOOK_GAS_RESERVE) revert OracleHookGasTooLow(gasLeft, BALANCE_HOOK_GAS_RESERVE);
-        // solhint-disable-next-line no-empty-blocks
-        try IBalanceHook(hook).onBalanceChanged{gas: BALANCE_HOOK_GAS}(user, newBackedSats, reason) {} catch {
-            emit BalanceHookFailed(user);
-        }
-    }
-
-    /// @dev Checks a report against the user's stored state `u` and advances `u` to the report (sequence, height,
-    ///      time). Raises `g.highestBtcHeight` when the report is newer.
-    function _checkReport(
-        Report calldata r,
-        UserSlot memory u,
-        uint32 maxBtcHeightLag,
-        GlobalSlot memory g
-    ) private view {
-        address user = r.user;
-        uint64 newTotalSats = r.newTotalSats;
         uint64 btcHeight = r.btcHeight;
-        if (user == address(0)) revert OracleZeroAddress();
-        if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(user, newTotalSats);
-        uint64 expected = uint64(u.sequence) + 1;
-        // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
-        if (r.sequence != expected || expected > type(uint32).max) revert OracleBadSequence(user, expected, r.sequence);
-        if (btcHeight < u.btcHeight) revert OracleHeightRegressed(user, u.btcHeight, btcHeight);
+        if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(r.user, newTotalSats);
+        if (btcHeight < u.btcHeight) revert OracleHeightRegressed(r.user, u.btcHeight, btcHeight);
         // Heights are stored as uint32 (enough for ~80,000 years of Bitcoin blocks).
         if (btcHeight > type(uint32).max) revert OracleInvalidParameter("btcHeight");
         uint64 highest = g.highestBtcHeight;
         if (btcHeight + maxBtcHeightLag < highest) revert OracleStaleReport(btcHeight, highest - maxBtcHeightLag);
         if (btcHeight > highest) g.highestBtcHeight = btcHeight;
-        if (newTotalSats != 0 && u.bindingCount == 0) revert OracleUnboundUser(user);
-        u.sequence = uint32(expected);
+        // A stale drop keeps the stored sequence (the next fresh report still applies) and ends the soft episode.
+        if (sequence == expected) u.sequence = uint32(sequence);
+        u.flags &= ~UserState.FLAG_SOFT;
         u.btcHeight = uint32(btcHeight);
         u.lastSyncAt = uint32(block.timestamp);
+        return true;
     }
 
     /// @dev Takes room for `deltaSats` in the user's and the global window; queues the rest (behind the mint delay).
     ///      Returns the sats to mint now. Updates `u` and `g` in memory.
     function _takeMintRoom(
         address user,
-        UserSlot memory u,
+        UserState.UserSlot memory u,
         uint64 deltaSats,
         ConfigSlot memory cfg,
         GlobalSlot memory g,
@@ -833,7 +690,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             u.windowMintedSats = 0;
         }
         // A cap above 2^56 − 1 sats (34 × the Bitcoin supply) is unlimited in effect; clamping keeps the packed field.
-        uint64 userCapSats = cfg.userMintCapSats > SATS_MASK ? uint64(SATS_MASK) : cfg.userMintCapSats;
+        uint64 userCapSats =
+            cfg.userMintCapSats > UserState.SATS_MASK ? uint64(UserState.SATS_MASK) : cfg.userMintCapSats;
         uint64 userRoomSats = userCapSats > u.windowMintedSats ? userCapSats - u.windowMintedSats : 0;
         uint64 globalRoomSats =
             cfg.globalMintCapSats > g.windowMintedSats ? cfg.globalMintCapSats - g.windowMintedSats : 0;
@@ -848,22 +706,26 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
             g.windowMintedSats += mintSats;
         }
         if (queueSats != 0) {
-            MintSlot storage m = _mints[user];
+            UserState.MintSlot storage m = _mints[user];
             uint40 readyAt = uint40(block.timestamp + cfg.mintDelaySeconds);
             unchecked {
                 // Cannot overflow: queued ≤ attested ≤ 21e14 (the invariant).
                 m.queuedSats += queueSats;
             }
             m.queuedReadyAt = readyAt;
-            u.flags |= FLAG_QUEUED;
+            u.flags |= UserState.FLAG_QUEUED;
             emit MintQueued(user, queueSats, readyAt);
         }
     }
 
     /// @dev Takes `dropSats` out of the user's queued mint first; returns what is left to burn from rBTC.
-    function _shrinkQueue(address user, UserSlot memory u, uint64 dropSats) private returns (uint64 burnSats) {
-        if (u.flags & FLAG_QUEUED == 0) return dropSats;
-        MintSlot storage m = _mints[user];
+    function _shrinkQueue(
+        address user,
+        UserState.UserSlot memory u,
+        uint64 dropSats
+    ) private returns (uint64 burnSats) {
+        if (u.flags & UserState.FLAG_QUEUED == 0) return dropSats;
+        UserState.MintSlot storage m = _mints[user];
         uint64 queuedSats = m.queuedSats;
         if (queuedSats > dropSats) {
             unchecked {
@@ -874,7 +736,7 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         }
         m.queuedSats = 0;
         m.queuedReadyAt = 0;
-        u.flags &= ~FLAG_QUEUED;
+        u.flags &= ~UserState.FLAG_QUEUED;
         unchecked {
             // Cannot underflow: queuedSats ≤ dropSats.
             return dropSats - queuedSats;
@@ -1034,38 +896,5 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable {
         if (minConfirmations_ == 0) revert OracleInvalidParameter("minConfirmations");
         _global.minConfirmations = minConfirmations_;
         emit MinConfirmationsUpdated(minConfirmations_);
-    }
-
-    /// @dev Unpacks the user's word (layout on `UserSlot`).
-    function _loadUser(address user) private view returns (UserSlot memory u) {
-        uint256 word = _users[user];
-        u.attestedSats = uint64(word & SATS_MASK);
-        u.sequence = uint32(word >> SEQUENCE_SHIFT);
-        u.btcHeight = uint32(word >> HEIGHT_SHIFT);
-        u.lastSyncAt = uint32(word >> SYNCED_AT_SHIFT);
-        u.bindingCount = uint8(word >> BINDINGS_SHIFT);
-        u.flags = uint8(word >> FLAGS_SHIFT);
-        u.windowIndex = uint32(word >> WINDOW_SHIFT);
-        u.windowMintedSats = uint64(word >> WINDOW_MINTED_SHIFT);
-    }
-
-    /// @dev Packs and writes the user's word with one SSTORE. Callers keep both sats fields ≤ SATS_MASK.
-    function _storeUser(address user, UserSlot memory u) private {
-        _users[user] =
-            uint256(u.attestedSats) |
-            (uint256(u.sequence) << SEQUENCE_SHIFT) |
-            (uint256(u.btcHeight) << HEIGHT_SHIFT) |
-            (uint256(u.lastSyncAt) << SYNCED_AT_SHIFT) |
-            (uint256(u.bindingCount) << BINDINGS_SHIFT) |
-            (uint256(u.flags) << FLAGS_SHIFT) |
-            (uint256(u.windowIndex) << WINDOW_SHIFT) |
-            (uint256(u.windowMintedSats) << WINDOW_MINTED_SHIFT);
-    }
-
-    /// @dev Clamps `[start, end)` to `[0, length)`; an empty range when `start ≥ end`.
-    function _clamp(uint256 start, uint256 end, uint256 length) private pure returns (uint256, uint256) {
-        if (end > length) end = length;
-        if (start > end) start = end;
-        return (start, end);
     }
 }

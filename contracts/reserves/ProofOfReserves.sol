@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+// solhint-disable-next-line max-line-length
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
@@ -11,13 +13,14 @@ import {IPoRAddressList} from "../interfaces/IPoRAddressList.sol";
 import {IProofOfReserves} from "../interfaces/IProofOfReserves.sol";
 import {IRBTCSynth} from "../interfaces/IRBTCSynth.sol";
 import {IWrBTC} from "../interfaces/IWrBTC.sol";
-import {MAX_BTC_SATS} from "../libraries/Constants.sol";
+import {ADMIN_TRANSFER_DELAY, MAX_BTC_SATS} from "../libraries/Constants.sol";
 
 /// @title ProofOfReserves — committee-signed reserve rounds, a Chainlink PoR feed and address list
 /// @notice See {IProofOfReserves}. Rounds are signed by the Oracle's committee (same operators and threshold as a
 ///         sync) and submitted by the runner right after its sync batches, so a round needs no trust beyond the
-///         committee's and carries no role of its own. The address list is the Oracle's active bindings.
-contract ProofOfReserves is IProofOfReserves, EIP712 {
+///         committee's. The only role is CONFIG_ROLE, which sets the staleness bound of the secure-mint gate. The
+///         address list is the Oracle's active bindings.
+contract ProofOfReserves is IProofOfReserves, EIP712, AccessControlDefaultAdminRules {
     /*//////////////////////////////////////////////////////////////
                                CONSTANTS
     //////////////////////////////////////////////////////////////*/
@@ -30,6 +33,8 @@ contract ProofOfReserves is IProofOfReserves, EIP712 {
     uint256 public constant RATIO_ONE = 1e8;
     /// @notice Decimals of the feed's answer (sats: answer / 1e8 = BTC).
     uint8 public constant FEED_DECIMALS = 8;
+    /// @notice Role that sets the maximum round age.
+    bytes32 public constant CONFIG_ROLE = keccak256("CONFIG_ROLE");
     /// @notice Feed implementation version.
     uint256 public constant FEED_VERSION = 1;
 
@@ -44,17 +49,29 @@ contract ProofOfReserves is IProofOfReserves, EIP712 {
 
     /// @inheritdoc IProofOfReserves
     uint80 public latestRoundId;
+    /// @inheritdoc IProofOfReserves
+    uint32 public maxRoundAgeSeconds;
     mapping(uint80 roundId => Round) private _rounds;
 
     /*//////////////////////////////////////////////////////////////
                               CONSTRUCTOR
     //////////////////////////////////////////////////////////////*/
 
+    /// @param admin Default admin (two-step handover, ADMIN_TRANSFER_DELAY) and first CONFIG_ROLE holder.
     /// @param oracle_ The Oracle (committee, bindings).
     /// @param rbtc_ The rBTC-SYNTH ledger.
     /// @param wrbtc_ The wrBTC vault.
-    constructor(address oracle_, address rbtc_, address wrbtc_) EIP712("ReserveBTC ProofOfReserves", "1") {
+    /// @param maxRoundAgeSeconds_ Age after which the latest round no longer counts for `isFullyBacked`.
+    constructor(
+        address admin,
+        address oracle_,
+        address rbtc_,
+        address wrbtc_,
+        uint32 maxRoundAgeSeconds_
+    ) EIP712("ReserveBTC ProofOfReserves", "1") AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
         if (oracle_ == address(0) || rbtc_ == address(0) || wrbtc_ == address(0)) revert ProofOfReservesZeroAddress();
+        _grantRole(CONFIG_ROLE, admin);
+        _setMaxRoundAge(maxRoundAgeSeconds_);
         oracle = oracle_;
         _rbtc = IRBTCSynth(rbtc_);
         _wrbtc = IWrBTC(wrbtc_);
@@ -73,6 +90,9 @@ contract ProofOfReserves is IProofOfReserves, EIP712 {
         bytes[] calldata signatures
     ) external {
         if (deadline < block.timestamp) revert ProofOfReservesExpired(deadline, block.timestamp);
+        (uint32 maxValiditySeconds, ) = IOracle(oracle).staleness();
+        uint256 maxDeadline = block.timestamp + maxValiditySeconds;
+        if (deadline > maxDeadline) revert ProofOfReservesDeadlineTooFar(deadline, maxDeadline);
         if (attestedSats_ > MAX_BTC_SATS) revert ProofOfReservesTotalTooLarge(attestedSats_);
         uint80 roundId = latestRoundId;
         uint64 previousHeight = _rounds[roundId].btcHeight;
@@ -174,7 +194,18 @@ contract ProofOfReserves is IProofOfReserves, EIP712 {
 
     /// @inheritdoc IProofOfReserves
     function isFullyBacked() external view returns (bool) {
-        return _wrbtc.uncoveredSats() == 0 && attestedSats() >= _rbtc.totalSupply();
+        return isRoundFresh() && _wrbtc.uncoveredSats() == 0 && attestedSats() >= _rbtc.totalSupply();
+    }
+
+    /// @inheritdoc IProofOfReserves
+    function isRoundFresh() public view returns (bool) {
+        uint80 roundId = latestRoundId;
+        return roundId != 0 && block.timestamp <= uint256(_rounds[roundId].committedAt) + maxRoundAgeSeconds;
+    }
+
+    /// @inheritdoc IProofOfReserves
+    function setMaxRoundAge(uint32 maxRoundAgeSeconds_) external onlyRole(CONFIG_ROLE) {
+        _setMaxRoundAge(maxRoundAgeSeconds_);
     }
 
     /// @inheritdoc AggregatorV3Interface
@@ -275,5 +306,11 @@ contract ProofOfReserves is IProofOfReserves, EIP712 {
             if (signer <= previous || !IOracle(oracle).isOperator(signer)) revert ProofOfReservesBadSigner(signer);
             previous = signer;
         }
+    }
+
+    function _setMaxRoundAge(uint32 maxRoundAgeSeconds_) private {
+        if (maxRoundAgeSeconds_ == 0) revert ProofOfReservesInvalidMaxAge();
+        maxRoundAgeSeconds = maxRoundAgeSeconds_;
+        emit MaxRoundAgeUpdated(maxRoundAgeSeconds_);
     }
 }

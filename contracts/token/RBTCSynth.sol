@@ -27,6 +27,7 @@ contract RBTCSynth is IRBTCSynth, AccessControlDefaultAdminRules {
     struct Account {
         uint64 freeSats;
         uint64 escrowSats;
+        bool frozen;
     }
 
     /// @dev One slot for both totals.
@@ -122,11 +123,21 @@ contract RBTCSynth is IRBTCSynth, AccessControlDefaultAdminRules {
         // unchecked: fromFreeSats ≤ account.freeSats ≤ totals.freeSats and fromEscrowSats ≤ account.escrowSats ≤
         // totals.escrowSats (a user's balance is part of the total).
         unchecked {
-            _accounts[user] = Account(account.freeSats - fromFreeSats, account.escrowSats - fromEscrowSats);
+            _accounts[user] = Account(
+                account.freeSats - fromFreeSats,
+                account.escrowSats - fromEscrowSats,
+                account.frozen
+            );
             _totals = Totals(totals.freeSats - fromFreeSats, totals.escrowSats - fromEscrowSats);
         }
         emit Burned(user, fromFreeSats, fromEscrowSats);
         emit Transfer(user, address(0), amountSats);
+    }
+
+    /// @inheritdoc IRBTCSynth
+    function setFrozen(address user, bool frozen) external onlyOracle {
+        _accounts[user].frozen = frozen;
+        emit AccountFrozen(user, frozen);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -138,11 +149,12 @@ contract RBTCSynth is IRBTCSynth, AccessControlDefaultAdminRules {
         if (user == address(0)) revert RBTCZeroAddress();
         if (amountSats == 0) revert RBTCZeroAmount();
         Account memory account = _accounts[user];
+        if (account.frozen) revert RBTCAccountFrozen(user);
         if (amountSats > account.freeSats) revert RBTCInsufficientFree(user, account.freeSats, amountSats);
         Totals memory totals = _totals;
         // unchecked: amountSats ≤ account.freeSats ≤ totals.freeSats; escrow + amount ≤ supply ≤ MAX_BTC_SATS.
         unchecked {
-            _accounts[user] = Account(account.freeSats - amountSats, account.escrowSats + amountSats);
+            _accounts[user] = Account(account.freeSats - amountSats, account.escrowSats + amountSats, false);
             _totals = Totals(totals.freeSats - amountSats, totals.escrowSats + amountSats);
         }
         emit Escrowed(user, amountSats);
@@ -157,7 +169,7 @@ contract RBTCSynth is IRBTCSynth, AccessControlDefaultAdminRules {
         Totals memory totals = _totals;
         // unchecked: amountSats ≤ account.escrowSats ≤ totals.escrowSats; free + amount ≤ supply ≤ MAX_BTC_SATS.
         unchecked {
-            _accounts[user] = Account(account.freeSats + amountSats, account.escrowSats - amountSats);
+            _accounts[user] = Account(account.freeSats + amountSats, account.escrowSats - amountSats, account.frozen);
             _totals = Totals(totals.freeSats + amountSats, totals.escrowSats - amountSats);
         }
         emit Released(user, amountSats);
@@ -203,6 +215,11 @@ contract RBTCSynth is IRBTCSynth, AccessControlDefaultAdminRules {
         unchecked {
             return account.freeSats + account.escrowSats;
         }
+    }
+
+    /// @inheritdoc IRBTCSynth
+    function isFrozen(address user) external view returns (bool) {
+        return _accounts[user].frozen;
     }
 
     /// @inheritdoc IRBTCSynth

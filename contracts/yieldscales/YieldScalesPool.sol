@@ -12,6 +12,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IBalanceHook} from "../interfaces/IBalanceHook.sol";
 import {IRBTCSynth} from "../interfaces/IRBTCSynth.sol";
+import {IWrBTC} from "../interfaces/IWrBTC.sol";
 import {IYieldScalesPool} from "../interfaces/IYieldScalesPool.sol";
 import {ADMIN_TRANSFER_DELAY} from "../libraries/Constants.sol";
 
@@ -247,20 +248,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
             _syncByHook(slot, word, user, newBackedSats, code);
             return;
         }
-        uint256 holderIndex = _accrueAndRescale(false);
-        _reweight(
-            user,
-            _decodeHolder(word),
-            newBackedSats,
-            uint56(word >> HOLDER_STAKED_SHIFT),
-            CODE_REMOVED,
-            holderIndex
-        );
-        // unchecked: the holder was active, so the count is ≥ 1.
-        unchecked {
-            --_holderCount;
-        }
-        emit HolderRemoved(user, reason);
+        _remove(user, _decodeHolder(word), newBackedSats, _accrueAndRescale(false), reason);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -271,6 +259,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
     function join() external whenNotPaused {
         Holder memory h = _loadHolder(msg.sender);
         if (_isActive(h.code)) revert YieldAlreadyJoined(msg.sender);
+        _requireCovered(msg.sender);
         uint256 holderIndex = _accrueAndRescale(true);
         uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(msg.sender);
         h.sinceTimestamp = uint32(block.timestamp);
@@ -284,6 +273,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         if (amountSats == 0) revert YieldZeroAmount();
         Holder memory h = _loadHolder(msg.sender);
         if (!_isActive(h.code)) revert YieldNotJoined(msg.sender);
+        _requireCovered(msg.sender);
         uint256 holderIndex = _accrueAndRescale(true);
         _reweight(msg.sender, h, h.backedSats, uint256(h.stakedSats) + amountSats, _earnedCode(h), holderIndex);
         _totalStakedSats += amountSats;
@@ -296,6 +286,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         if (amountSats == 0) revert YieldZeroAmount();
         Holder memory h = _loadHolder(msg.sender);
         if (h.stakedSats < amountSats) revert YieldInsufficientStake(msg.sender, h.stakedSats, amountSats);
+        _requireCovered(msg.sender);
         uint256 holderIndex = _accrueAndRescale(true);
         uint8 code = _isActive(h.code) ? _earnedCode(h) : h.code;
         _reweight(msg.sender, h, h.backedSats, h.stakedSats - amountSats, code, holderIndex);
@@ -313,8 +304,34 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         Holder memory h = _loadHolder(user);
         if (!_isActive(h.code)) return;
         uint64 backedSats = IRBTCSynth(rbtc).totalBackedOf(user);
+        // An uncovered holder earns nothing, whether or not the Oracle's hook already told the pool.
+        if (IWrBTC(wrbtc).uncoveredOf(user) != 0) {
+            _remove(user, h, backedSats, holderIndex, ChangeReason.EMERGENCY_BURN);
+            return;
+        }
         _reweight(user, h, backedSats, h.stakedSats, _earnedCode(h), holderIndex);
         emit HolderPositionUpdated(user, backedSats);
+    }
+
+    /// @inheritdoc IYieldScalesPool
+    function slashStake(address user) external nonReentrant returns (uint64 amountSats) {
+        Holder memory h = _loadHolder(user);
+        uint64 uncoveredSats = IWrBTC(wrbtc).uncoveredOf(user);
+        amountSats = h.stakedSats < uncoveredSats ? uint64(h.stakedSats) : uncoveredSats;
+        if (amountSats == 0) revert YieldNothingToSlash(user, h.stakedSats, uncoveredSats);
+        uint256 holderIndex = _accrueAndRescale(true);
+        if (_isActive(h.code)) {
+            _remove(user, h, h.backedSats, holderIndex, ChangeReason.EMERGENCY_BURN);
+            h = _loadHolder(user);
+        }
+        _reweight(user, h, h.backedSats, h.stakedSats - amountSats, h.code, holderIndex);
+        // unchecked: the total includes this holder's stake, which is ≥ amountSats.
+        unchecked {
+            _totalStakedSats -= amountSats;
+        }
+        emit StakeSlashed(user, amountSats);
+        // Burns the pool's own wrBTC (the stake) against the user's deficit.
+        IWrBTC(wrbtc).retireUncovered(user, amountSats);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -382,6 +399,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         }
         bool wasActive = _isActive(h.code);
         uint64 stakedSats = h.stakedSats;
+        if (stakedSats != 0) _requireCovered(msg.sender);
         uint256 liquidity = p.amount;
         _reweight(msg.sender, h, 0, 0, CODE_NONE, holderIndex);
         if (wasActive) {
@@ -583,6 +601,12 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         uint256 oldBackedSats = uint56(word);
         (uint256 scaleWord, uint256 holderIndex) = _hookScale(oldBackedSats, newBackedSats);
         uint8 newCode = _earnedCodeOf(code, uint32(word >> HOLDER_SINCE_SHIFT));
+        if ((word & type(uint112).max) == 0) {
+            // Backed and staked (the word's low 112 bits) both zero: from a zero weight the loyalty clock restarts at
+            // Bronze (nothing was at stake, so no time was earned); the staked/since fields get only the new start.
+            newCode = CODE_BRONZE;
+            word = (word & ~HOLDER_STAKED_SINCE_MASK) | (block.timestamp << HOLDER_SINCE_SHIFT);
+        }
         // The offset is the slot's top field: an arithmetic shift sign-extends it.
         int256 offset = int256(word) >> HOLDER_OFFSET_SHIFT;
         {
@@ -701,6 +725,29 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
                            INTERNAL: POSITIONS
     //////////////////////////////////////////////////////////////*/
 
+    /// @dev Removes an active holder from accrual (`HolderRemoved`): an emergency burn, an upheld dispute that lowered
+    ///      her total, or an uncovered deficit. `holderIndex` must be current.
+    function _remove(
+        address user,
+        Holder memory h,
+        uint256 backedSats,
+        uint256 holderIndex,
+        ChangeReason reason
+    ) private {
+        _reweight(user, h, backedSats, h.stakedSats, CODE_REMOVED, holderIndex);
+        // unchecked: the holder was active, so the count is ≥ 1.
+        unchecked {
+            --_holderCount;
+        }
+        emit HolderRemoved(user, reason);
+    }
+
+    /// @dev Reverts while `user` has an uncovered wrBTC deficit: she may not join, stake or take staked wrBTC out.
+    function _requireCovered(address user) private view {
+        uint64 uncoveredSats = IWrBTC(wrbtc).uncoveredOf(user);
+        if (uncoveredSats != 0) revert YieldUncoveredHolder(user, uncoveredSats);
+    }
+
     /// @dev Stores `user`'s new holder position and re-weights it at `holderIndex` (already current): what was
     ///      claimable stays claimable (less ≤ 1 unit of rounding) and the new weight earns from now.
     function _reweight(
@@ -711,6 +758,11 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         uint8 code,
         uint256 holderIndex
     ) internal {
+        // The loyalty clock runs only while the holder has something at stake: it restarts from a zero weight.
+        if (_isActive(code) && uint256(h.backedSats) + h.stakedSats == 0 && backedSats + stakedSats != 0) {
+            h.sinceTimestamp = uint32(block.timestamp);
+            code = CODE_BRONZE;
+        }
         uint256 oldWeight = _weight(h.backedSats, h.stakedSats, h.code);
         uint256 newWeight = _weight(backedSats, stakedSats, code);
         if (oldWeight != newWeight) {

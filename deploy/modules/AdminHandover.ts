@@ -9,8 +9,8 @@ import ReserveBTCModule from "./ReserveBTC.js";
  * `ReserveBTC` only when `finalAdmin` differs from the deployer; local networks skip it. The deployer keeps its
  * operational roles until the new admin revokes them (docs: operations runbook).
  *
- * `ProofOfReserves` has no admin and no roles (rounds are committee-signed, its wiring is immutable): nothing to hand
- * over. The optional YieldScalesPool has its own module, `YieldAdminHandover` (same `finalAdmin`).
+ * `ProofOfReserves` has one role, CONFIG_ROLE (the secure-mint gate's maximum round age; rounds themselves are
+ * committee-signed). The optional YieldScalesPool has its own module, `YieldAdminHandover` (same `finalAdmin`).
  */
 export default buildModule("AdminHandover", (m) => {
   const { rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves } =
@@ -42,6 +42,10 @@ export default buildModule("AdminHandover", (m) => {
     ...wired,
     id: "disputeManager_RESOLVER",
   });
+  m.call(proofOfReserves, "grantRole", [m.staticCall(proofOfReserves, "CONFIG_ROLE"), finalAdmin], {
+    ...wired,
+    id: "proofOfReserves_CONFIG",
+  });
   for (const [name, contract] of [
     ["rbtc", rbtc],
     ["wrbtc", wrbtc],
@@ -49,6 +53,7 @@ export default buildModule("AdminHandover", (m) => {
     ["feeVault", feeVault],
     ["oracle", oracle],
     ["disputeManager", disputeManager],
+    ["proofOfReserves", proofOfReserves],
   ] as const) {
     m.call(contract, "beginDefaultAdminTransfer", [finalAdmin], { ...wired, id: `${name}_handover` });
   }

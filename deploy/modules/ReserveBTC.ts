@@ -42,6 +42,8 @@ export const RESERVE_BTC_DEFAULTS = {
   minBondWei: 10_000_000_000_000_000n,
   /** Reward of an upheld dispute: 0.005 ETH, paid up to the reward balance the treasury funds (`fundRewards`). */
   disputeRewardWei: 5_000_000_000_000_000n,
+  /** The secure-mint gate (`wrap`) refuses a reserve round older than 1 day: a committee that stopped attesting stops wrBTC. */
+  maxRoundAgeSeconds: 86_400,
 } as const;
 
 /**
@@ -71,24 +73,31 @@ export default buildModule("ReserveBTC", (m) => {
     m.getParameter("maxFeeWei", d.maxFeeWei),
   ]);
   const feeVault = m.contract("FeeVault", [deployer, treasury]);
-  const oracle = m.contract("Oracle", [
-    deployer,
-    rbtc,
-    wrbtc,
-    feeVault,
-    feePolicy,
-    {
-      operators,
-      threshold,
-      minConfirmations,
-      mintWindowSeconds: m.getParameter("mintWindowSeconds", d.mintWindowSeconds),
-      userMintCapSats: m.getParameter("userMintCapSats", d.userMintCapSats),
-      globalMintCapSats: m.getParameter("globalMintCapSats", d.globalMintCapSats),
-      mintDelaySeconds: m.getParameter("mintDelaySeconds", d.mintDelaySeconds),
-      maxReportValiditySeconds: m.getParameter("maxReportValiditySeconds", d.maxReportValiditySeconds),
-      maxBtcHeightLag: m.getParameter("maxBtcHeightLag", d.maxBtcHeightLag),
-    },
-  ]);
+  // The Oracle's external libraries (its binding registry and its out-of-band position resets), linked at deployment.
+  const bindingRegistry = m.library("BindingRegistry");
+  const positionResets = m.library("PositionResets");
+  const oracle = m.contract(
+    "Oracle",
+    [
+      deployer,
+      rbtc,
+      wrbtc,
+      feeVault,
+      feePolicy,
+      {
+        operators,
+        threshold,
+        minConfirmations,
+        mintWindowSeconds: m.getParameter("mintWindowSeconds", d.mintWindowSeconds),
+        userMintCapSats: m.getParameter("userMintCapSats", d.userMintCapSats),
+        globalMintCapSats: m.getParameter("globalMintCapSats", d.globalMintCapSats),
+        mintDelaySeconds: m.getParameter("mintDelaySeconds", d.mintDelaySeconds),
+        maxReportValiditySeconds: m.getParameter("maxReportValiditySeconds", d.maxReportValiditySeconds),
+        maxBtcHeightLag: m.getParameter("maxBtcHeightLag", d.maxBtcHeightLag),
+      },
+    ],
+    { libraries: { BindingRegistry: bindingRegistry, PositionResets: positionResets } },
+  );
 
   const disputeManager = m.contract("DisputeManager", [
     deployer,
@@ -99,7 +108,13 @@ export default buildModule("ReserveBTC", (m) => {
     m.getParameter("minBondWei", d.minBondWei),
     m.getParameter("disputeRewardWei", d.disputeRewardWei),
   ]);
-  const proofOfReserves = m.contract("ProofOfReserves", [oracle, rbtc, wrbtc]);
+  const proofOfReserves = m.contract("ProofOfReserves", [
+    deployer,
+    oracle,
+    rbtc,
+    wrbtc,
+    m.getParameter("maxRoundAgeSeconds", d.maxRoundAgeSeconds),
+  ]);
 
   m.call(rbtc, "wire", [oracle, wrbtc]);
   m.call(wrbtc, "setOracle", [oracle]);

@@ -14,10 +14,10 @@ export interface UserChainState {
   bindingCount: bigint;
   deferredSats: bigint;
   queuedSats: bigint;
-  /** Frozen by an open dispute (IOracle.UserView.syncFrozen; undefined when the deployed ABI has no such field). */
-  syncFrozen?: boolean;
-  /** Start of an unpaid fee deferral (IOracle.UserView.feeUnpaidSince; undefined when the ABI has no such field). */
-  feeUnpaidSince?: bigint;
+  /** True while an open dispute holds back the user's rises (drops still apply). */
+  syncFrozen: boolean;
+  /** Unix time since which the deferred rise is unpaid (meaningful while deferredSats > 0). */
+  feeUnpaidSince: bigint;
 }
 
 /** Everything a round reads from chain, taken at one block. */
@@ -178,8 +178,7 @@ export type UserView = Omit<UserChainState, "addresses">;
 
 /**
  * The oracle state (IOracle.UserView) of `users` at `blockNumber`: ⌈users/500⌉ calls, up to four in flight. Field
- * positions come from the ABI, so a reordered or extended struct cannot be misread; `syncFrozen` and
- * `feeUnpaidSince` are read when the ABI has them.
+ * positions come from the ABI, so a reordered or extended struct cannot be misread.
  */
 export async function readUserViews(
   oracle: Oracle,
@@ -191,16 +190,12 @@ export async function readUserViews(
   if (provider == null) throw new Error("oracle contract has no provider");
   const target = await oracle.getAddress();
   const fields = oracle.interface.getFunction("userStates")?.outputs[0]?.arrayChildren?.components ?? [];
-  const position = (name: string): number | undefined => {
-    const index = fields.findIndex((f) => f.name === name);
-    return index < 0 ? undefined : index;
-  };
   const column = (name: string): number => {
-    const index = position(name);
-    if (index === undefined) throw new Error(`IOracle.UserView has no field ${name}`);
+    const index = fields.findIndex((f) => f.name === name);
+    if (index < 0) throw new Error(`IOracle.UserView has no field ${name}`);
     return index;
   };
-  const [attested, sequence, btcHeight, lastSyncAt, bindingCount, deferred, queued] = [
+  const [attested, sequence, btcHeight, lastSyncAt, bindingCount, deferred, queued, frozen, unpaidSince] = [
     "attestedSats",
     "sequence",
     "btcHeight",
@@ -208,9 +203,9 @@ export async function readUserViews(
     "bindingCount",
     "deferredSats",
     "queuedSats",
-  ].map(column) as [number, number, number, number, number, number, number];
-  const frozen = position("syncFrozen");
-  const unpaidSince = position("feeUnpaidSince");
+    "syncFrozen",
+    "feeUnpaidSince",
+  ].map(column) as [number, number, number, number, number, number, number, number, number];
   const starts = pages(users.length, pageSize);
   const read = await mapLimit(starts, READ_CONCURRENCY, async (start) => {
     const data = oracle.interface.encodeFunctionData("userStates", [users.slice(start, start + pageSize)]);
@@ -230,9 +225,9 @@ export async function readUserViews(
         bindingCount: at(bindingCount),
         deferredSats: at(deferred),
         queuedSats: at(queued),
+        syncFrozen: at(frozen) !== 0n,
+        feeUnpaidSince: at(unpaidSince),
       };
-      if (frozen !== undefined) view.syncFrozen = at(frozen) !== 0n;
-      if (unpaidSince !== undefined) view.feeUnpaidSince = at(unpaidSince);
       views.push(view);
     });
   });

@@ -177,6 +177,8 @@ export interface RoundJson {
   deferred: string[];
   queued: string[];
   emergencyBurns: number;
+  /** Users whose uncovered wrBTC the round retired from their yield-pool stake after a BACKING_LOST burn. */
+  stakeSlashes: string[];
   skipped: Array<{ user: string; reason: string; detail: string }>;
   /** Reports fewer than the threshold of operators agreed to (not submitted; retried next round), with each refusal. */
   dropped: Array<{
@@ -205,6 +207,8 @@ export interface RoundJson {
     attestedSats?: string;
     reason?: string;
   } | null;
+  /** Reports the Oracle skipped on chain (IOracle.SkipReason names); nothing changed, the next round re-reports. */
+  skippedOnChain: Array<{ user: string; sequence: string; reason: string }>;
   reports: Array<{
     user: string;
     previousSats: string;
@@ -244,6 +248,7 @@ export function roundJson(ctx: OracleContext, summary: RoundSummary): RoundJson 
     deferred: summary.deferred,
     queued: summary.queued,
     emergencyBurns: summary.emergencyBurns,
+    stakeSlashes: summary.stakeSlashes,
     skipped: summary.skipped.map((s) => ({ user: s.user, reason: s.reason, detail: s.detail })),
     dropped: summary.dropped.map((d) => ({
       user: d.report.user,
@@ -268,6 +273,11 @@ export function roundJson(ctx: OracleContext, summary: RoundSummary): RoundJson 
               attestedSats: summary.reserves.attestedSats.toString(),
             }
           : { committed: false, reason: summary.reserves.reason },
+    skippedOnChain: summary.skippedOnChain.map((s) => ({
+      user: s.user,
+      sequence: s.sequence.toString(),
+      reason: s.reason,
+    })),
     reports: summary.reports.map((r) => ({
       user: r.user,
       previousSats: (summary.attestedBefore.get(r.user) ?? 0n).toString(),
@@ -296,11 +306,12 @@ export async function syncCommand(
   bitcoin: BitcoinSource,
   options: RoundOptions = {},
 ): Promise<{ summary: RoundSummary; json: RoundJson }> {
-  const { oracle, rbtc, proofOfReserves } = ctx.system;
+  const { oracle, rbtc, proofOfReserves, yieldPool } = ctx.system;
   // Each round also commits the reserve round (Merkle root of every address's sats and the attested total).
   const reserves = { contract: proofOfReserves, sign: ctx.committee.reserveSigner(proofOfReserves) };
   const summary = await runSyncRound(oracle, rbtc, bitcoin, ctx.committee.batchSigner(oracle), {
     reserves,
+    ...(yieldPool === undefined ? {} : { yieldPool }),
     ...options,
   });
   return { summary, json: roundJson(ctx, summary) };

@@ -30,8 +30,11 @@ export interface SyncReport {
   sequence: bigint;
 }
 
-/** Why a user got no report this round. */
-export type SkipReason = "bitcoin-backend-error" | "backend-behind-chain";
+/**
+ * Why a user got no report this round. `frozen`: the user's observed total rose while an open dispute freezes her —
+ * the Oracle would hold the rise back (`ReportSkipped` DISPUTE_OPEN), so it is not proposed; her drops still are.
+ */
+export type SkipReason = "bitcoin-backend-error" | "backend-behind-chain" | "frozen";
 
 export interface SkippedUser {
   user: string;
@@ -49,10 +52,12 @@ export function blockHashToBytes32(hash: string): string {
 }
 
 /**
- * Builds the reports of a round: one per user whose observed total differs from the attested one (a deferred or
- * queued mint is settled by the contract, so only the attested total matters). Users whose Bitcoin view failed are
- * skipped — never guessed — and so are users whose last report was at a higher Bitcoin height than this tip (the
- * backend is behind; a report would revert with OracleHeightRegressed).
+ * Builds the reports of a round: one per user whose observed total differs from the attested one (a queued mint is
+ * settled by the contract, so only the attested total matters), plus one per user with a deferred (unpaid) rise whose
+ * observed total no longer exceeds the attested one — that report clears the deferral on chain, so a user is only ever
+ * FEE_EXHAUSTED for a rise she still holds. Users whose Bitcoin view failed are skipped — never guessed — and so are
+ * users whose last report was at a higher Bitcoin height than this tip (the backend is behind; a report would revert
+ * with OracleHeightRegressed) and frozen users whose total rose (the Oracle holds a frozen user's rise back).
  */
 export function buildReports(
   states: readonly UserChainState[],
@@ -81,9 +86,18 @@ export function buildReports(
       });
       continue;
     }
-    // A deferred mint means the attested total is stale on purpose; it is re-reported (and charged) every round.
-    if (observation.totalSats === state.attestedSats) {
+    // A deferred mint means the attested total is stale on purpose: a rise still held is re-reported (and charged)
+    // every round, and an unchanged total is reported too, to clear the deferral of a rise that is gone.
+    if (observation.totalSats === state.attestedSats && state.deferredSats === 0n) {
       unchanged += 1;
+      continue;
+    }
+    if (state.syncFrozen && observation.totalSats > state.attestedSats) {
+      skipped.push({
+        user: state.user,
+        reason: "frozen",
+        detail: `an open dispute holds back the rise from ${state.attestedSats} to ${observation.totalSats} sats`,
+      });
       continue;
     }
     reports.push({

@@ -1,6 +1,11 @@
 import type { ContractTransactionReceipt } from "ethers";
 
-import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import type {
+  Oracle,
+  ProofOfReserves,
+  RBTCSynth,
+  YieldScalesPool,
+} from "../../types/ethers-contracts/index.js";
 import { BackendError } from "../errors.js";
 import type { ReserveSigner } from "./committee.js";
 import { CommitteeRefusedError } from "./committee.js";
@@ -57,6 +62,11 @@ export interface RoundOptions {
   reserves?: { contract: ProofOfReserves; sign: ReserveSigner };
   /** Burn positions whose fee has been unpaid past the grace period (FEE_EXHAUSTED). Default: true unless dryRun. */
   feeExhaustedBurns?: boolean;
+  /**
+   * The yield pool, when deployed: after a BACKING_LOST burn the round retires the holder's uncovered wrBTC from her
+   * pool stake (`slashStake`; the pool locks that stake until it is retired anyway).
+   */
+  yieldPool?: YieldScalesPool;
   /** Retry / fee-bump settings and submit events (see submitReports). */
   submit?: Omit<SubmitOptions, "batchSize" | "onBatch">;
 }
@@ -105,9 +115,13 @@ export interface RoundSummary {
   emergencyBurns: number;
   /** Users whose position the round burned for an exhausted fee. */
   feeExhaustedBurns: string[];
+  /** Users whose uncovered wrBTC the round retired from their yield-pool stake (`slashStake`). */
+  stakeSlashes: string[];
   /** The reserve round committed after the sync (absent when no `reserves` option was given). */
   reserves?: ReserveCommit;
   skipped: SkippedUser[];
+  /** Reports the Oracle skipped on chain (held rises, stale sequences): re-reported by the next round. */
+  skippedOnChain: BatchOutcome["skippedOnChain"];
   /** The reports submitted (dry run: the reports built). */
   reports: SyncReport[];
   /** Reports fewer than the threshold of operators agreed to: not submitted, retried next round. */
@@ -294,6 +308,16 @@ export async function runSyncRound(
     }
   }
 
+  const stakeSlashes: string[] = [];
+  if (live && options.yieldPool !== undefined) {
+    for (const user of new Set(batches.flatMap((b) => b.backingLostUsers))) {
+      if (await slashStakeIfUncovered(options.yieldPool, user)) {
+        stakeSlashes.push(user);
+        progress(`retired ${user}'s uncovered wrBTC from the yield-pool stake`);
+      }
+    }
+  }
+
   let reserves: ReserveCommit | undefined;
   if (live && options.reserves !== undefined) {
     const failed = skipped.filter((s) => s.reason === "bitcoin-backend-error");
@@ -349,10 +373,12 @@ export async function runSyncRound(
     queued: batches.flatMap((b) => b.queuedUsers),
     emergencyBurns,
     feeExhaustedBurns,
+    stakeSlashes,
     ...(reserves === undefined ? {} : { reserves }),
     skipped,
     reports: submitted,
     dropped,
+    skippedOnChain: batches.flatMap((b) => b.skippedOnChain),
     attestedBefore,
     batches,
     gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
@@ -366,8 +392,9 @@ export async function runSyncRound(
 }
 
 /**
- * Sends `emergencyBurnFeeExhausted(user)` when the user's fee has been unpaid past the grace period and they hold
- * rBTC (checked against the latest block first, so no transaction is wasted). Returns the receipt, or undefined.
+ * Sends `emergencyBurnFeeExhausted(user)` when the user's fee has been unpaid past the grace period, a report after
+ * the grace period re-confirmed the unpaid rise (this round's, normally) and they hold rBTC — the Oracle's own
+ * conditions, checked against the latest block first so no transaction is wasted. Returns the receipt, or undefined.
  */
 async function burnIfFeeExhausted(
   oracle: Oracle,
@@ -377,18 +404,31 @@ async function burnIfFeeExhausted(
   const provider = oracle.runner?.provider;
   const block = await provider?.getBlock("latest");
   if (block == null) return undefined;
-  const [state, unpaidSince, grace, backed] = await Promise.all([
+  const [state, grace, backed] = await Promise.all([
     oracle.userState(user),
-    oracle.feeUnpaidSince(user),
     oracle.feeGracePeriodSeconds(),
     rbtc.totalBackedOf(user),
   ]);
+  const graceEnd = state.feeUnpaidSince + grace;
   // The next block's timestamp is at least one second later than the latest one.
-  if (state.deferredSats === 0n || backed === 0n || BigInt(block.timestamp) + 1n < unpaidSince + grace) {
-    return undefined;
-  }
+  if (state.deferredSats === 0n || backed === 0n || BigInt(block.timestamp) + 1n < graceEnd) return undefined;
+  if (state.lastSyncAt < graceEnd) return undefined;
   const tx = await oracle.emergencyBurnFeeExhausted(user);
   return (await tx.wait()) ?? undefined;
+}
+
+/**
+ * Sends `slashStake(user)` when the pool holds a stake of `user` and she has an uncovered wrBTC deficit (checked with
+ * a static call first, so no transaction is wasted). True when a stake was slashed.
+ */
+async function slashStakeIfUncovered(pool: YieldScalesPool, user: string): Promise<boolean> {
+  try {
+    await pool.slashStake.staticCall(user);
+  } catch {
+    return false; // no stake or no deficit (YieldNothingToSlash), or the pool is paused
+  }
+  await (await pool.slashStake(user)).wait();
+  return true;
 }
 
 /** Builds the reserve tree over `leaves`, has the committee sign the next round and commits it. */

@@ -48,6 +48,13 @@ export interface BatchOutcome {
   reorgAnchors: number;
   /** EmergencyBurn events in the receipt (BACKING_LOST burns inside the sync). */
   emergencyBurns: number;
+  /** Users of those BACKING_LOST burns: their wrBTC deficit may be retired from a yield-pool stake. */
+  backingLostUsers: string[];
+  /**
+   * Reports the Oracle skipped (`ReportSkipped`): a held rise (frozen, unbound, paused — re-reported next round) or a
+   * stale sequence (consumed by an unbind, a dispute or a reset after the round read the chain). Nothing changed.
+   */
+  skippedOnChain: Array<{ user: string; sequence: bigint; reason: ReportSkipReason }>;
   /** Transactions sent for this batch (1 unless it was retried or replaced with a higher fee). */
   attempts: number;
   /** EVM RPC calls this batch took (signing excluded). */
@@ -61,6 +68,13 @@ function decode(iface: Interface, log: Log): ReturnType<Interface["parseLog"]> {
     return null;
   }
 }
+
+/** `IOracle.EmergencyBurnReason.BACKING_LOST`. */
+const BACKING_LOST = 3;
+
+/** `IOracle.SkipReason` names by code. */
+export const REPORT_SKIP_REASONS = ["DISPUTE_OPEN", "UNBOUND", "PAUSED", "STALE_SEQUENCE"] as const;
+export type ReportSkipReason = (typeof REPORT_SKIP_REASONS)[number] | "UNKNOWN";
 
 /** Reads the receipt's Oracle and rBTC events into a batch outcome. */
 export function summariseReceipt(
@@ -80,6 +94,8 @@ export function summariseReceipt(
     queuedUsers: [],
     reorgAnchors: 0,
     emergencyBurns: 0,
+    backingLostUsers: [],
+    skippedOnChain: [],
     attempts: 1,
     rpcCalls: 0,
   };
@@ -98,7 +114,18 @@ export function summariseReceipt(
       if (event?.name === "NeedsTopUp") outcome.deferredUsers.push(event.args.user as string);
       if (event?.name === "MintQueued") outcome.queuedUsers.push(event.args.user as string);
       if (event?.name === "BitcoinAnchorReplaced") outcome.reorgAnchors += 1;
-      if (event?.name === "EmergencyBurn") outcome.emergencyBurns += 1;
+      if (event?.name === "EmergencyBurn") {
+        outcome.emergencyBurns += 1;
+        if (Number(event.args.reason) === BACKING_LOST)
+          outcome.backingLostUsers.push(event.args.user as string);
+      }
+      if (event?.name === "ReportSkipped") {
+        outcome.skippedOnChain.push({
+          user: event.args.user as string,
+          sequence: event.args.sequence as bigint,
+          reason: REPORT_SKIP_REASONS[Number(event.args.reason)] ?? "UNKNOWN",
+        });
+      }
     }
   }
   return outcome;

@@ -350,7 +350,7 @@ export class OperatorNode {
         report,
       );
     }
-    if (rise && (view.syncFrozen ?? (await this.chain.isSyncFrozen(report.user, head.number)))) {
+    if (rise && view.syncFrozen) {
       return refusal(
         "RISE_WHILE_FROZEN",
         "newTotalSats",

@@ -121,11 +121,6 @@ export class ChainView {
     );
   }
 
-  /** Whether `user` is frozen by a dispute (for deployments whose UserView does not carry `syncFrozen`). */
-  isSyncFrozen(user: string, block: number): Promise<boolean> {
-    return chainRead("the freeze flag", () => this.#oracle.isSyncFrozen(user, { blockTag: block }));
-  }
-
   bindingNonce(user: string, block: number): Promise<bigint> {
     return chainRead("the binding nonce", () => this.#oracle.bindingNonce(user, { blockTag: block }));
   }

@@ -26,6 +26,10 @@ contract CommitteeStub {
         return account == operator;
     }
 
+    function staleness() external pure returns (uint32 maxReportValiditySeconds, uint32 maxBtcHeightLag) {
+        return (3_600, 6);
+    }
+
     function bindingsLength() external pure returns (uint256) {
         return 0;
     }
@@ -98,6 +102,11 @@ contract ReservesHandler is Test {
         if (max == 0) return;
         vm.prank(user);
         wrbtc.redeem(uint64(bound(amountSats, 1, max)));
+    }
+
+    /// @dev Lets time pass (up to 2 days): the latest round goes stale after the maximum round age (1 day).
+    function advanceTime(uint32 secondsToPass) external {
+        vm.warp(block.timestamp + bound(secondsToPass, 1, 2 days));
     }
 
     /// @dev Commits a round attesting `attestedSats` (sometimes exactly the supply, sometimes short).
