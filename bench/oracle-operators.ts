@@ -88,6 +88,7 @@ try {
         "oracle:operator",
         "--network",
         "localhost",
+        "--no-compile",
         "--port",
         "0",
         "--dev-account",

@@ -247,6 +247,11 @@ export const oracleTasks = [
       name: "noPrefetch",
       description: "Do not scan every bound address when a new Bitcoin tip is seen",
     })
+    .addFlag({
+      name: "noCompile",
+      description:
+        "Do not check the build at start (production: `npx hardhat build` once; saves ~180 MB of RSS)",
+    })
     .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
     .setAction(() => import("./operator.action.js"))
     .build(),

@@ -20,6 +20,7 @@ interface Args {
   revocationsFile: string;
   rateLimit: number;
   noPrefetch: boolean;
+  noCompile: boolean;
   logLevel: string;
 }
 
@@ -37,9 +38,21 @@ export default async function operatorAction(args: Args, hre: HardhatRuntimeEnvi
     if (args.port < 0 || args.port > 65_535) {
       throw new UserInputError("--port is required: the port of the signing API (0 = any free port)", "PORT");
     }
-    await buildContracts(hre);
-    const { parseBtcNetwork } = await import("../../src/oracle/commands.js");
-    const { startOperator } = await import("../../src/oracle/operator/start.js");
+    // The build check keeps Hardhat's compiler state in the process for its whole life (~180 MB of RSS):
+    // long-running nodes built once beforehand skip it with --no-compile.
+    if (!args.noCompile) await buildContracts(hre);
+    const modules = await Promise.all([
+      import("../../src/oracle/commands.js"),
+      import("../../src/oracle/operator/start.js"),
+    ]).catch((error: unknown) => {
+      if (args.noCompile && /ethers-contracts/.test(String(error))) {
+        throw new UserInputError(
+          "the contract bindings are not built: run `npx hardhat build` (or drop --no-compile)",
+        );
+      }
+      throw error;
+    });
+    const [{ parseBtcNetwork }, { startOperator }] = modules;
     const connection = await hre.network.getOrCreate();
     running = await startOperator(
       connection,
