@@ -7,7 +7,7 @@ import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
-import { Committee } from "../../src/oracle/committee.js";
+import { LocalCommittee } from "../../src/oracle/committee.js";
 import { runSyncRound } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { checkReserves, reserveExitCode } from "../../src/reserves/check.js";
@@ -34,7 +34,7 @@ describe("integration: reserves, emergency burns and disputes against a Bitcoin 
   async function setup() {
     const s = await deployOracleSystem(connection);
     const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
-    const committee = new Committee(committeeWallets(3), 2);
+    const committee = new LocalCommittee(committeeWallets(3), 2);
     const sign = committee.batchSigner(s.oracle);
     const reserves = { contract: s.proofOfReserves, sign: committee.reserveSigner(s.proofOfReserves) };
     const round = () => runSyncRound(s.oracle, s.rbtc, esplora, sign, { reserves });

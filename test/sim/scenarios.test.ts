@@ -294,6 +294,43 @@ describe("parseScenario", function () {
     );
   });
 
+  it("parses the operator-fault steps and the refusedBy expectation", function () {
+    const scenario = parseScenario({
+      ...base,
+      steps: [
+        { oracle: "operator-lies", operator: 1, inflateSats: 50000 },
+        { oracle: "operator-lags", operator: 2, blocks: 3 },
+        { oracle: "operator-honest", operator: 1 },
+        { oracle: "malicious-proposal", user: "alice", inflateSats: "50000" },
+        { expect: { refusedBy: [2, 0], droppedReports: { alice: "1" } } },
+      ],
+    });
+    expect(scenario.steps.map((s) => s.action)).to.deep.equal([
+      { oracle: "operator-lies", operator: 1, inflateSats: 50_000n },
+      { oracle: "operator-lags", operator: 2, blocks: 3 },
+      { oracle: "operator-honest", operator: 1 },
+      { oracle: "malicious-proposal", user: "alice", inflateSats: 50_000n },
+      {
+        expect: {
+          perUser: { droppedReports: new Map([["alice", { eq: 1n }]]) },
+          global: [],
+          burnReasons: new Map(),
+          refusedBy: [0, 2],
+        },
+      },
+    ]);
+  });
+
+  it("rejects a fault step without its amount, or naming an operator outside the committee", function () {
+    reject({ ...base, steps: [{ oracle: "operator-lies", operator: 1 }] }, "step 0.inflateSats");
+    reject({ ...base, steps: [{ oracle: "operator-lags", operator: 3, blocks: 1 }] }, "no operator 3");
+    reject({ ...base, steps: [{ expect: { refusedBy: [3] } }] }, "refusedBy: no operator 3");
+    reject(
+      { ...base, steps: [{ oracle: "malicious-proposal", user: "mallory", inflateSats: 1 }] },
+      'unknown user "mallory"',
+    );
+  });
+
   it("rejects a threshold above the committee size", function () {
     reject(
       { ...base, network: { committee: 2, threshold: 3 }, steps: [{ oracle: "sync" }] },

@@ -16,7 +16,7 @@ import type { SystemContracts } from "../../../src/deployments.js";
 import { BackendError } from "../../../src/errors.js";
 import { bindAddress, pendingBindingMessage } from "../../../src/oracle/bind.js";
 import { QuorumBitcoinSource } from "../../../src/oracle/bitcoin-source.js";
-import { Committee, CommitteeError } from "../../../src/oracle/committee.js";
+import { CommitteeError, LocalCommittee } from "../../../src/oracle/committee.js";
 import type { BitcoinSource } from "../../../src/oracle/reports.js";
 import type { RoundOptions } from "../../../src/oracle/round.js";
 import { runSyncRound } from "../../../src/oracle/round.js";
@@ -76,7 +76,7 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
     const system = await deployTo(connection, { minConfirmations: 1, ...parameters });
     const chain = await devnet();
     const bitcoin = esplora(chain.url);
-    const committee = new Committee(committeeWallets(3), 2, 500);
+    const committee = new LocalCommittee(committeeWallets(3), 2, 500);
     const bind = async (name: string, options: { user?: string; feeEth?: string } = {}) => {
       const user = options.user ?? Wallet.createRandom().address;
       const wallet = new DevnetWallet(name);
@@ -95,7 +95,7 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
     const round = (
       options: RoundOptions = {},
       source: BitcoinSource = bitcoin,
-      signers: Committee = committee,
+      signers: LocalCommittee = committee,
       contracts: SystemContracts = system,
     ) =>
       runSyncRound(contracts.oracle, contracts.rbtc, source, signers.batchSigner(contracts.oracle), {
@@ -119,7 +119,7 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
       expect(planned.reports).to.have.length(1);
       const latest = await connection.ethers.provider.getBlock("latest");
       const deadline = BigInt(latest?.timestamp ?? 0) + 600n;
-      const signatures = await committee.batchSigner(system.oracle)(planned.reports, deadline);
+      const { signatures } = await committee.batchSigner(system.oracle)(planned.reports, deadline);
       // …the process dies here. A restarted runner reads the chain again:
       const next = await round();
       expect(next.burnedSats).to.equal(40_000n);
@@ -144,7 +144,7 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
       const planned = await round({ dryRun: true });
       const latest = await connection.ethers.provider.getBlock("latest");
       const deadline = BigInt(latest?.timestamp ?? 0) + 600n;
-      const signatures = await committee.batchSigner(system.oracle)(planned.reports, deadline);
+      const { signatures } = await committee.batchSigner(system.oracle)(planned.reports, deadline);
       await system.oracle.sync(planned.reports, deadline, signatures); // sent; the receipt is never read
       const next = await round();
       expect(next.changed).to.equal(0);
@@ -165,7 +165,7 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
       chain.chain.fund(alice.btc, 20_000n);
       chain.chain.mine(1);
       const [w1, w2, w3] = committeeWallets(3) as [HDNodeWallet, HDNodeWallet, HDNodeWallet];
-      const degraded = new Committee([w1, w2, offline(w3)], 2, 300);
+      const degraded = new LocalCommittee([w1, w2, offline(w3)], 2, 300);
       const summary = await round({}, undefined, degraded);
       expect(summary.mintedSats).to.equal(20_000n);
       expect(degraded.lastFailures.map((f) => f.address)).to.deep.equal([w3.address]);
@@ -178,7 +178,7 @@ describe("oracle runner faults (hardhat node + Bitcoin devnet)", function () {
       chain.chain.fund(alice.btc, 20_000n);
       chain.chain.mine(1);
       const [w1, w2, w3] = committeeWallets(3) as [HDNodeWallet, HDNodeWallet, HDNodeWallet];
-      const broken = new Committee([w1, offline(w2), offline(w3)], 2, 300);
+      const broken = new LocalCommittee([w1, offline(w2), offline(w3)], 2, 300);
       const block = await connection.ethers.provider.getBlockNumber();
       let error: unknown;
       await round({}, undefined, broken).catch((e: unknown) => (error = e));
