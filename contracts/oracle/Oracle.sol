@@ -639,22 +639,13 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         uint256 expected = uint256(u.sequence) + 1;
         uint8 skip = type(uint8).max;
         if (sequence == expected) {
-            // The common case: a fresh report that lowers or keeps the total, or a rise nothing holds back.
             if (newTotalSats > u.attestedSats) {
                 if (u.flags & UserState.FLAG_FROZEN != 0) skip = uint8(SkipReason.DISPUTE_OPEN);
                 else if (u.bindingCount == 0) skip = uint8(SkipReason.UNBOUND);
                 else if (holdRises) skip = uint8(SkipReason.PAUSED);
             }
         } else {
-            // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
-            if (sequence > expected || expected > type(uint32).max) {
-                revert OracleBadSequence(r.user, uint64(expected), sequence);
-            }
-            bool staleDrop =
-                u.flags & UserState.FLAG_SOFT != 0 &&
-                    newTotalSats < u.attestedSats &&
-                    sequence > _mints[r.user].softFloor;
-            if (!staleDrop) skip = uint8(SkipReason.STALE_SEQUENCE);
+            skip = _staleSkip(r, u, sequence, expected);
         }
         if (skip == uint8(SkipReason.STALE_SEQUENCE)) {
             emit ReportSkipped(r.user, sequence, skip);
@@ -681,6 +672,25 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         }
         u.lastSyncAt = uint32(block.timestamp);
         return true;
+    }
+
+    /// @dev The admission of a report whose sequence is not the next one: reverts when it is ahead (or past uint32:
+    ///      it would wrap the stored field) — the committee's error —, skips it as stale, or admits (`type(uint8).max`)
+    ///      the one drop signed after the last applied report and before a soft change.
+    function _staleSkip(
+        Report calldata r,
+        UserState.UserSlot memory u,
+        uint64 sequence,
+        uint256 expected
+    ) private view returns (uint8) {
+        if (sequence > expected || expected > type(uint32).max) {
+            revert OracleBadSequence(r.user, uint64(expected), sequence);
+        }
+        bool staleDrop =
+            u.flags & UserState.FLAG_SOFT != 0 &&
+                r.newTotalSats < u.attestedSats &&
+                sequence > _mints[r.user].softFloor;
+        return staleDrop ? type(uint8).max : uint8(SkipReason.STALE_SEQUENCE);
     }
 
     /// @dev Takes room for `deltaSats` in the user's and the global window; queues the rest (behind the mint delay).

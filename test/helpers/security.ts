@@ -9,7 +9,7 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
-import { Committee } from "../../src/oracle/committee.js";
+import { LocalCommittee } from "../../src/oracle/committee.js";
 import type { RoundOptions, RoundSummary } from "../../src/oracle/round.js";
 import { runSyncRound } from "../../src/oracle/round.js";
 import type { Report } from "../../src/oracle/signing.js";
@@ -158,7 +158,7 @@ export async function openDispute(
 /** The oracle runner's world: an in-process Bitcoin devnet, an Esplora client on it and the committee. */
 export interface RunnerWorld {
   devnet: RunningDevnet;
-  committee: Committee;
+  committee: LocalCommittee;
   /** One runner round (`runSyncRound`) against the devnet; `sign` replaces the committee's batch signer. */
   round(options?: RoundOptions, sign?: BatchSigner): Promise<RoundSummary>;
   close(): Promise<void>;
@@ -170,7 +170,7 @@ export async function startRunnerWorld(
 ): Promise<RunnerWorld> {
   const devnet = await startDevnet({ port: 0 });
   const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest", retries: 1, backoffMs: 10 });
-  const committee = new Committee(s.operators, 2);
+  const committee = new LocalCommittee(s.operators, 2);
   return {
     devnet,
     committee,
