@@ -401,6 +401,7 @@ describe("subgraph", function () {
         "Dispute",
         "YieldPool",
         "YieldParticipant",
+        "ReserveHistoryPoint",
       ]);
       for (const match of schemaText.matchAll(/^type (\w+) @entity\(immutable: (true|false)\)/gm)) {
         expect(match[2], match[1]).to.equal(aggregates.has(match[1] ?? "") ? "false" : "true");

@@ -295,6 +295,8 @@ function typeOfExpression(
   if (call !== null && returnTypes.has(call[1] ?? ""))
     return asToSchemaType(returnTypes.get(call[1] ?? "") ?? "");
   if (value === "null") return { type: "null", list: false, nullable: true };
+  const emptyList = /^new Array<(\w+)>\(\)$/.exec(value);
+  if (emptyList !== null) return asToSchemaType(`Array<${emptyList[1] ?? ""}>`);
   if (value === "true" || value === "false") return { type: "Boolean", list: false, nullable: false };
   if (/^".*"$/.test(value)) return { type: "String", list: false, nullable: false };
   if (/^-?\d+$/.test(value)) return { type: "Int", list: false, nullable: false };

@@ -263,9 +263,9 @@ export function recordHistoryPoint(
     point = new ReserveHistoryPoint(id);
     point.blockNumber = event.block.number;
     point.blockTimestamp = event.block.timestamp;
-    point.events = [];
+    point.events = new Array<string>();
   }
-  const events = point.events;
+  const events: string[] = point.events;
   if (!events.includes(eventName)) {
     events.push(eventName);
     point.events = events;

@@ -169,7 +169,15 @@ describe("operator keys from the production keystore (hardhat processes on a ter
       expect(unanswered, output).to.deep.equal([]);
       expect(code, output).to.equal(0);
       const round = JSON.parse(output.slice(output.indexOf("\n{"), output.lastIndexOf("}") + 1)) as RoundJson;
-      expect(round.committee).to.deep.equal({ threshold: 2, operators: 3, localOperators: 2 });
+      expect(round.committee).to.deep.include({
+        threshold: 2,
+        operators: 3,
+        localOperators: 2,
+        remoteOperators: 0,
+      });
+      const keystoreOperators = [hardhatWallet(1).address, hardhatWallet(2).address];
+      expect(round.committee.tallies.map((t) => t.operator).sort()).to.deep.equal(keystoreOperators.sort());
+      for (const tally of round.committee.tallies) expect(tally).to.include({ refused: 0, failed: 0 });
       expect(round.usersChecked).to.equal(1);
       expect(round.changed).to.equal(1);
       expect(round.mintedSats).to.equal(FUNDED_SATS.toString());
