@@ -16,7 +16,8 @@ import type { EthereumProvider } from "hardhat/types/providers";
 
 import { bitcoinSourceFor } from "../src/oracle/bitcoin-source.js";
 import { syncCommand } from "../src/oracle/commands.js";
-import { loadOracleContext } from "../src/oracle/context.js";
+import type { Committee } from "../src/oracle/committee.js";
+import { loadOracleContext, resolveRemoteOperators } from "../src/oracle/context.js";
 
 /** Bitcoin lookups in flight (the `--concurrency` of `oracle:sync`, raised for a 10,000-user round). */
 const BITCOIN_CONCURRENCY = 32;
@@ -49,7 +50,48 @@ function profileRpc(provider: EthereumProvider): void {
 const startedAt = performance.now();
 const connection = await network.create({ network: "localhost" });
 profileRpc(connection.provider);
-const ctx = await loadOracleContext(connection);
+// With ORACLE_OPERATORS set (bench/oracle-operators.ts) the runner is an aggregator of operator nodes, holding no
+// operator key; otherwise it signs with Hardhat's default accounts, as `oracle:sync` does on a local chain.
+const operators = await resolveRemoteOperators(undefined, "");
+const loaded = await loadOracleContext(
+  connection,
+  operators === undefined ? {} : { operators, signTimeoutMs: 120_000 },
+);
+/** Committee signing time per batch of the current round: what waiting for the operators costs. */
+let signing: Array<{ reports: number; ms: number }> = [];
+const inner = loaded.committee;
+const timed: Committee = {
+  kind: inner.kind,
+  get threshold() {
+    return inner.threshold;
+  },
+  get size() {
+    return inner.size;
+  },
+  get lastFailures() {
+    return inner.lastFailures;
+  },
+  get lastSigned() {
+    return inner.lastSigned;
+  },
+  get lastRequestAt() {
+    return inner.lastRequestAt;
+  },
+  batchSigner: (oracle) => {
+    const sign = inner.batchSigner(oracle);
+    return async (reports, deadline) => {
+      const started = performance.now();
+      const approval = await sign(reports, deadline);
+      signing.push({ reports: reports.length, ms: Math.round(performance.now() - started) });
+      return approval;
+    };
+  },
+  reserveSigner: (reserves) => inner.reserveSigner(reserves),
+  signBinding: (oracle, request, proof) => inner.signBinding(oracle, request, proof),
+  signRevocation: (oracle, revocation) => inner.signRevocation(oracle, revocation),
+  tallies: () => inner.tallies(),
+};
+const ctx = { ...loaded, committee: timed };
 const bitcoin = bitcoinSourceFor(required("BENCH_BITCOIN_URL"), "regtest", {
   concurrency: BITCOIN_CONCURRENCY,
 });
@@ -63,6 +105,7 @@ const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   if (line.trim() !== "round") break;
   rpc = {};
+  signing = [];
   const phases: Array<{ atMs: number; what: string }> = [];
   const rssBefore = process.memoryUsage().rss;
   peakRss = rssBefore;
@@ -92,6 +135,8 @@ for await (const line of lines) {
       Object.entries(rpc).map(([m, e]) => [m, { calls: e.calls, ms: Math.round(e.ms) }]),
     ),
     phases,
+    signing,
+    tallies: ctx.committee.tallies(),
   };
   process.stdout.write(`ROUND ${JSON.stringify(result)}\n`);
 }

@@ -11,10 +11,7 @@
  * and an update round (every balance grows), then BENCH_IDLE_ROUNDS (default 5) more idle rounds to watch the
  * runner's memory, one after another in the same process, as `oracle:run` would.
  */
-import { spawn } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { createInterface } from "node:readline";
+import { writeFile } from "node:fs/promises";
 
 import { network } from "hardhat";
 
@@ -22,6 +19,8 @@ import { startDevnet } from "../src/bitcoin/devnet/server.js";
 import { committeeWallets } from "../src/oracle/signing.js";
 import { bindUsers, fundUsers, syntheticUsers } from "../test/helpers/oracle-population.js";
 import { deployTo, removeDeployments, startHardhatNode } from "../test/oracle/integration/helpers.js";
+import type { RunnerRound } from "./runner-process.js";
+import { log, measuredRound, startRunner } from "./runner-process.js";
 
 const sizes = (process.env.BENCH_USERS ?? "1000,10000").split(",").map((s) => Number(s.trim()));
 /** Sats each user holds after funding: distinct per user so a swapped balance would show in the total. */
@@ -29,86 +28,6 @@ const fundedSats = (i: number) => BigInt(50_000 + (i % 1000));
 const UPDATE_SATS = 1_000n;
 /** Idle rounds run after the update round, to see whether the runner's memory keeps growing round after round. */
 const extraIdleRounds = Number(process.env.BENCH_IDLE_ROUNDS ?? 5);
-
-/** What the runner process prints for one round (bench/oracle-round-runner.ts). */
-interface RunnerRound {
-  usersChecked: number;
-  changed: number;
-  unchanged: number;
-  skipped: unknown[];
-  deferred: string[];
-  gasUsed: string;
-  gasPerReport: string;
-  rpcCalls: { evm: number; bitcoin: number; perUser: number };
-  durationMs: number;
-  wallMs: number;
-  readyMs: number;
-  transactions: number;
-  largestBatch: number;
-  rssBeforeMb: number;
-  roundPeakRssMb: number;
-  processPeakRssMb: number;
-  heapUsedMb: number;
-  rpc: Record<string, { calls: number; ms: number }>;
-  phases: Array<{ atMs: number; what: string }>;
-}
-
-/** The 1-minute load average now (Linux), or null. */
-async function loadAverage(): Promise<number | null> {
-  try {
-    return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
-  } catch {
-    return null;
-  }
-}
-
-const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-/** The runner process: one `round` line in, one `ROUND <json>` line out. */
-function startRunner(env: Record<string, string>) {
-  const cli = path.resolve("node_modules/hardhat/dist/src/cli.js");
-  const child = spawn(process.execPath, [cli, "run", "--no-compile", "bench/oracle-round-runner.ts"], {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, ...env },
-  });
-  const waiting: Array<(round: RunnerRound) => void> = [];
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    if (line.startsWith("ROUND ")) waiting.shift()?.(JSON.parse(line.slice(6)) as RunnerRound);
-  });
-  return {
-    async round(): Promise<RunnerRound> {
-      const answer = new Promise<RunnerRound>((resolve) => waiting.push(resolve));
-      child.stdin.write("round\n");
-      const result = await Promise.race([answer, exited]);
-      if (typeof result !== "object" || result === null)
-        throw new Error(`runner exited (${result}) during a round`);
-      return result;
-    },
-    async stop(): Promise<void> {
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
-
-/** Runs one round in the runner, sampling the load average every 5 s. */
-async function measuredRound(runner: ReturnType<typeof startRunner>) {
-  const loads: number[] = [];
-  const sample = async () => {
-    const load = await loadAverage();
-    if (load !== null) loads.push(load);
-  };
-  await sample();
-  const timer = setInterval(() => void sample(), 5_000);
-  try {
-    const round = await runner.round();
-    await sample();
-    return { round, load: loads.length === 0 ? "n/a" : `${Math.min(...loads)}–${Math.max(...loads)}` };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 const node = await startHardhatNode();
 const devnet = await startDevnet({ port: 0 });

@@ -6,6 +6,8 @@ const benches = [
   { file: "bench/bitcoin-balances.ts", cmd: ["npx", "tsx", "bench/bitcoin-balances.ts"] },
   { file: "bench/oracle-round.ts", cmd: ["npx", "hardhat", "run", "bench/oracle-round.ts"] },
   { file: "bench/query.ts", cmd: ["npx", "hardhat", "run", "bench/query.ts"] },
+  { file: "bench/relay-gas.ts", cmd: ["npx", "hardhat", "run", "bench/relay-gas.ts"] },
+  { file: "bench/gas-snapshot.ts", cmd: ["npx", "hardhat", "run", "bench/gas-snapshot.ts"] },
   {
     file: "scenarios/bench/1000-users.json",
     cmd: ["npx", "hardhat", "sim:run", "--scenario", "scenarios/bench/1000-users.json"],

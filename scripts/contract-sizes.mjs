@@ -31,7 +31,9 @@ if (rows.length === 0) {
 const width = Math.max(...rows.map((r) => r.contractName.length));
 console.log(`${"contract".padEnd(width)}  bytes   headroom (EIP-170: ${EIP170_LIMIT})`);
 for (const { contractName, bytes } of rows) {
-  console.log(`${contractName.padEnd(width)}  ${String(bytes).padStart(6)}  ${String(EIP170_LIMIT - bytes).padStart(6)}`);
+  console.log(
+    `${contractName.padEnd(width)}  ${String(bytes).padStart(6)}  ${String(EIP170_LIMIT - bytes).padStart(6)}`,
+  );
 }
 const over = rows.filter((r) => r.bytes > EIP170_LIMIT);
 if (over.length > 0) {

@@ -20,7 +20,14 @@ const steps = [
   { name: "typecheck dashboard", cmd: "npx", args: ["tsc", "--noEmit", "-p", "dashboard"] },
   // The dashboard's browser test drives Debian's chromium: install it before the mocha run.
   { name: "chromium", cmd: "node", args: ["scripts/ensure-chromium.mjs"] },
+  // The store tests start a real Postgres server (Debian's postgresql, apt-get installed when missing).
+  { name: "postgresql", cmd: "node", args: ["scripts/ensure-postgres.mjs"] },
+  // The scenario tests run the subgraph's compiled mappings: graph-cli comes from the subgraph package.
+  { name: "subgraph package", cmd: "node", args: ["scripts/ensure-subgraph.mjs"] },
   { name: "hardhat test", cmd: "npx", args: ["hardhat", "test", "--no-compile"], parse: parseHardhat },
+  // The gas snapshot (snapshots/gas.json): fails when a figure regresses by more than 1% without the snapshot being
+  // updated in the same commit, or docs/gas.md is not its rendering.
+  { name: "gas check", cmd: "npx", args: ["hardhat", "run", "--no-compile", "bench/gas-snapshot.ts"] },
 ];
 if (existsSync("subgraph/package.json") || existsSync("subgraph/subgraph.template.yaml")) {
   steps.push({

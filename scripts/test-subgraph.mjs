@@ -5,7 +5,6 @@
 // `hardhat test` run does not count them twice. Mocha indents its "N passing" line; this script repeats the counts
 // unindented at the end ("N passing" / "N failing"), the form scripts/test-all.mjs reads.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 
 function run(cmd, args, { capture = false } = {}) {
   return new Promise((resolve) => {
@@ -29,14 +28,8 @@ function run(cmd, args, { capture = false } = {}) {
   });
 }
 
-if (!existsSync("subgraph/node_modules/.bin/graph")) {
-  console.log("subgraph/node_modules is missing: npm ci --prefix subgraph");
-  const install = await run("npm", ["ci", "--prefix", "subgraph", "--no-audit", "--no-fund"]);
-  if (install.code !== 0) {
-    console.error("error: npm ci --prefix subgraph failed");
-    process.exit(install.code);
-  }
-}
+const install = await run("node", ["scripts/ensure-subgraph.mjs"]);
+if (install.code !== 0) process.exit(install.code);
 
 const { code, output } = await run("npx", ["hardhat", "test", "mocha", "test-subgraph/subgraph.test.ts"], {
   capture: true,

@@ -5,9 +5,11 @@ import { demoTasks } from "./demo/index.js";
 import { monitorTasks } from "./monitor/index.js";
 import { oracleTasks } from "./oracle/index.js";
 import { realtimeTasks } from "./realtime/index.js";
+import { relayTasks } from "./relay/index.js";
 import { reservesTasks } from "./reserves/index.js";
 import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
+import { watchTasks } from "./watch/index.js";
 
 /** Every task of the project, registered in hardhat.config.ts. */
 export const tasks: TaskDefinition[] = [
@@ -16,7 +18,9 @@ export const tasks: TaskDefinition[] = [
   ...monitorTasks,
   ...oracleTasks,
   ...realtimeTasks,
+  ...relayTasks,
   ...reservesTasks,
   ...simTasks,
   ...subgraphTasks,
+  ...watchTasks,
 ];

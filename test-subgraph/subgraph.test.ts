@@ -9,7 +9,8 @@
 // 3. mappings ↔ schema: every entity field a mapping sets exists in schema.graphql with a compatible type.
 // 4. graph codegen + graph build succeed and the built manifest names the deployed addresses.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +23,9 @@ import hre, { network } from "hardhat";
 import YieldLocalModule from "../deploy/modules/YieldLocal.js";
 import { CONTRACTS as ADDRESS_BOOK_CONTRACTS, loadDeployment } from "../src/deployments.js";
 import type { ContractKey } from "../src/deployments.js";
+import { renderPipeline, resourceSizeFor } from "../src/store/pipeline.js";
+import { historySchema, snakeCase } from "../src/store/schema.js";
+import type { HistorySchema } from "../src/store/schema.js";
 import { buildSubgraph } from "../src/subgraph/build.js";
 import {
   checkAssignments,
@@ -453,18 +457,70 @@ describe("subgraph", function () {
   });
 
   describe("Mirror pipeline (subgraph/pipelines/reservebtc-postgres.yaml)", function () {
-    it("sinks every entity of the schema into its own Postgres table through the secret", async function () {
-      const schema = parseSchema(await readFile(path.join(SUBGRAPH, "schema.graphql"), "utf8"));
-      const pipeline = await readFile(path.join(SUBGRAPH, "pipelines", "reservebtc-postgres.yaml"), "utf8");
-      expect(pipeline).to.match(/^apiVersion: 3$/m);
-      for (const entity of schema.entities.keys()) {
-        const table = entity.replace(/(?<!^)(?=[A-Z])/g, "_").toLowerCase();
-        const source = `  reservebtc.${table}:\n    type: subgraph_entity\n    name: ${table}\n`;
-        const sink =
-          `  postgres_${table}:\n    type: postgres\n    from: reservebtc.${table}\n    schema: reservebtc\n` +
-          `    table: ${table}\n    secret_name: RESERVEBTC_POSTGRES\n`;
-        expect(pipeline, `source of ${entity}`).to.include(source);
-        expect(pipeline, `sink of ${entity}`).to.include(sink);
+    interface Pipeline {
+      name: string;
+      apiVersion: number;
+      resource_size?: string;
+      transforms?: Record<string, unknown>;
+      sources: Record<string, { type: string; name: string; start_at?: string; subgraphs: unknown[] }>;
+      sinks: Record<
+        string,
+        { type: string; from: string; schema: string; table: string; secret_name: string }
+      >;
+    }
+    let pipeline: Pipeline;
+    let history: HistorySchema;
+
+    before(async function () {
+      // The YAML is loaded with a real parser (js-yaml, from the subgraph package's graph-cli).
+      const require = createRequire(path.join(SUBGRAPH, "package.json"));
+      const yaml = require("js-yaml") as { load(text: string): unknown };
+      const text = await readFile(path.join(SUBGRAPH, "pipelines", "reservebtc-postgres.yaml"), "utf8");
+      pipeline = yaml.load(text) as Pipeline;
+      history = historySchema(await readFile(path.join(SUBGRAPH, "schema.graphql"), "utf8"));
+      expect(text, "the file is what renderPipeline gives (npx hardhat subgraph:pipeline)").to.equal(
+        renderPipeline(history),
+      );
+    });
+
+    it("has one source per entity, read from the first block (start_at: earliest)", function () {
+      expect(pipeline.apiVersion).to.equal(3);
+      const sources = Object.values(pipeline.sources);
+      expect(sources.map((s) => s.name).sort()).to.deep.equal(
+        [...history.tables.values()].map((t) => t.table).sort(),
+      );
+      for (const s of sources) {
+        expect(s.type, s.name).to.equal("subgraph_entity");
+        expect(s.start_at, s.name).to.equal("earliest");
+        expect(s.subgraphs, s.name).to.deep.equal([{ name: "reservebtc", version: "0.0.1" }]);
+      }
+    });
+
+    it("has the transforms key and a resource size for its number of sources", function () {
+      expect(pipeline.transforms).to.deep.equal({});
+      expect(pipeline.resource_size).to.equal(resourceSizeFor(Object.keys(pipeline.sources).length));
+      expect(Object.keys(pipeline.sources).length).to.be.greaterThan(20);
+      expect(pipeline.resource_size).to.not.equal("s");
+    });
+
+    it("sinks every source into the store's table of that entity, whose columns are the entity's stored fields", function () {
+      const sinks = Object.values(pipeline.sinks);
+      expect(sinks).to.have.length(Object.keys(pipeline.sources).length);
+      for (const sink of sinks) {
+        const source = pipeline.sources[sink.from];
+        expect(source, sink.from).to.not.equal(undefined);
+        expect(sink).to.deep.include({
+          type: "postgres",
+          schema: "reservebtc",
+          secret_name: "RESERVEBTC_POSTGRES",
+        });
+        expect(sink.table).to.equal(source?.name);
+        const table = [...history.tables.values()].find((t) => t.table === sink.table);
+        const fields = parseSchema(readFileSync(path.join(SUBGRAPH, "schema.graphql"), "utf8")).entities.get(
+          table?.entity ?? "",
+        );
+        const stored = [...(fields ?? [])].filter(([, f]) => !f.derived).map(([name]) => snakeCase(name));
+        expect(table?.columns.map((c) => c.column).sort(), sink.table).to.deep.equal(stored.sort());
       }
     });
   });

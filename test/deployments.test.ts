@@ -168,7 +168,7 @@ describe("deployments", function () {
           parameters: { AdminHandover: { finalAdmin } },
           displayUi: false,
         });
-      for (const contract of [rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager]) {
+      for (const contract of [rbtc, wrbtc, feePolicy, feeVault, oracle, disputeManager, proofOfReserves]) {
         const [pending] = (await contract.getFunction("pendingDefaultAdmin")()) as [string, bigint];
         expect(pending).to.equal(finalAdmin);
       }
@@ -181,9 +181,8 @@ describe("deployments", function () {
       expect(await hasRole(disputeManager, await disputeManager.getFunction("RESOLVER_ROLE")())).to.equal(
         true,
       );
-      // ProofOfReserves has no admin and no roles: nothing to hand over.
-      expect(proofOfReserves.interface.getFunction("defaultAdmin")).to.equal(null);
-      expect(proofOfReserves.interface.getFunction("hasRole")).to.equal(null);
+      // ProofOfReserves's one role sets the secure-mint gate's maximum round age.
+      expect(await hasRole(proofOfReserves, CONFIG_ROLE)).to.equal(true);
     });
   });
 

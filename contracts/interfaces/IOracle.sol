@@ -68,7 +68,7 @@ interface IOracle {
     /// @param queuedSats Sats minted-to-be, waiting for the mint delay (cap overflow).
     /// @param queuedReadyAt Unix time from which `executeQueuedMint` may run.
     /// @param syncFrozen True while an open dispute holds back the user's rises (drops still apply).
-    /// @param feeUnpaidSince Unix time since which the deferred rise has been unpaid (meaningful while deferredSats > 0).
+    /// @param feeUnpaidSince Unix time since which the deferred rise is unpaid (meaningful while deferredSats > 0).
     struct UserView {
         uint64 attestedSats;
         uint64 sequence;
@@ -90,11 +90,13 @@ interface IOracle {
         BACKING_LOST // BTC left while wrapped and the holder's wrBTC could not cover the escrow burned
     }
 
-    /// @notice Why a report in a batch was skipped (`ReportSkipped.reason`). A skipped report changes nothing.
+    /// @notice Why a report in a batch was skipped (`ReportSkipped.reason`). A skipped report never changes a balance.
+    ///         A held rise (the first three) consumes its sequence, so once submitted it can never apply later; the
+    ///         committee reports the user again with the next sequence.
     enum SkipReason {
-        DISPUTE_OPEN, // a rise of a user frozen by an open dispute (held back; its sequence stays unused)
-        UNBOUND, // a rise of a user with no bound BTC address (held back; its sequence stays unused)
-        PAUSED, // a rise while the Oracle is paused (held back; its sequence stays unused)
+        DISPUTE_OPEN, // a rise of a user frozen by an open dispute (held back)
+        UNBOUND, // a rise of a user with no bound BTC address (held back)
+        PAUSED, // a rise while the Oracle is paused (held back)
         STALE_SEQUENCE // the sequence was already used by a report or consumed by an out-of-band change
     }
 
@@ -249,9 +251,11 @@ interface IOracle {
     event MinConfirmationsUpdated(uint16 minConfirmations);
     /// @notice `amountSats` of `user`'s rBTC were burned outside the normal sync path (`reason`: EmergencyBurnReason).
     event EmergencyBurn(address indexed user, uint64 amountSats, uint8 reason);
-    /// @notice A report of a batch was skipped (`reason`: SkipReason); it changed nothing.
+    /// @notice A report of a batch was skipped (`reason`: SkipReason); no balance changed (a held rise consumed its
+    ///         sequence).
     event ReportSkipped(address indexed user, uint64 sequence, uint8 reason);
-    /// @notice `user`'s sequence was consumed outside the sync path (`cause`: ConsumeCause); `sequence` is the new value.
+    /// @notice `user`'s sequence was consumed outside the sync path (`cause`: ConsumeCause); `sequence` is its new
+    ///         value.
     event SequenceConsumed(address indexed user, uint64 sequence, uint8 cause);
     /// @notice An emergency path (`reason`: EmergencyBurnReason) set `user`'s attested total from `previousSats` to
     ///         `newTotalSats`, dropping the queued and the deferred mint (emitted even when nothing was burned).
@@ -287,7 +291,7 @@ interface IOracle {
     ///      reverts on one. What users and third parties can change is never a revert: a report whose sequence was
     ///      already used or consumed is skipped (`ReportSkipped`, STALE_SEQUENCE), except that one drop signed before
     ///      a soft change still applies; a rise of a frozen or unbound user, or during a pause, is held back
-    ///      (skipped, sequence unused). Drops apply while paused and while frozen.
+    ///      (skipped; it consumes its sequence and changes nothing else). Drops apply while paused and while frozen.
     /// @param reports The reports (any order; a user may appear with consecutive sequences).
     /// @param deadline Unix time after which the signatures are void.
     /// @param signatures 65-byte ECDSA signatures (r ‖ s ‖ v) over the EIP-712 digest.

@@ -123,7 +123,8 @@ interface IYieldScalesPool is IBalanceHook {
     event Staked(address indexed user, uint64 amountSats);
     /// @notice `user` unstaked `amountSats` wrBTC.
     event Unstaked(address indexed user, uint64 amountSats);
-    /// @notice `amountSats` of `user`'s staked wrBTC were burned to retire her uncovered deficit (`WrBTC.retireUncovered`).
+    /// @notice `amountSats` of `user`'s staked wrBTC were burned to retire her uncovered deficit
+    ///         (`WrBTC.retireUncovered`).
     event StakeSlashed(address indexed user, uint64 amountSats);
     /// @notice `user` deposited `amount` liquidity token units.
     event LiquidityDeposited(address indexed user, uint256 amount);

@@ -13,7 +13,6 @@ import {IFeePolicy} from "../interfaces/IFeePolicy.sol";
 import {IFeeVault} from "../interfaces/IFeeVault.sol";
 import {IOracle} from "../interfaces/IOracle.sol";
 import {IRBTCSynth} from "../interfaces/IRBTCSynth.sol";
-import {IWrBTC} from "../interfaces/IWrBTC.sol";
 import {ADMIN_TRANSFER_DELAY, MAX_BTC_SATS} from "../libraries/Constants.sol";
 import {BindingRegistry} from "./BindingRegistry.sol";
 import {PositionResets} from "./PositionResets.sol";
@@ -21,13 +20,15 @@ import {UserState} from "./UserState.sol";
 
 /// @title Oracle — the committee oracle that keeps each user's rBTC equal to their confirmed BTC
 /// @notice See {IOracle}. N operators with threshold M sign EIP-712 batches; anyone submits them.
-/// @dev Gas layout: one packed word per user (`UserState.UserSlot`: attested total, sequence, height, time, binding count,
-///      flags and the user's mint window), read with one SLOAD and written with one SSTORE per report. The rarely used
-///      queue and deferred amounts live in a second slot (`MintSlot`) that a report only touches when the user's flags
-///      say it holds something. The configuration is one slot (`ConfigSlot`) and the global state another
-///      (`GlobalSlot`), loaded once per batch and written back once. Every state-changing entry point is
-///      `nonReentrant` (transient storage): `sync` keeps the global slot in memory across external calls (FeeVault,
-///      RBTCSynth, WrBTC, the balance hook), so no call may re-enter and write it in between.
+/// @dev Gas layout: one packed word per user (`UserState.UserSlot`: attested total, sequence, height, time, binding
+///      count, flags and the user's mint window), read with one SLOAD and written with one SSTORE per report. The
+///      rarely used queue and deferred amounts live in a second slot (`UserState.MintSlot`) that a report only touches
+///      when the user's flags say it holds something. The binding registry and the out-of-band resets are external
+///      libraries (BindingRegistry, PositionResets) running on this contract's storage. The configuration is one
+///      slot (`ConfigSlot`) and the global state another (`GlobalSlot`), loaded once per batch and written back once.
+///      Every state-changing entry point is `nonReentrant` (transient storage): `sync` keeps the global slot in memory
+///      across external calls (FeeVault, RBTCSynth, WrBTC, the balance hook), so no call may re-enter and write it in
+///      between.
 contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, ReentrancyGuardTransient {
     using UserState for mapping(address => uint256);
 
@@ -72,9 +73,6 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
 
     /// @dev ABI size of one `Report` in calldata (five static words).
     uint256 private constant REPORT_CALLDATA_BYTES = 0xa0;
-
-    /// @dev `_admit` result: apply the report (any other value is a `SkipReason`).
-    uint8 private constant ADMIT = type(uint8).max;
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
@@ -245,7 +243,12 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         emit QueuedMintExecuted(user, amountSats);
         IRBTCSynth(rbtc).mint(user, amountSats);
         // With nothing queued, the backed balance equals the attested total (the word's low bits).
-        UserState.notifyBalanceHook(balanceHook, user, uint64(word & UserState.SATS_MASK), IBalanceHook.ChangeReason.SYNC);
+        UserState.notifyBalanceHook(
+            balanceHook,
+            user,
+            uint64(word & UserState.SATS_MASK),
+            IBalanceHook.ChangeReason.SYNC
+        );
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -533,10 +536,10 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         uint32 windowIndex,
         bool holdRises
     ) private {
-        UserState.UserSlot memory u = _users.load(r.user);
-        if (_skipped(r, u, holdRises)) return;
-        _checkReport(r, u, cfg.maxBtcHeightLag, g);
         address user = r.user;
+        if (user == address(0)) revert OracleZeroAddress();
+        UserState.UserSlot memory u = _users.load(user);
+        if (!_admit(r, u, cfg.maxBtcHeightLag, g, holdRises)) return;
         uint64 previousSats = u.attestedSats;
         uint64 newTotalSats = r.newTotalSats;
         // A new report supersedes the deferred delta; the flag stays until the outcome is known (fee clock).
@@ -580,43 +583,10 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
     ///      recorded in WrBTC, and the yield pool removes the holder: an uncovered holder earns nothing).
     function _burnDrop(address user, uint64 burnSats) private returns (IBalanceHook.ChangeReason) {
         (, uint64 fromEscrowSats) = IRBTCSynth(rbtc).burn(user, burnSats);
-        if (fromEscrowSats == 0 || UserState.slash(wrbtc, user, fromEscrowSats) == 0) return IBalanceHook.ChangeReason.SYNC;
+        if (fromEscrowSats == 0 || UserState.slash(wrbtc, user, fromEscrowSats) == 0)
+            return IBalanceHook.ChangeReason.SYNC;
         UserState.countEmergencyBurn(_emergency, user, burnSats, EmergencyBurnReason.BACKING_LOST);
         return IBalanceHook.ChangeReason.EMERGENCY_BURN;
-    }
-
-    /// @dev Whether a report applies (`ADMIT`) or is skipped (a `SkipReason`), from what users and third parties can
-    ///      change. Reverts only on a sequence ahead of the user's (the committee's error). A stale report (its
-    ///      sequence used or consumed) is skipped, except one drop signed after the last applied report and before a
-    ///      soft change (`UserState.FLAG_SOFT`): the user cannot delay her own burn by unbinding or by closing a dispute. A rise
-    ///      of a frozen or unbound user, or during a pause, is held back with its sequence unused.
-    function _skipped(Report calldata r, UserState.UserSlot memory u, bool holdRises) private returns (bool) {
-        if (r.user == address(0)) revert OracleZeroAddress();
-        uint8 admission = _admit(r, u, holdRises);
-        if (admission == ADMIT) return false;
-        emit ReportSkipped(r.user, r.sequence, admission);
-        return true;
-    }
-
-    /// @dev The admission of `_skipped`: `ADMIT`, or the `SkipReason`.
-    function _admit(Report calldata r, UserState.UserSlot memory u, bool holdRises) private view returns (uint8) {
-        uint64 expected = uint64(u.sequence) + 1;
-        uint64 sequence = r.sequence;
-        // `expected` beyond uint32 would wrap the stored sequence; it is rejected like any bad sequence.
-        if (sequence > expected || expected > type(uint32).max) revert OracleBadSequence(r.user, expected, sequence);
-        bool rise = r.newTotalSats > u.attestedSats;
-        if (sequence < expected) {
-            bool staleDrop =
-                u.flags & UserState.FLAG_SOFT != 0 &&
-                r.newTotalSats < u.attestedSats &&
-                sequence > _mints[r.user].softFloor;
-            return staleDrop ? ADMIT : uint8(SkipReason.STALE_SEQUENCE);
-        }
-        if (!rise) return ADMIT;
-        if (u.flags & UserState.FLAG_FROZEN != 0) return uint8(SkipReason.DISPUTE_OPEN);
-        if (u.bindingCount == 0) return uint8(SkipReason.UNBOUND);
-        if (holdRises) return uint8(SkipReason.PAUSED);
-        return ADMIT;
     }
 
     /// @dev Notifies the balance hook (when set) of a report's new backed balance: attested − queued (per user,
@@ -648,16 +618,39 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         return false;
     }
 
-    /// @dev Checks an admitted report's height and total against the user's stored state `u` and advances `u` to it
-    ///      (sequence, height, time; a fresh report or a stale drop ends a soft episode). Raises `g.highestBtcHeight`
-    ///      when the report is newer. Only the committee can make these checks fail.
-    function _checkReport(
+    /// @dev Admits a report against the user's stored state `u` and advances `u` to it, or skips it
+    ///      (`ReportSkipped`, returns false) when a user or a third party changed what it was signed against:
+    ///      - a stale report (its sequence used or consumed) is skipped, except one drop signed after the last applied
+    ///        report and before a soft change (`UserState.FLAG_SOFT`): the user cannot delay her own burn by unbinding
+    ///        or by closing a dispute;
+    ///      - a rise of a frozen or unbound user, or during a pause, is held back: it consumes its sequence (and the
+    ///        height it carries) and changes nothing else, so a submitted held rise can never apply later.
+    ///      Reverts only on what the committee signed wrong (a sequence ahead of the user's, a total above 21e14, a
+    ///      regressed, oversized or stale height). Raises `g.highestBtcHeight` when the report is newer.
+    function _admit(
         Report calldata r,
         UserState.UserSlot memory u,
         uint32 maxBtcHeightLag,
-        GlobalSlot memory g
-    ) private view {
+        GlobalSlot memory g,
+        bool holdRises
+    ) private returns (bool) {
+        uint64 sequence = r.sequence;
         uint64 newTotalSats = r.newTotalSats;
+        uint256 expected = uint256(u.sequence) + 1;
+        uint8 skip = type(uint8).max;
+        if (sequence == expected) {
+            if (newTotalSats > u.attestedSats) {
+                if (u.flags & UserState.FLAG_FROZEN != 0) skip = uint8(SkipReason.DISPUTE_OPEN);
+                else if (u.bindingCount == 0) skip = uint8(SkipReason.UNBOUND);
+                else if (holdRises) skip = uint8(SkipReason.PAUSED);
+            }
+        } else {
+            skip = _staleSkip(r, u, sequence, expected);
+        }
+        if (skip == uint8(SkipReason.STALE_SEQUENCE)) {
+            emit ReportSkipped(r.user, sequence, skip);
+            return false;
+        }
         uint64 btcHeight = r.btcHeight;
         if (newTotalSats > MAX_BTC_SATS) revert OracleTotalTooLarge(r.user, newTotalSats);
         if (btcHeight < u.btcHeight) revert OracleHeightRegressed(r.user, u.btcHeight, btcHeight);
@@ -666,11 +659,38 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         uint64 highest = g.highestBtcHeight;
         if (btcHeight + maxBtcHeightLag < highest) revert OracleStaleReport(btcHeight, highest - maxBtcHeightLag);
         if (btcHeight > highest) g.highestBtcHeight = btcHeight;
-        // A stale drop (sequence ≤ stored) keeps the stored sequence: the next fresh report still applies.
-        if (r.sequence > u.sequence) u.sequence = uint32(r.sequence);
+        // A stale drop keeps the stored sequence (the next fresh report still applies) and ends the soft episode.
+        if (sequence == expected) u.sequence = uint32(sequence);
         u.flags &= ~UserState.FLAG_SOFT;
         u.btcHeight = uint32(btcHeight);
+        if (skip != type(uint8).max) {
+            // A held rise consumes its sequence and changes nothing else: once submitted it can never apply later,
+            // so nobody can replay it to make a later report (a drop) stale.
+            _users.store(r.user, u);
+            emit ReportSkipped(r.user, sequence, skip);
+            return false;
+        }
         u.lastSyncAt = uint32(block.timestamp);
+        return true;
+    }
+
+    /// @dev The admission of a report whose sequence is not the next one: reverts when it is ahead (or past uint32:
+    ///      it would wrap the stored field) — the committee's error —, skips it as stale, or admits (`type(uint8).max`)
+    ///      the one drop signed after the last applied report and before a soft change.
+    function _staleSkip(
+        Report calldata r,
+        UserState.UserSlot memory u,
+        uint64 sequence,
+        uint256 expected
+    ) private view returns (uint8) {
+        if (sequence > expected || expected > type(uint32).max) {
+            revert OracleBadSequence(r.user, uint64(expected), sequence);
+        }
+        bool staleDrop =
+            u.flags & UserState.FLAG_SOFT != 0 &&
+                r.newTotalSats < u.attestedSats &&
+                sequence > _mints[r.user].softFloor;
+        return staleDrop ? type(uint8).max : uint8(SkipReason.STALE_SEQUENCE);
     }
 
     /// @dev Takes room for `deltaSats` in the user's and the global window; queues the rest (behind the mint delay).
@@ -688,7 +708,8 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
             u.windowMintedSats = 0;
         }
         // A cap above 2^56 − 1 sats (34 × the Bitcoin supply) is unlimited in effect; clamping keeps the packed field.
-        uint64 userCapSats = cfg.userMintCapSats > UserState.SATS_MASK ? uint64(UserState.SATS_MASK) : cfg.userMintCapSats;
+        uint64 userCapSats =
+            cfg.userMintCapSats > UserState.SATS_MASK ? uint64(UserState.SATS_MASK) : cfg.userMintCapSats;
         uint64 userRoomSats = userCapSats > u.windowMintedSats ? userCapSats - u.windowMintedSats : 0;
         uint64 globalRoomSats =
             cfg.globalMintCapSats > g.windowMintedSats ? cfg.globalMintCapSats - g.windowMintedSats : 0;
@@ -716,7 +737,11 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
     }
 
     /// @dev Takes `dropSats` out of the user's queued mint first; returns what is left to burn from rBTC.
-    function _shrinkQueue(address user, UserState.UserSlot memory u, uint64 dropSats) private returns (uint64 burnSats) {
+    function _shrinkQueue(
+        address user,
+        UserState.UserSlot memory u,
+        uint64 dropSats
+    ) private returns (uint64 burnSats) {
         if (u.flags & UserState.FLAG_QUEUED == 0) return dropSats;
         UserState.MintSlot storage m = _mints[user];
         uint64 queuedSats = m.queuedSats;
@@ -890,6 +915,4 @@ contract Oracle is IOracle, AccessControlDefaultAdminRules, EIP712, Pausable, Re
         _global.minConfirmations = minConfirmations_;
         emit MinConfirmationsUpdated(minConfirmations_);
     }
-
-
 }

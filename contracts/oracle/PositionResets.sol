@@ -8,8 +8,8 @@ import {UserState} from "./UserState.sol";
 
 /// @title PositionResets — the Oracle's out-of-band changes of a user's position (an external library)
 /// @notice Everything that changes a user's attested state outside `sync`: the emergency burns (FEE_EXHAUSTED,
-///         BINDING_REVOKED), an upheld dispute's resolution, the dispute freeze, and the sequence consumption that makes
-///         every such change final against reports signed before it. The Oracle checks who may call and the
+///         BINDING_REVOKED), an upheld dispute's resolution, the dispute freeze, and the sequence consumption that
+///         makes every such change final against reports signed before it. The Oracle checks who may call and the
 ///         signatures, then delegates here (its state, its events), so the sync path keeps its room within EIP-170.
 /// @dev Sequence consumption (see IOracle):
 ///      - a HARD reset (`resetPosition`: upheld dispute, FEE_EXHAUSTED, revocation) increments the sequence and clears
@@ -34,7 +34,7 @@ library PositionResets {
         mapping(address => uint256) storage words,
         mapping(address => UserState.MintSlot) storage mints,
         UserState.EmergencySlot storage emergency,
-        Wiring memory wiring,
+        Wiring calldata wiring,
         address user
     ) external {
         UserState.MintSlot storage m = mints[user];
@@ -56,7 +56,7 @@ library PositionResets {
         mapping(address => uint256) storage words,
         mapping(address => UserState.MintSlot) storage mints,
         UserState.EmergencySlot storage emergency,
-        Wiring memory wiring,
+        Wiring calldata wiring,
         address user
     ) external {
         _resetPosition(words, mints, emergency, wiring, user, 0, IOracle.EmergencyBurnReason.BINDING_REVOKED);
@@ -68,7 +68,7 @@ library PositionResets {
         mapping(address => uint256) storage words,
         mapping(address => UserState.MintSlot) storage mints,
         UserState.EmergencySlot storage emergency,
-        Wiring memory wiring,
+        Wiring calldata wiring,
         address user,
         uint64 resolvedSats
     ) external {
@@ -78,8 +78,8 @@ library PositionResets {
         _resetPosition(words, mints, emergency, wiring, user, resolvedSats, IOracle.EmergencyBurnReason.DISPUTE_UPHELD);
     }
 
-    /// @notice Freezes or unfreezes `user` (the Oracle's flag and RBTCSynth's account flag). Lifting the freeze consumes
-    ///         the sequence (soft): no rise signed during the freeze can apply afterwards.
+    /// @notice Freezes or unfreezes `user` (the Oracle's flag and RBTCSynth's account flag). Lifting the freeze
+    ///         consumes the sequence (soft): no rise signed during the freeze can apply afterwards.
     function setFrozen(
         mapping(address => uint256) storage words,
         mapping(address => UserState.MintSlot) storage mints,
@@ -129,7 +129,7 @@ library PositionResets {
         mapping(address => uint256) storage words,
         mapping(address => UserState.MintSlot) storage mints,
         UserState.EmergencySlot storage emergency,
-        Wiring memory wiring,
+        Wiring calldata wiring,
         address user,
         uint64 targetSats,
         IOracle.EmergencyBurnReason reason
@@ -146,9 +146,10 @@ library PositionResets {
         m.queuedReadyAt = 0;
         m.deferredSats = 0;
         uint64 backedSats = IRBTCSynth(wiring.rbtc).totalBackedOf(user);
-        IBalanceHook.ChangeReason hookReason = reason == IOracle.EmergencyBurnReason.DISPUTE_UPHELD
-            ? IBalanceHook.ChangeReason.DISPUTE_UPHELD
-            : IBalanceHook.ChangeReason.EMERGENCY_BURN;
+        IBalanceHook.ChangeReason hookReason =
+            reason == IOracle.EmergencyBurnReason.DISPUTE_UPHELD
+                ? IBalanceHook.ChangeReason.DISPUTE_UPHELD
+                : IBalanceHook.ChangeReason.EMERGENCY_BURN;
         if (backedSats > targetSats) {
             unchecked {
                 // Cannot underflow: backedSats > targetSats.

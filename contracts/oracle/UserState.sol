@@ -26,7 +26,8 @@ library UserState {
         uint64 windowMintedSats;
     }
 
-    /// @dev Per user, touched only when a mint is queued or deferred, or a soft change consumed the sequence (240 bits).
+    /// @dev Per user (240 bits), touched only for a queued or deferred mint, or when a soft change consumed the
+    ///      sequence.
     /// @param softFloor The sequence of the last applied report when a soft change started an episode (`FLAG_SOFT`).
     struct MintSlot {
         uint64 queuedSats;

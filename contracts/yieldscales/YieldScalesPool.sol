@@ -601,11 +601,11 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         uint256 oldBackedSats = uint56(word);
         (uint256 scaleWord, uint256 holderIndex) = _hookScale(oldBackedSats, newBackedSats);
         uint8 newCode = _earnedCodeOf(code, uint32(word >> HOLDER_SINCE_SHIFT));
-        uint256 stakedSince = word & HOLDER_STAKED_SINCE_MASK;
-        if (oldBackedSats == 0 && uint56(word >> HOLDER_STAKED_SHIFT) == 0 && newBackedSats != 0) {
-            // From a zero weight the loyalty clock restarts at Bronze (nothing was at stake, so no time was earned).
+        if ((word & type(uint112).max) == 0) {
+            // Backed and staked (the word's low 112 bits) both zero: from a zero weight the loyalty clock restarts at
+            // Bronze (nothing was at stake, so no time was earned); the staked/since fields get only the new start.
             newCode = CODE_BRONZE;
-            stakedSince = block.timestamp << HOLDER_SINCE_SHIFT;
+            word = (word & ~HOLDER_STAKED_SINCE_MASK) | (block.timestamp << HOLDER_SINCE_SHIFT);
         }
         // The offset is the slot's top field: an arithmetic shift sign-extends it.
         int256 offset = int256(word) >> HOLDER_OFFSET_SHIFT;
@@ -632,7 +632,7 @@ contract YieldScalesPool is IYieldScalesPool, AccessControlDefaultAdminRules, Pa
         }
         uint256 newWord =
             uint256(newBackedSats) |
-                stakedSince |
+                (word & HOLDER_STAKED_SINCE_MASK) |
                 (uint256(newCode) << HOLDER_CODE_SHIFT) |
                 (uint256(uint104(int104(offset))) << HOLDER_OFFSET_SHIFT);
         if (newWord == word) return;

@@ -79,6 +79,15 @@ export interface EsploraBlock {
   difficulty: number;
 }
 
+/** GET /tx/:txid/merkle-proof (Electrum's `blockchain.transaction.get_merkle` format). */
+export interface EsploraMerkleProof {
+  block_height: number;
+  /** Sibling hashes, display-order hex, from the transaction up. */
+  merkle: string[];
+  /** The transaction's position in its block. */
+  pos: number;
+}
+
 /** Esplora page sizes: /address/:a/txs returns up to 50 mempool + 25 confirmed; /txs/chain/:last 25. */
 export const ESPLORA_CHAIN_PAGE = 25;
 export const ESPLORA_MEMPOOL_PAGE = 50;

@@ -1,11 +1,15 @@
 import { Agent as HttpAgent, get as httpGetPlain } from "node:http";
 import { Agent as HttpsAgent, get as httpsGet } from "node:https";
 
+import { hex } from "@scure/base";
+
 import { BackendError, UserInputError } from "../errors.js";
 import { parseAddress } from "./address.js";
-import type { EsploraTx, EsploraTxStatus, EsploraUtxo } from "./esplora-types.js";
+import type { EsploraMerkleProof, EsploraTx, EsploraTxStatus, EsploraUtxo } from "./esplora-types.js";
 import { ESPLORA_CHAIN_PAGE } from "./esplora-types.js";
+import { headerHash } from "./headers.js";
 import type { BitcoinNetwork } from "./networks.js";
+import { txidOf } from "./tx.js";
 
 export interface EsploraClientOptions {
   /** API root, e.g. https://blockstream.info/api or http://127.0.0.1:18443 (no trailing slash needed). */
@@ -411,10 +415,80 @@ export class EsploraClient {
     );
   }
 
+  // ------------------------------------------------------ blocks and proofs
+
+  /** The 80-byte header of a block, hex; checked to hash to `hash` (a backend cannot answer another block's). */
+  async blockHeader(hash: string): Promise<string> {
+    const { url, body } = await this.#get(`/block/${this.#txidOrHash(hash, "block hash")}/header`);
+    const header = body.trim();
+    if (!/^[0-9a-f]{160}$/.test(header)) malformed(url, "expected an 80-byte header in hex");
+    if (headerHash(hex.decode(header)) !== hash) malformed(url, `the header does not hash to ${hash}`);
+    return header;
+  }
+
+  /** The txids of a block in order, its coinbase first. */
+  async blockTxids(hash: string): Promise<string[]> {
+    const { url, json } = await this.#getJson(`/block/${this.#txidOrHash(hash, "block hash")}/txids`);
+    if (
+      !Array.isArray(json) ||
+      json.length === 0 ||
+      !json.every((t) => typeof t === "string" && HEX64.test(t))
+    )
+      malformed(url, "expected a non-empty JSON array of txids");
+    return json as string[];
+  }
+
+  /** The txid at `index` of a block (index 0: its coinbase). */
+  async blockTxidAt(hash: string, index: number): Promise<string> {
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new UserInputError(`invalid transaction index ${index}`);
+    const { url, body } = await this.#get(`/block/${this.#txidOrHash(hash, "block hash")}/txid/${index}`);
+    return this.#hash(url, body);
+  }
+
+  /** A transaction's raw hex; checked to hash (non-witness serialization) to `txid`. */
+  async txHex(txid: string): Promise<string> {
+    const { url, body } = await this.#get(`/tx/${this.#txidOrHash(txid, "txid")}/hex`);
+    const raw = body.trim();
+    let id: string;
+    try {
+      id = txidOf(raw);
+    } catch (error) {
+      return malformed(url, (error as Error).message);
+    }
+    if (id !== txid) malformed(url, `the transaction hashes to ${id}, not ${txid}`);
+    return raw;
+  }
+
+  /** Whether and where a transaction is confirmed. */
+  async txStatus(txid: string): Promise<EsploraTxStatus> {
+    const { url, json } = await this.#getJson(`/tx/${this.#txidOrHash(txid, "txid")}/status`);
+    return validateStatus(url, json, "tx");
+  }
+
+  /** A confirmed transaction's Merkle branch (Esplora's `/tx/:txid/merkle-proof`: display-order hashes, leaf up). */
+  async txMerkleProof(txid: string): Promise<EsploraMerkleProof> {
+    const { url, json } = await this.#getJson(`/tx/${this.#txidOrHash(txid, "txid")}/merkle-proof`);
+    if (
+      !isObject(json) ||
+      !Number.isSafeInteger(json.block_height) ||
+      !Number.isSafeInteger(json.pos) ||
+      !Array.isArray(json.merkle) ||
+      !json.merkle.every((h) => typeof h === "string" && HEX64.test(h))
+    )
+      malformed(url, "expected {block_height, merkle, pos}");
+    return json as unknown as EsploraMerkleProof;
+  }
+
   // ---------------------------------------------------------------- internals
 
   #address(address: string): string {
     return this.network === undefined ? address : parseAddress(address, this.network).address;
+  }
+
+  #txidOrHash(value: string, what: string): string {
+    if (!HEX64.test(value)) throw new UserInputError(`invalid ${what} "${value}"`);
+    return value;
   }
 
   #hash(url: string, body: string): string {

@@ -10,3 +10,6 @@ export * from "./devnet/server.js";
 export * from "./devnet/wallet.js";
 export * from "./devnet/control.js";
 export * from "./devnet/binding.js";
+export * from "./headers.js";
+export * from "./merkle.js";
+export * from "./tx.js";

@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 
 import { UserInputError } from "../errors.js";
 
@@ -60,9 +60,14 @@ interface ErrorLike {
 
 /**
  * Registers the per-client rate limit (@fastify/rate-limit: 429 with `retry-after` and `x-ratelimit-*` headers and
- * the API's JSON error body), the request-target size check (414) and the connection cap. Call before any route.
+ * the API's JSON error body; clients told apart by `keyGenerator`, default their socket address), the request-target
+ * size check (414) and the connection cap. Call before any route.
  */
-export async function registerAbuseLimits(app: FastifyInstance, limits: AbuseLimits): Promise<void> {
+export async function registerAbuseLimits(
+  app: FastifyInstance,
+  limits: AbuseLimits,
+  keyGenerator?: (request: FastifyRequest) => string,
+): Promise<void> {
   app.server.maxConnections = limits.maxConnections;
   app.addHook("onRequest", async (request, reply) => {
     if (Buffer.byteLength(request.url) > limits.maxUrlBytes) {
@@ -76,6 +81,8 @@ export async function registerAbuseLimits(app: FastifyInstance, limits: AbuseLim
   await app.register(rateLimit, {
     max: limits.rateLimitMax,
     timeWindow: limits.rateLimitWindowMs,
+    // Default: per socket address; the operator node keys authenticated aggregators by their token's name.
+    ...(keyGenerator === undefined ? {} : { keyGenerator }),
     // Thrown by the plugin; the server's error handler renders it as { error: { code, message } }.
     errorResponseBuilder: (_request, context): ErrorLike => ({
       statusCode: context.statusCode,

@@ -8,6 +8,7 @@ import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../
 import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
 import type { QuerySource, Unavailable } from "../query/types.js";
 import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
+import { PostgresSource } from "../store/source.js";
 import { BackingHistory } from "./history.js";
 
 /** Newest disputes the status carries (the page lists them). */
@@ -89,6 +90,10 @@ export class DashboardService {
   }
 
   async history(points: number): Promise<DashboardHistory> {
+    if (this.source instanceof PostgresSource) {
+      // The store keeps the figures of every history block (ReserveHistoryPoint): no archive reads.
+      return { available: true, ...(await this.source.history(points)) };
+    }
     const { backing, chain } = this;
     if (backing === undefined || chain === undefined) {
       return unavailable("the backing history needs a chain connection (rpc)");

@@ -21,7 +21,8 @@ import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import { addressesOf, deploySystemWithYield } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
-import { Committee } from "../oracle/committee.js";
+import type { OperatorTally } from "../oracle/committee.js";
+import { LoopbackCommittee } from "../oracle/operator/loopback.js";
 import type { RoundSummary } from "../oracle/round.js";
 import { runSyncRound } from "../oracle/round.js";
 import { committeeWallets } from "../oracle/signing.js";
@@ -111,7 +112,8 @@ export interface DemoReport {
   chainId: bigint;
   contracts: Record<string, string>;
   bitcoin: { url: string; tipHeight: number; minConfirmations: number };
-  committee: { operators: number; threshold: number };
+  /** The committee: its on-chain size and threshold, and what each operator node on loopback did. */
+  committee: { operators: number; threshold: number; nodes: OperatorTally[] };
   components: DemoComponent[];
   rounds: DemoRound[];
   users: DemoUserReport[];
@@ -162,6 +164,12 @@ export const DEMO_EXPECTED: Readonly<Record<string, string>> = {
   "reserves:check: exit code": "0",
   "reserves:check: users in deficit": "0",
   "reserves:check: stale users (BTC not attested: dave's burned position)": "dave",
+  "committee: operator nodes on loopback": "3",
+  "committee: requests signed by each node (4 bindings, then each round's batches and reserve round)":
+    ">= 10",
+  "committee: every node signed every request": "true",
+  "committee: refusals": "0",
+  "committee: failed requests": "0",
   ...Object.fromEntries(QUERY_NAMES.map((name) => [`query ${name}: answered`, "true"])),
   "query balances: alice attestedSats": "30000",
   "query sync-status: a round was seen": "true",
@@ -255,6 +263,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
   const progress = options.progress ?? (() => undefined);
   const started = Date.now();
   const devnet = await startDevnet({ port: 0 });
+  let loopback: LoopbackCommittee | undefined;
   try {
     progress(`bitcoin devnet on ${devnet.url}`);
     const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
@@ -269,9 +278,18 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       `deployed on chain ${chainId}: Oracle ${deployment.oracle}, YieldScalesPool ${deployment.yieldPool}`,
     );
     const [operators, threshold] = await system.oracle.committee();
-    const committee = new Committee(
-      committeeWallets(operators.length).filter((w) => operators.includes(w.address)),
-      Number(threshold),
+    // The committee runs as operator nodes on loopback: each its own key, Bitcoin client, slashing-protection record
+    // and HTTP server, verifying every binding, report and reserve round before it signs; this process aggregates.
+    loopback = await LoopbackCommittee.start({
+      provider,
+      deployment,
+      keys: committeeWallets(operators.length).filter((w) => operators.includes(w.address)),
+      bitcoinUrl: devnet.url,
+      btcNetwork: "regtest",
+    });
+    const { committee } = loopback;
+    progress(
+      `committee: ${threshold} of ${operators.length} operator nodes on ${loopback.nodes.map((n) => n.url).join(", ")}`,
     );
     const signers = await ethers.getSigners();
     const users: DemoUser[] = await Promise.all(
@@ -598,11 +616,31 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       components.push({ name, status: up ? "up" : "down", detail: address });
     }
     const offline = committee.lastFailures.length;
+    const tallies = committee.tallies();
     components.push({
       name: "oracle committee",
       status: offline < operators.length - Number(threshold) + 1 ? "up" : "down",
-      detail: `${threshold} of ${operators.length}, ${operators.length - offline} signed the last round`,
+      detail:
+        `${threshold} of ${operators.length} operator nodes on loopback, ${operators.length - offline} signed the ` +
+        `last request`,
     });
+    observe("committee: operator nodes on loopback", loopback.nodes.filter((n) => n.up).length);
+    observe(
+      "committee: requests signed by each node (4 bindings, then each round's batches and reserve round)",
+      Math.min(...tallies.map((t) => t.signed)),
+    );
+    observe(
+      "committee: every node signed every request",
+      tallies.every((t) => t.signed === tallies[0]?.signed && t.refused === 0 && t.failed === 0),
+    );
+    observe(
+      "committee: refusals",
+      tallies.reduce((sum, t) => sum + t.refused, 0),
+    );
+    observe(
+      "committee: failed requests",
+      tallies.reduce((sum, t) => sum + t.failed, 0),
+    );
     const answered = queries.filter((q) => q.available).length;
     components.push({
       name: "realtime queries (rpc)",
@@ -649,7 +687,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
         tipHeight: devnet.chain.tipHeight,
         minConfirmations: DEMO_MIN_CONFIRMATIONS,
       },
-      committee: { operators: operators.length, threshold: Number(threshold) },
+      committee: { operators: operators.length, threshold: Number(threshold), nodes: tallies },
       components,
       rounds,
       users: reports,
@@ -661,6 +699,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       durationMs: Date.now() - started,
     };
   } finally {
+    await loopback?.close();
     await devnet.close();
   }
 }

@@ -98,7 +98,7 @@ export async function bindAddress(
     nonce,
     deadline: BigInt(latest.timestamp) + lifetime,
   };
-  const signatures = await committee.signBinding(oracle, request);
+  const signatures = await committee.signBinding(oracle, request, { signature: input.signature });
   const tx = await oracle.bindAddress(request, signatures);
   const receipt = await tx.wait();
   if (receipt == null) throw new Error(`binding transaction ${tx.hash} has no receipt`);

@@ -116,13 +116,17 @@ function pages(length: bigint | number, size: number): number[] {
 }
 
 /**
- * Reads every user that ever bound an address and the active bindings, pinned to one block. Cost:
- * ⌈users/500⌉ + ⌈bindings/500⌉ + 5 calls, up to four in flight.
+ * Reads every user that ever bound an address and the active bindings, pinned to one block (`blockNumber`, default
+ * the latest). Cost: ⌈users/500⌉ + ⌈bindings/500⌉ + 5 calls, up to four in flight.
  */
-export async function readBindings(oracle: Oracle, pageSize = READ_PAGE_SIZE): Promise<BindingsSnapshot> {
+export async function readBindings(
+  oracle: Oracle,
+  pageSize = READ_PAGE_SIZE,
+  blockNumber?: number,
+): Promise<BindingsSnapshot> {
   const provider = oracle.runner?.provider;
   if (provider == null) throw new Error("oracle contract has no provider");
-  const blockNumber = await provider.getBlockNumber();
+  blockNumber ??= await provider.getBlockNumber();
   const at = { blockTag: blockNumber };
   const [usersLength, bindingsLength, minConfirmations, highestBtcHeight] = await Promise.all([
     oracle.usersLength(at),
@@ -169,16 +173,22 @@ export async function readBindings(oracle: Oracle, pageSize = READ_PAGE_SIZE): P
   };
 }
 
-/** The attested state of `bindings.users` at the bindings' block: ⌈users/500⌉ calls, up to four in flight. */
-export async function readUserStates(
+/** A user's on-chain oracle state without the bound addresses. */
+export type UserView = Omit<UserChainState, "addresses">;
+
+/**
+ * The oracle state (IOracle.UserView) of `users` at `blockNumber`: ⌈users/500⌉ calls, up to four in flight. Field
+ * positions come from the ABI, so a reordered or extended struct cannot be misread.
+ */
+export async function readUserViews(
   oracle: Oracle,
-  bindings: BindingsSnapshot,
+  users: readonly string[],
+  blockNumber: number,
   pageSize = READ_PAGE_SIZE,
-): Promise<{ states: UserChainState[]; rpcCalls: number }> {
+): Promise<{ views: UserView[]; rpcCalls: number }> {
   const provider = oracle.runner?.provider;
   if (provider == null) throw new Error("oracle contract has no provider");
   const target = await oracle.getAddress();
-  // Field positions come from the ABI (IOracle.UserView), so a reordered struct cannot be misread.
   const fields = oracle.interface.getFunction("userStates")?.outputs[0]?.arrayChildren?.components ?? [];
   const column = (name: string): number => {
     const index = fields.findIndex((f) => f.name === name);
@@ -196,25 +206,18 @@ export async function readUserStates(
     "syncFrozen",
     "feeUnpaidSince",
   ].map(column) as [number, number, number, number, number, number, number, number, number];
-  const starts = pages(bindings.users.length, pageSize);
-  const views = await mapLimit(starts, READ_CONCURRENCY, async (start) => {
-    const data = oracle.interface.encodeFunctionData("userStates", [
-      bindings.users.slice(start, start + pageSize),
-    ]);
-    return decodeStaticArray(
-      await provider.call({ to: target, data, blockTag: bindings.blockNumber }),
-      fields.length,
-    );
+  const starts = pages(users.length, pageSize);
+  const read = await mapLimit(starts, READ_CONCURRENCY, async (start) => {
+    const data = oracle.interface.encodeFunctionData("userStates", [users.slice(start, start + pageSize)]);
+    return decodeStaticArray(await provider.call({ to: target, data, blockTag: blockNumber }), fields.length);
   });
-  const states: UserChainState[] = [];
-  views.forEach((page, p) => {
+  const views: UserView[] = [];
+  read.forEach((page, p) => {
     const start = starts[p] as number;
     page.forEach((row, i) => {
-      const user = bindings.users[start + i] as string;
       const at = (index: number) => row[index] as bigint;
-      states.push({
-        user,
-        addresses: bindings.addressesOf.get(user) ?? [],
+      const view: UserView = {
+        user: users[start + i] as string,
         attestedSats: at(attested),
         sequence: at(sequence),
         btcHeight: at(btcHeight),
@@ -224,10 +227,24 @@ export async function readUserStates(
         queuedSats: at(queued),
         syncFrozen: at(frozen) !== 0n,
         feeUnpaidSince: at(unpaidSince),
-      });
+      };
+      views.push(view);
     });
   });
-  return { states, rpcCalls: starts.length };
+  return { views, rpcCalls: starts.length };
+}
+
+/** The attested state of `bindings.users` at the bindings' block: ⌈users/500⌉ calls, up to four in flight. */
+export async function readUserStates(
+  oracle: Oracle,
+  bindings: BindingsSnapshot,
+  pageSize = READ_PAGE_SIZE,
+): Promise<{ states: UserChainState[]; rpcCalls: number }> {
+  const { views, rpcCalls } = await readUserViews(oracle, bindings.users, bindings.blockNumber, pageSize);
+  return {
+    states: views.map((view) => ({ ...view, addresses: bindings.addressesOf.get(view.user) ?? [] })),
+    rpcCalls,
+  };
 }
 
 /**

@@ -143,7 +143,10 @@ export async function bindCommand(ctx: OracleContext, args: BindArgs): Promise<B
     txHash: result.txHash,
     blockNumber: result.blockNumber,
     gasUsed: result.gasUsed.toString(),
-    signedBy: `${ctx.threshold} of ${ctx.operators.length} operators`,
+    signedBy:
+      ctx.remoteOperators.length > 0
+        ? `${ctx.threshold} of ${ctx.operators.length} operators (${ctx.remoteOperators.length} nodes asked)`
+        : `${ctx.threshold} of ${ctx.operators.length} operators`,
   };
 }
 
@@ -157,7 +160,15 @@ export interface RoundJson {
   minConfirmations: number;
   /** Present when Bitcoin reorganised across the highest attested height. */
   reorg: { height: number; previousHash: string; newHash: string } | null;
-  committee: { threshold: number; operators: number; localOperators: number };
+  committee: {
+    threshold: number;
+    operators: number;
+    localOperators: number;
+    /** Operator nodes this runner aggregates (0 when it signs with local keys). */
+    remoteOperators: number;
+    /** What each operator did since the runner started (signed / refused / failed requests). */
+    tallies: Array<{ operator: string; url?: string; signed: number; refused: number; failed: number }>;
+  };
   usersChecked: number;
   unchanged: number;
   changed: number;
@@ -166,7 +177,36 @@ export interface RoundJson {
   deferred: string[];
   queued: string[];
   emergencyBurns: number;
+  /** Users whose uncovered wrBTC the round retired from their yield-pool stake after a BACKING_LOST burn. */
+  stakeSlashes: string[];
   skipped: Array<{ user: string; reason: string; detail: string }>;
+  /** Reports fewer than the threshold of operators agreed to (not submitted; retried next round), with each refusal. */
+  dropped: Array<{
+    user: string;
+    sequence: string;
+    newTotalSats: string;
+    refusals: Array<{ operator: string; field: string; reason: string; proposed: string; observed: string }>;
+  }>;
+  /** Every refusal an operator node sent this round (`oracle:sync` with --operators), including those of reports
+   * that still reached the threshold through the other nodes. */
+  refusals?: Array<{
+    operator: string;
+    url: string;
+    kind: string;
+    user?: string;
+    field: string;
+    reason: string;
+    proposed: string;
+    observed: string;
+  }>;
+  /** The reserve round: committed, or why not (operators' refusals included). */
+  reserves: {
+    committed: boolean;
+    roundId?: string;
+    merkleRoot?: string;
+    attestedSats?: string;
+    reason?: string;
+  } | null;
   /** Reports the Oracle skipped on chain (IOracle.SkipReason names); nothing changed, the next round re-reports. */
   skippedOnChain: Array<{ user: string; sequence: string; reason: string }>;
   reports: Array<{
@@ -197,6 +237,8 @@ export function roundJson(ctx: OracleContext, summary: RoundSummary): RoundJson 
       threshold: ctx.threshold,
       operators: ctx.operators.length,
       localOperators: ctx.localOperators.length,
+      remoteOperators: ctx.remoteOperators.length,
+      tallies: ctx.committee.tallies(),
     },
     usersChecked: summary.usersChecked,
     unchanged: summary.unchanged,
@@ -206,7 +248,31 @@ export function roundJson(ctx: OracleContext, summary: RoundSummary): RoundJson 
     deferred: summary.deferred,
     queued: summary.queued,
     emergencyBurns: summary.emergencyBurns,
+    stakeSlashes: summary.stakeSlashes,
     skipped: summary.skipped.map((s) => ({ user: s.user, reason: s.reason, detail: s.detail })),
+    dropped: summary.dropped.map((d) => ({
+      user: d.report.user,
+      sequence: d.report.sequence.toString(),
+      newTotalSats: d.report.newTotalSats.toString(),
+      refusals: d.refusals.map((r) => ({
+        operator: r.operator,
+        field: r.field,
+        reason: r.reason,
+        proposed: r.proposed,
+        observed: r.observed,
+      })),
+    })),
+    reserves:
+      summary.reserves === undefined
+        ? null
+        : summary.reserves.committed
+          ? {
+              committed: true,
+              roundId: summary.reserves.roundId.toString(),
+              merkleRoot: summary.reserves.merkleRoot,
+              attestedSats: summary.reserves.attestedSats.toString(),
+            }
+          : { committed: false, reason: summary.reserves.reason },
     skippedOnChain: summary.skippedOnChain.map((s) => ({
       user: s.user,
       sequence: s.sequence.toString(),
@@ -240,11 +306,12 @@ export async function syncCommand(
   bitcoin: BitcoinSource,
   options: RoundOptions = {},
 ): Promise<{ summary: RoundSummary; json: RoundJson }> {
-  const { oracle, rbtc, proofOfReserves } = ctx.system;
+  const { oracle, rbtc, proofOfReserves, yieldPool } = ctx.system;
   // Each round also commits the reserve round (Merkle root of every address's sats and the attested total).
   const reserves = { contract: proofOfReserves, sign: ctx.committee.reserveSigner(proofOfReserves) };
   const summary = await runSyncRound(oracle, rbtc, bitcoin, ctx.committee.batchSigner(oracle), {
     reserves,
+    ...(yieldPool === undefined ? {} : { yieldPool }),
     ...options,
   });
   return { summary, json: roundJson(ctx, summary) };

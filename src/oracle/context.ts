@@ -11,7 +11,10 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { DeploymentNotFoundError, attachSystem, deploymentFolder, loadDeployment } from "../deployments.js";
 import { UserInputError } from "../errors.js";
-import { Committee, DEFAULT_SIGN_TIMEOUT_MS } from "./committee.js";
+import type { Committee } from "./committee.js";
+import { DEFAULT_SIGN_TIMEOUT_MS, LocalCommittee } from "./committee.js";
+import type { RemoteCommitteeOptions, RemoteOperator } from "./remote-committee.js";
+import { DEFAULT_REMOTE_TIMEOUT_MS, RemoteCommittee, parseRemoteOperators } from "./remote-committee.js";
 import type { TypedDataSigner } from "./signing.js";
 import { committeeWallets } from "./signing.js";
 
@@ -19,11 +22,15 @@ import { committeeWallets } from "./signing.js";
 export const LOCAL_CHAIN_ID = 31337n;
 /** Configuration variable (env var or `npx hardhat keystore set …`) holding operator keys, comma-separated. */
 export const OPERATOR_KEYS_VARIABLE = "ORACLE_OPERATOR_KEYS";
+/** Configuration variable holding the operator nodes' URLs (what `--operators` gives), comma-separated. */
+export const OPERATORS_VARIABLE = "ORACLE_OPERATORS";
+/** Configuration variable holding the bearer tokens for the operator nodes, in the same order (or one for all). */
+export const OPERATOR_TOKENS_VARIABLE = "ORACLE_OPERATOR_TOKENS";
 /** How many default Hardhat accounts are searched for the on-chain operators on local chains. */
 const LOCAL_ACCOUNTS_SEARCHED = 20;
 
 /** Where the runner's operator keys came from (printed at start-up, never the keys). */
-export type OperatorKeySource = "hardhat-default-accounts" | "configuration-variable";
+export type OperatorKeySource = "hardhat-default-accounts" | "configuration-variable" | "remote-operators";
 
 export interface OracleContext {
   chainId: bigint;
@@ -35,8 +42,10 @@ export interface OracleContext {
   committee: Committee;
   operators: string[];
   threshold: number;
-  /** Addresses of the operators whose keys this runner holds. */
+  /** Addresses of the operators whose keys this runner holds (none for an aggregator of remote nodes). */
   localOperators: string[];
+  /** The operator nodes this runner aggregates (when it holds no key). */
+  remoteOperators: string[];
   keySource: OperatorKeySource;
 }
 
@@ -155,6 +164,10 @@ export interface LoadContextOptions {
   hooks?: HookManager;
   /** Explicit operator signers (tests, remote signers); skips key resolution. */
   operatorSigners?: readonly TypedDataSigner[];
+  /** Operator nodes to aggregate (`--operators`): the runner then holds no operator key at all. */
+  operators?: readonly RemoteOperator[];
+  /** Logging of refusals and the like for the remote committee. */
+  remote?: Omit<RemoteCommitteeOptions, "timeoutMs">;
   signTimeoutMs?: number;
   /** Index of the connection's account that sends transactions. Default 0. */
   submitterIndex?: number;
@@ -189,6 +202,29 @@ export async function loadOracleContext(
   const [operatorList, thresholdRaw] = await system.oracle.committee();
   const operators = operatorList.map((a) => getAddress(a));
   const threshold = Number(thresholdRaw);
+
+  const base = {
+    chainId,
+    deployment,
+    system,
+    submitter,
+    submitterAddress: await submitter.getAddress(),
+    operators,
+    threshold,
+  };
+  if (options.operators !== undefined && options.withoutKeys !== true) {
+    const committee = new RemoteCommittee(options.operators, operators, threshold, {
+      ...options.remote,
+      timeoutMs: options.signTimeoutMs ?? DEFAULT_REMOTE_TIMEOUT_MS,
+    });
+    return {
+      ...base,
+      committee,
+      localOperators: [],
+      remoteOperators: options.operators.map((o) => o.url),
+      keySource: "remote-operators",
+    };
+  }
 
   let keys: readonly TypedDataSigner[];
   let keySource: OperatorKeySource;
@@ -233,15 +269,28 @@ export async function loadOracleContext(
     );
   }
   return {
-    chainId,
-    deployment,
-    system,
-    submitter,
-    submitterAddress: await submitter.getAddress(),
-    committee: new Committee(mine, threshold, options.signTimeoutMs ?? DEFAULT_SIGN_TIMEOUT_MS),
-    operators,
-    threshold,
+    ...base,
+    committee: new LocalCommittee(mine, threshold, options.signTimeoutMs ?? DEFAULT_SIGN_TIMEOUT_MS),
     localOperators: mine.map((k) => getAddress(k.address)),
+    remoteOperators: [],
     keySource,
   };
+}
+
+/**
+ * The operator nodes to aggregate: `--operators URL,…` when given, else the ORACLE_OPERATORS configuration variable
+ * (environment or keystore); bearer tokens from ORACLE_OPERATOR_TOKENS. Undefined when neither is set (the runner
+ * then signs with local keys, the development default).
+ */
+export async function resolveRemoteOperators(
+  hooks: HookManager | undefined,
+  flag: string,
+): Promise<RemoteOperator[] | undefined> {
+  const resolve = (name: string) =>
+    hooks !== undefined
+      ? resolveConfigVariable(hooks, name)
+      : Promise.resolve(process.env[name] || undefined);
+  const urls = flag.trim() !== "" ? flag : await resolve(OPERATORS_VARIABLE);
+  if (urls === undefined) return undefined;
+  return parseRemoteOperators(urls, await resolve(OPERATOR_TOKENS_VARIABLE));
 }

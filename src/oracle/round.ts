@@ -1,7 +1,14 @@
 import type { ContractTransactionReceipt } from "ethers";
 
-import type { Oracle, ProofOfReserves, RBTCSynth } from "../../types/ethers-contracts/index.js";
+import type {
+  Oracle,
+  ProofOfReserves,
+  RBTCSynth,
+  YieldScalesPool,
+} from "../../types/ethers-contracts/index.js";
 import { BackendError } from "../errors.js";
+import type { ReserveSigner } from "./committee.js";
+import { CommitteeRefusedError } from "./committee.js";
 import type { ReserveLeaf } from "../reserves/merkle.js";
 import { ReserveTree } from "../reserves/merkle.js";
 import { readBindings, readUserStates, snapshotOf } from "./chain-state.js";
@@ -9,6 +16,8 @@ import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
 import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
+import type { DroppedReport, OperatorRefusal } from "./refusals.js";
+import { reportKey } from "./refusals.js";
 import type { ReserveRound } from "./signing.js";
 import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
 import { DEFAULT_DEADLINE_SECONDS, retryTransient, submitReports } from "./submit.js";
@@ -50,9 +59,14 @@ export interface RoundOptions {
   bitcoinConcurrency?: number;
   onProgress?: (message: string) => void;
   /** Commit the reserve round (Merkle root + attested total) after the sync batches. */
-  reserves?: { contract: ProofOfReserves; sign: (round: ReserveRound) => Promise<string[]> };
+  reserves?: { contract: ProofOfReserves; sign: ReserveSigner };
   /** Burn positions whose fee has been unpaid past the grace period (FEE_EXHAUSTED). Default: true unless dryRun. */
   feeExhaustedBurns?: boolean;
+  /**
+   * The yield pool, when deployed: after a BACKING_LOST burn the round retires the holder's uncovered wrBTC from her
+   * pool stake (`slashStake`; the pool locks that stake until it is retired anyway).
+   */
+  yieldPool?: YieldScalesPool;
   /** Retry / fee-bump settings and submit events (see submitReports). */
   submit?: Omit<SubmitOptions, "batchSize" | "onBatch">;
 }
@@ -75,7 +89,12 @@ export type ReserveCommit =
       btcHeight: number;
       txHash: string;
     }
-  | { committed: false; reason: string };
+  | {
+      committed: false;
+      reason: string;
+      /** Set when operators refused the round (they recomputed another root or total, or signed another one). */
+      refusals?: OperatorRefusal[];
+    };
 
 /** The round summary `oracle:sync` prints (amounts in sats). */
 export interface RoundSummary {
@@ -96,12 +115,17 @@ export interface RoundSummary {
   emergencyBurns: number;
   /** Users whose position the round burned for an exhausted fee. */
   feeExhaustedBurns: string[];
+  /** Users whose uncovered wrBTC the round retired from their yield-pool stake (`slashStake`). */
+  stakeSlashes: string[];
   /** The reserve round committed after the sync (absent when no `reserves` option was given). */
   reserves?: ReserveCommit;
   skipped: SkippedUser[];
   /** Reports the Oracle skipped on chain (held rises, stale sequences): re-reported by the next round. */
   skippedOnChain: BatchOutcome["skippedOnChain"];
+  /** The reports submitted (dry run: the reports built). */
   reports: SyncReport[];
+  /** Reports fewer than the threshold of operators agreed to: not submitted, retried next round. */
+  dropped: DroppedReport[];
   /** Each reported user's attested total before the round (from the round's chain snapshot). */
   attestedBefore: ReadonlyMap<string, bigint>;
   batches: BatchOutcome[];
@@ -207,6 +231,7 @@ export async function runSyncRound(
   const batches: BatchOutcome[] = [];
   let calibration: GasCalibration | undefined;
   let submitting: Promise<void> = Promise.resolve();
+  const dropped: DroppedReport[] = [];
   let submitFailure: { error: unknown } | undefined;
   const submitChunk = async (chunk: readonly SyncReport[]): Promise<void> => {
     if (submitFailure !== undefined) return;
@@ -218,6 +243,11 @@ export async function runSyncRound(
         calibration,
         ...options.submit,
         onBatch: (b) => progress(`batch of ${b.reports} in block ${b.blockNumber}: ${b.gasUsed} gas`),
+        onDropped: (d) => {
+          dropped.push(...d);
+          progress(`${d.length} reports dropped: fewer than the threshold of operators agreed`);
+          options.submit?.onDropped?.(d);
+        },
       });
       batches.push(...outcomes);
     } catch (error) {
@@ -278,6 +308,16 @@ export async function runSyncRound(
     }
   }
 
+  const stakeSlashes: string[] = [];
+  if (live && options.yieldPool !== undefined) {
+    for (const user of new Set(batches.flatMap((b) => b.backingLostUsers))) {
+      if (await slashStakeIfUncovered(options.yieldPool, user)) {
+        stakeSlashes.push(user);
+        progress(`retired ${user}'s uncovered wrBTC from the yield-pool stake`);
+      }
+    }
+  }
+
   let reserves: ReserveCommit | undefined;
   if (live && options.reserves !== undefined) {
     const failed = skipped.filter((s) => s.reason === "bitcoin-backend-error");
@@ -291,7 +331,7 @@ export async function runSyncRound(
           sats: addressSats.get(btcAddress) ?? 0n,
         })),
       );
-      reserves = await commitReserveRound(options.reserves, leaves, tip.height);
+      reserves = await commitReserveRound(options.reserves, leaves, tip.height, snapshot.blockNumber);
       if (reserves.committed)
         progress(`reserve round ${reserves.roundId}: ${reserves.attestedSats} sats attested`);
     }
@@ -308,6 +348,8 @@ export async function runSyncRound(
       .filter((log) => log.address.toLowerCase() === oracleAddress && log.topics[0] === emergencyTopic)
       .length;
 
+  const droppedKeys = new Set(dropped.map((d) => reportKey(d.report)));
+  const submitted = droppedKeys.size === 0 ? reports : reports.filter((r) => !droppedKeys.has(reportKey(r)));
   const attested = await attestedRead;
   const attestedBefore = new Map(reports.map((r) => [r.user, attested.get(r.user) ?? 0n] as const));
   const evmCalls = snapshot.rpcCalls + batches.reduce((sum, b) => sum + b.rpcCalls, 0);
@@ -324,17 +366,19 @@ export async function runSyncRound(
     ...(reorg !== undefined ? { reorg } : {}),
     usersChecked: snapshot.users.length,
     unchanged,
-    changed: reports.length,
+    changed: submitted.length,
     mintedSats: batches.reduce((sum, b) => sum + b.mintedSats, 0n),
     burnedSats: batches.reduce((sum, b) => sum + b.burnedSats, 0n),
     deferred: batches.flatMap((b) => b.deferredUsers),
     queued: batches.flatMap((b) => b.queuedUsers),
     emergencyBurns,
     feeExhaustedBurns,
+    stakeSlashes,
     ...(reserves === undefined ? {} : { reserves }),
     skipped,
+    reports: submitted,
+    dropped,
     skippedOnChain: batches.flatMap((b) => b.skippedOnChain),
-    reports,
     attestedBefore,
     batches,
     gasUsed: batches.reduce((sum, b) => sum + b.gasUsed, 0n),
@@ -373,11 +417,26 @@ async function burnIfFeeExhausted(
   return (await tx.wait()) ?? undefined;
 }
 
+/**
+ * Sends `slashStake(user)` when the pool holds a stake of `user` and she has an uncovered wrBTC deficit (checked with
+ * a static call first, so no transaction is wasted). True when a stake was slashed.
+ */
+async function slashStakeIfUncovered(pool: YieldScalesPool, user: string): Promise<boolean> {
+  try {
+    await pool.slashStake.staticCall(user);
+  } catch {
+    return false; // no stake or no deficit (YieldNothingToSlash), or the pool is paused
+  }
+  await (await pool.slashStake(user)).wait();
+  return true;
+}
+
 /** Builds the reserve tree over `leaves`, has the committee sign the next round and commits it. */
 async function commitReserveRound(
   reserves: NonNullable<RoundOptions["reserves"]>,
   leaves: readonly ReserveLeaf[],
   btcHeight: number,
+  chainBlock: number,
 ): Promise<ReserveCommit> {
   const { contract, sign } = reserves;
   const tree = new ReserveTree(leaves);
@@ -398,7 +457,16 @@ async function commitReserveRound(
     btcHeight: BigInt(btcHeight),
     deadline,
   };
-  const signatures = await sign(round);
+  let signatures: string[];
+  try {
+    signatures = await sign(round, { chainBlock });
+  } catch (error) {
+    // Operators recomputed another root or total: the round is not committed (the next round tries again).
+    if (error instanceof CommitteeRefusedError) {
+      return { committed: false, reason: error.message, refusals: error.refusals };
+    }
+    throw error;
+  }
   const tx = await contract.commitRound(
     round.merkleRoot,
     round.attestedSats,

@@ -80,6 +80,17 @@ export class OracleMetrics {
     help: "Gas used by sync transactions",
     registers: [this.registry],
   });
+  readonly reportsDropped = new Counter({
+    name: "reservebtc_oracle_reports_dropped_total",
+    help: "Reports fewer than the threshold of operator nodes agreed to (not submitted; retried next round)",
+    registers: [this.registry],
+  });
+  readonly operatorRefusals = new Counter({
+    name: "reservebtc_oracle_operator_refusals_total",
+    help: "Refusals received from operator nodes, by operator and reason",
+    labelNames: ["operator", "reason"] as const,
+    registers: [this.registry],
+  });
 }
 
 /** Serves `GET /metrics` on 127.0.0.1:`port` (0 = any free port); resolves with the bound port. */
@@ -207,6 +218,7 @@ export async function runOracleService(
       submitter: ctx.submitterAddress,
       committee: `${ctx.threshold} of ${ctx.operators.length}`,
       localOperators: ctx.localOperators,
+      remoteOperators: ctx.remoteOperators,
       keySource: ctx.keySource,
       intervalMs: options.intervalMs,
     },
@@ -237,6 +249,7 @@ export async function runOracleService(
       metrics.usersChecked.set(json.usersChecked);
       metrics.usersSynced.inc(json.batches.reduce((sum, b) => sum + b.reports, 0));
       metrics.usersSkipped.set(json.skipped.length);
+      metrics.reportsDropped.inc(json.dropped.length);
       metrics.gasUsed.inc(Number(json.gasUsed));
       metrics.lastSuccess.set(Date.now() / 1000);
       lastTipHeight = json.bitcoin.tipHeight;
@@ -254,6 +267,13 @@ export async function runOracleService(
           deferred: json.deferred.length,
           queued: json.queued.length,
           skipped: json.skipped,
+          dropped: json.dropped.map((d) => ({
+            user: d.user,
+            sequence: d.sequence,
+            newTotalSats: d.newTotalSats,
+            refusedBy: [...new Set(d.refusals.map((r) => r.operator))],
+          })),
+          reserves: json.reserves,
           gasUsed: json.gasUsed,
           rpcCallsPerUser: json.rpcCalls.perUser,
           durationMs: json.durationMs,

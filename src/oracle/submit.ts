@@ -11,14 +11,29 @@ import type { Oracle, RBTCSynth } from "../../types/ethers-contracts/index.js";
 import { Semaphore } from "../bitcoin/esplora.js";
 import { ChainError } from "../errors.js";
 import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
+import type { DroppedReport } from "./refusals.js";
 import type { SyncReport } from "./reports.js";
 import { SendLane } from "./send-lane.js";
 
 /** How long committee signatures stay valid (capped by the Oracle's maxReportValiditySeconds). */
 export const DEFAULT_DEADLINE_SECONDS = 600n;
 
-/** Signs one batch: returns ≥ threshold signatures sorted by signer address, or throws. */
-export type BatchSigner = (reports: readonly SyncReport[], deadline: bigint) => Promise<string[]>;
+/** A batch the committee approved: the reports its signatures cover and the ones it dropped. */
+export interface BatchApproval {
+  /** The reports the signatures cover, in the order proposed (every proposed report not in `dropped`). */
+  reports: SyncReport[];
+  /** ≥ threshold signatures over (reports, deadline), sorted by signer address (empty when every report dropped). */
+  signatures: string[];
+  /** Reports fewer than the threshold of operators agreed to, with each operator's refusal. */
+  dropped: DroppedReport[];
+}
+
+/**
+ * Signs one batch. Operator nodes verify every report and may refuse some: those fewer than the threshold agreed to
+ * are dropped (they are retried next round) and the rest is signed. Throws CommitteeError when fewer than the
+ * threshold of operators answered at all.
+ */
+export type BatchSigner = (reports: readonly SyncReport[], deadline: bigint) => Promise<BatchApproval>;
 
 /** What one submitted batch did, read from its receipt's events. */
 export interface BatchOutcome {
@@ -33,6 +48,8 @@ export interface BatchOutcome {
   reorgAnchors: number;
   /** EmergencyBurn events in the receipt (BACKING_LOST burns inside the sync). */
   emergencyBurns: number;
+  /** Users of those BACKING_LOST burns: their wrBTC deficit may be retired from a yield-pool stake. */
+  backingLostUsers: string[];
   /**
    * Reports the Oracle skipped (`ReportSkipped`): a held rise (frozen, unbound, paused — re-reported next round) or a
    * stale sequence (consumed by an unbind, a dispute or a reset after the round read the chain). Nothing changed.
@@ -51,6 +68,9 @@ function decode(iface: Interface, log: Log): ReturnType<Interface["parseLog"]> {
     return null;
   }
 }
+
+/** `IOracle.EmergencyBurnReason.BACKING_LOST`. */
+const BACKING_LOST = 3;
 
 /** `IOracle.SkipReason` names by code. */
 export const REPORT_SKIP_REASONS = ["DISPUTE_OPEN", "UNBOUND", "PAUSED", "STALE_SEQUENCE"] as const;
@@ -74,6 +94,7 @@ export function summariseReceipt(
     queuedUsers: [],
     reorgAnchors: 0,
     emergencyBurns: 0,
+    backingLostUsers: [],
     skippedOnChain: [],
     attempts: 1,
     rpcCalls: 0,
@@ -93,7 +114,11 @@ export function summariseReceipt(
       if (event?.name === "NeedsTopUp") outcome.deferredUsers.push(event.args.user as string);
       if (event?.name === "MintQueued") outcome.queuedUsers.push(event.args.user as string);
       if (event?.name === "BitcoinAnchorReplaced") outcome.reorgAnchors += 1;
-      if (event?.name === "EmergencyBurn") outcome.emergencyBurns += 1;
+      if (event?.name === "EmergencyBurn") {
+        outcome.emergencyBurns += 1;
+        if (Number(event.args.reason) === BACKING_LOST)
+          outcome.backingLostUsers.push(event.args.user as string);
+      }
       if (event?.name === "ReportSkipped") {
         outcome.skippedOnChain.push({
           user: event.args.user as string,
@@ -139,6 +164,8 @@ export interface SubmitOptions {
    * to calibrate the rest). Default: one class.
    */
   costClass?: (report: SyncReport) => string;
+  /** Called with the reports the committee dropped from a batch (fewer than the threshold agreed). */
+  onDropped?: (dropped: readonly DroppedReport[]) => void;
   /** Known gas per report by cost class (skips the calibration estimate of those classes). */
   gasPerReport?: Readonly<Record<string, bigint>>;
   /** A calibration to use and extend (several submissions of one round share one); `gasPerReport` then ignored. */
@@ -232,7 +259,14 @@ class OutOfGasError extends ChainError {
 
 /** Options that shape the submission as a whole rather than one batch's send. */
 type SharedOption =
-  "batchSize" | "onBatch" | "onEvent" | "maxInFlight" | "costClass" | "gasPerReport" | "calibration";
+  | "batchSize"
+  | "onBatch"
+  | "onEvent"
+  | "onDropped"
+  | "maxInFlight"
+  | "costClass"
+  | "gasPerReport"
+  | "calibration";
 
 /** Everything the batches of one submission share. */
 interface SendContext {
@@ -582,10 +616,17 @@ export async function submitReports(
     return { costClass: group.costClass, reports: batch };
   };
 
-  /** Signs a batch and prices it: calibrated gas, or an estimate (then calibrating its class). */
-  const prepare = async (batch: PlannedBatch): Promise<SignedBatch | "split"> => {
+  /**
+   * Signs a batch and prices it: calibrated gas, or an estimate (then calibrating its class). Reports the committee
+   * dropped are left out ("empty" when none is left).
+   */
+  const prepare = async (planned: PlannedBatch): Promise<SignedBatch | "split" | "empty"> => {
     const deadline = await currentDeadline();
-    const signatures = await sign(batch.reports, deadline);
+    const approval = await sign(planned.reports, deadline);
+    if (approval.dropped.length > 0) options.onDropped?.(approval.dropped);
+    if (approval.reports.length === 0) return "empty";
+    const { signatures } = approval;
+    const batch: PlannedBatch = { costClass: planned.costClass, reports: approval.reports };
     const calibrated = calibration.gasLimit(batch.costClass, batch.reports.length);
     if (calibrated !== undefined)
       return { ...batch, deadline, signatures, gas: calibrated, estimated: false };
@@ -669,7 +710,7 @@ export async function submitReports(
       window.release();
       break;
     }
-    let signed: SignedBatch | "split";
+    let signed: SignedBatch | "split" | "empty";
     try {
       signed = await prepare(batch);
     } catch (error) {
@@ -677,7 +718,7 @@ export async function submitReports(
       stop(error);
       break;
     }
-    if (signed === "split") {
+    if (signed === "split" || signed === "empty") {
       window.release();
       continue;
     }

@@ -78,7 +78,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // ---- head tracking and cache ----------------------------------------------------------------------------------
   let headCache: { at: number; value: Promise<number> } | undefined;
   const currentHead = (): Promise<number> => {
-    if (stream !== undefined) return stream.head();
+    // The store's answers move with its checkpoint, not the chain head (the indexer may be a block behind).
+    if (stream !== undefined && source.kind !== "postgres") return stream.head();
     const now = Date.now();
     if (headCache === undefined || now - headCache.at > HEAD_TTL_MS) {
       headCache = { at: now, value: source.head() };

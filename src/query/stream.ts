@@ -67,6 +67,11 @@ export class ChainEventStream {
     private readonly provider: Provider,
     deployment: Deployment,
     private readonly pollMs = DEFAULT_POLL_MS,
+    /**
+     * Keep the log index (the rpc source's cache of every log). False when the answers come from the store
+     * (postgres source): the stream then holds no history at all, only the events of each new block range.
+     */
+    private readonly keepLogs = true,
   ) {
     this.fromBlock = earliestStartBlock(deployment) ?? 0;
     // IOracle `EmergencyBurn` (feat/reserves) is decoded even by an older ABI, so the stream forwards it as soon as
@@ -123,7 +128,7 @@ export class ChainEventStream {
     if (this.running) return;
     this.running = true;
     const head = await this.provider.getBlockNumber();
-    await this.backfill(head);
+    if (this.keepLogs) await this.backfill(head);
     this.lastBlock = head;
     const loop = async () => {
       if (!this.running) return;
@@ -154,7 +159,7 @@ export class ChainEventStream {
       fromBlock: from,
       toBlock: to,
     });
-    this.logs.append(logs, from, to);
+    if (this.keepLogs) this.logs.append(logs, from, to);
     const events = logs
       .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
       .map((log) => this.decode(log))

@@ -16,6 +16,7 @@ import type {
   EmergencyBurnsResult,
   ProofOfReservesResult,
   QuerySource,
+  SourceKind,
   SyncStatusResult,
   TransactionItem,
   TransactionsResult,
@@ -158,7 +159,7 @@ interface EmergencyBurnEntity {
   transactionHash: string;
   logIndex: Big;
 }
-interface TransitionEntity {
+export interface TransitionEntity {
   status: string;
   actor: string;
   blockNumber: Big;
@@ -166,7 +167,7 @@ interface TransitionEntity {
   transactionHash: string;
   logIndex: Big;
 }
-interface DisputeEntity {
+export interface DisputeEntity {
   id: string;
   disputeId: Big;
   user: { id: string };
@@ -209,19 +210,16 @@ export interface SubgraphSourceOptions {
   fetch?: typeof fetch;
 }
 
-/** The `subgraph` source: GraphQL POSTs to a (Goldsky) graph-node endpoint; same shapes as the rpc source. */
-export class SubgraphSource implements QuerySource {
-  readonly kind = "subgraph" as const;
-  private readonly timeoutMs: number;
-  private readonly fetchFn: typeof fetch;
+/**
+ * The eight queries answered from the subgraph's entities, whatever serves them: `request` answers one named
+ * operation of SUBGRAPH_QUERIES with data of its GraphQL shape. SubgraphSource asks a graph-node endpoint; the
+ * `postgres` source (src/store/source.ts) answers the same operations with SQL over the Mirror tables.
+ */
+export abstract class EntitySource implements QuerySource {
+  abstract readonly kind: SourceKind;
 
-  constructor(
-    readonly url: string,
-    options: SubgraphSourceOptions = {},
-  ) {
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetchFn = options.fetch ?? fetch;
-  }
+  /** The data of one named operation of SUBGRAPH_QUERIES with `variables`. */
+  abstract request<T>(operation: SubgraphOperation, variables: Record<string, unknown>): Promise<T>;
 
   async head(): Promise<number> {
     const data = await this.request<BlockMeta>("Head", {});
@@ -455,37 +453,7 @@ export class SubgraphSource implements QuerySource {
   /** Disputes from the Dispute entities (every page), their transitions giving the opening and closing events. */
   async disputes(filter: DisputeFilter): Promise<DisputesResult> {
     const entities = await this.allPages<DisputeEntity>("Disputes", "disputes");
-    const ref = (t: TransitionEntity): DisputeEventRef => ({
-      block: Number(t.blockNumber),
-      timestamp: Number(t.blockTimestamp),
-      txHash: t.transactionHash,
-    });
-    const items = entities.flatMap((d): DisputeItem[] => {
-      const transitions = [...d.transitions].sort(
-        (a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex),
-      );
-      const opened = transitions.find((t) => t.status === "OPEN");
-      const closed = transitions.find((t) => t.status !== "OPEN");
-      if (opened === undefined) return [];
-      return [
-        {
-          id: String(d.disputeId),
-          user: getAddress(d.user.id),
-          challenger: getAddress(d.challenger),
-          status: d.status.toLowerCase() as DisputeStatus,
-          claimedSats: String(d.claimedSats),
-          attestedSats: String(d.attestedSats),
-          resolvedSats: d.resolvedSats === null ? null : String(d.resolvedSats),
-          bondWei: String(d.bondWei),
-          rewardWei: d.rewardWei === null ? null : String(d.rewardWei),
-          evidenceURI: d.evidenceURI,
-          deadline: Number(d.deadline),
-          closedBy: closed === undefined ? null : getAddress(closed.actor),
-          opened: ref(opened),
-          closed: closed === undefined ? null : ref(closed),
-        },
-      ];
-    });
+    const items = entities.flatMap((d) => disputeItem(d) ?? []);
     return selectDisputes(items, filter);
   }
 
@@ -533,7 +501,7 @@ export class SubgraphSource implements QuerySource {
   }
 
   /** Every entity of a list operation paged by `id_gt` cursors (`$first`, `$after`). */
-  private async allPages<T extends { id: string }>(
+  protected async allPages<T extends { id: string }>(
     operation: SubgraphOperation,
     field: string,
   ): Promise<T[]> {
@@ -548,6 +516,53 @@ export class SubgraphSource implements QuerySource {
       after = last.id;
     }
     return entities;
+  }
+}
+
+/** A Dispute entity (with its transitions) as a `disputes` item; undefined without its opening transition. */
+export function disputeItem(d: DisputeEntity): DisputeItem | undefined {
+  const ref = (t: TransitionEntity): DisputeEventRef => ({
+    block: Number(t.blockNumber),
+    timestamp: Number(t.blockTimestamp),
+    txHash: t.transactionHash,
+  });
+  const transitions = [...d.transitions].sort(
+    (a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex),
+  );
+  const opened = transitions.find((t) => t.status === "OPEN");
+  const closed = transitions.find((t) => t.status !== "OPEN");
+  if (opened === undefined) return undefined;
+  return {
+    id: String(d.disputeId),
+    user: getAddress(d.user.id),
+    challenger: getAddress(d.challenger),
+    status: d.status.toLowerCase() as DisputeStatus,
+    claimedSats: String(d.claimedSats),
+    attestedSats: String(d.attestedSats),
+    resolvedSats: d.resolvedSats === null ? null : String(d.resolvedSats),
+    bondWei: String(d.bondWei),
+    rewardWei: d.rewardWei === null ? null : String(d.rewardWei),
+    evidenceURI: d.evidenceURI,
+    deadline: Number(d.deadline),
+    closedBy: closed === undefined ? null : getAddress(closed.actor),
+    opened: ref(opened),
+    closed: closed === undefined ? null : ref(closed),
+  };
+}
+
+/** The `subgraph` source: GraphQL POSTs to a (Goldsky) graph-node endpoint; same shapes as the rpc source. */
+export class SubgraphSource extends EntitySource {
+  readonly kind = "subgraph" as const;
+  private readonly timeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(
+    readonly url: string,
+    options: SubgraphSourceOptions = {},
+  ) {
+    super();
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetchFn = options.fetch ?? fetch;
   }
 
   /** POSTs one named operation; HTTP, transport and GraphQL errors become a one-line BackendError. */

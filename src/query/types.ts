@@ -18,7 +18,7 @@ export const QUERY_NAMES = [
 export type QueryName = (typeof QUERY_NAMES)[number];
 
 /** Which backend answers. */
-export type SourceKind = "rpc" | "subgraph";
+export type SourceKind = "rpc" | "subgraph" | "postgres";
 
 /** A query whose contract is not deployed (or not indexed) yet: said plainly, never faked. */
 export interface Unavailable {

@@ -5,7 +5,7 @@
  * then runs the steps one by one and checks every expectation. See docs/simulations.md.
  */
 import { ZeroAddress, getAddress, parseEther } from "ethers";
-import type { ContractTransactionResponse, Signer, TypedDataDomain, TypedDataField } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../../deploy/modules/ReserveBTC.js";
@@ -20,11 +20,13 @@ import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { MODULE_ID, addressesOf, attachSystem, deploymentOf } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
-import { Committee } from "../oracle/committee.js";
 import { redactUrl } from "../errors.js";
+import { LoopbackCommittee } from "../oracle/operator/loopback.js";
+import type { OperatorTally } from "../oracle/committee.js";
+import type { RoundSummary } from "../oracle/round.js";
 import { runSyncRound } from "../oracle/round.js";
-import type { TypedDataSigner } from "../oracle/signing.js";
 import { hardhatWallet } from "../oracle/signing.js";
+import { FaultyBitcoinSource, inflatedView } from "./faults.js";
 import { checkReserves } from "../reserves/check.js";
 import type { Comparison, Expectations, GlobalExpectation, Scenario, Step, UserField } from "./scenario.js";
 import {
@@ -103,7 +105,13 @@ export interface SimReport {
   };
   /** Contract addresses by address-book key (`yieldPool` when the deployment has one). */
   deployment: ReturnType<typeof addressesOf>;
-  committee: { operators: string[]; threshold: number; minConfirmations: number };
+  committee: {
+    operators: string[];
+    threshold: number;
+    minConfirmations: number;
+    /** What each operator node did during the scenario (setup bindings included), by operator index. */
+    nodes: Array<OperatorTally & { index: number }>;
+  };
   bitcoin: { url: string; tipHeight: number };
   setup: { gasUsed: bigint; durationMs: number; bindings: number; deposits: number };
   users: SimUserReport[];
@@ -133,27 +141,6 @@ interface SimUser {
   signer: Signer;
   wallet: DevnetWallet;
   btc: { type: WalletAddressType; address: string }[];
-}
-
-/** A committee operator the scenario can take offline: while killed, its signer throws. */
-class SwitchableOperator implements TypedDataSigner {
-  killed = false;
-  constructor(
-    readonly index: number,
-    readonly inner: TypedDataSigner,
-  ) {}
-  get address(): string {
-    return this.inner.address;
-  }
-  signTypedData(
-    domain: TypedDataDomain,
-    types: Record<string, TypedDataField[]>,
-    value: Record<string, unknown>,
-  ): Promise<string> {
-    if (this.killed)
-      return Promise.reject(new Error(`operator ${this.index} is offline (killed by the scenario)`));
-    return this.inner.signTypedData(domain, types, value);
-  }
 }
 
 /** The error's message with a decoded custom error when ethers found one. */
@@ -199,9 +186,20 @@ function labelOf(step: Step): string {
   }
   if ("oracle" in a) {
     if (a.oracle === "bind") return `oracle bind ${a.user}[${a.address}]`;
-    if (a.oracle === "kill-operator" || a.oracle === "revive-operator")
-      return `oracle ${a.oracle} ${a.operator}`;
-    return `oracle ${a.oracle}`;
+    switch (a.oracle) {
+      case "kill-operator":
+      case "revive-operator":
+      case "operator-honest":
+        return `oracle ${a.oracle} ${a.operator}`;
+      case "operator-lies":
+        return `oracle operator-lies ${a.operator} +${a.inflateSats} sats`;
+      case "operator-lags":
+        return `oracle operator-lags ${a.operator} ${a.blocks} blocks`;
+      case "malicious-proposal":
+        return `oracle malicious-proposal ${a.user} +${a.inflateSats} sats`;
+      default:
+        return `oracle ${a.oracle}`;
+    }
   }
   switch (a.do) {
     case "wrap":
@@ -283,9 +281,11 @@ export async function runScenario(
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
   const devnet = options.devnet ?? (await startDevnet({ port: 0 }));
+  const cleanups: Array<() => Promise<void>> = [];
   try {
-    return await run(scenario, connection, devnet, options, progress, started);
+    return await run(scenario, connection, devnet, options, progress, started, cleanups);
   } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
     if (options.devnet === undefined) await devnet.close();
   }
 }
@@ -297,6 +297,7 @@ async function run(
   options: EngineOptions,
   progress: (message: string) => void,
   started: number,
+  cleanups: Array<() => Promise<void>>,
 ): Promise<SimReport> {
   const { ethers, networkHelpers } = connection;
   const provider = ethers.provider;
@@ -388,9 +389,25 @@ async function run(
     return pool;
   };
 
-  const operators = operatorWallets.map((w, i) => new SwitchableOperator(i, w));
-  const committee = new Committee(operators, net.threshold);
+  // The committee: one operator node per operator on loopback, each with its own key, Bitcoin client (which the
+  // operator-lies / operator-lags steps make misbehave) and slashing-protection record; the runner aggregates them.
+  const backends: FaultyBitcoinSource[] = [];
+  const loopback = await LoopbackCommittee.start({
+    provider,
+    deployment,
+    keys: operatorWallets,
+    bitcoinUrl: devnet.url,
+    btcNetwork: "regtest",
+    bitcoinFor: (index, client) => (backends[index] = new FaultyBitcoinSource(client)),
+  });
+  cleanups.push(() => loopback.close());
+  const { committee } = loopback;
+  const nodes = loopback.nodes;
   const sign = committee.batchSigner(system.oracle);
+  /** Operators that refused something in the latest oracle round (by index). */
+  let lastRefusedBy: number[] = [];
+  /** Reports dropped for lack of a threshold, per user address, over the scenario. */
+  const droppedCount = new Map<string, bigint>();
   // Every round commits the reserve round too: wraps are refused until reserves prove full backing (secure mint).
   const reserves = {
     contract: system.proofOfReserves,
@@ -527,6 +544,8 @@ async function run(
         return needPool().holderRateBps(user.address);
       case "yieldStaked":
         return (await needPool().userStatus(user.address)).stakedSats;
+      case "droppedReports":
+        return droppedCount.get(user.address) ?? 0n;
     }
   };
   /** EmergencyBurn events since the setup, oldest first. */
@@ -637,7 +656,10 @@ async function run(
       yieldState,
       devnet.chain.tipHash,
       devnet.chain.mempool.length,
-      operators.map((o) => o.killed).join(","),
+      nodes.map((n) => n.up).join(","),
+      backends
+        .map((b) => JSON.stringify(b.fault, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)))
+        .join(","),
     ].join("|");
   };
 
@@ -722,6 +744,19 @@ async function run(
       const failure = checkGlobal(index, { field, expected }, await readGlobal(field));
       if (failure !== undefined) report.failures.push(failure);
     }
+    if (expectations.refusedBy !== undefined) {
+      const [wanted, got] = [JSON.stringify(expectations.refusedBy), JSON.stringify(lastRefusedBy)];
+      if (wanted !== got) {
+        report.failures.push({
+          step: index,
+          field: "refusedBy",
+          user: "",
+          expected: wanted,
+          actual: got,
+          message: `step ${index}: refusedBy: expected ${wanted}, actual ${got}`,
+        });
+      }
+    }
     if (expectations.burnReasons.size > 0) {
       const burns = await emergencyBurns();
       for (const [id, reasons] of expectations.burnReasons) {
@@ -741,6 +776,42 @@ async function run(
         }
       }
     }
+  }
+
+  /** One round through the operator nodes (the aggregator reading Bitcoin through `view`); what each node did. */
+  async function syncStep(report: StepReport, view: typeof esplora | ReturnType<typeof inflatedView>) {
+    const before = committee.tallies();
+    let summary: RoundSummary;
+    try {
+      summary = await runSyncRound(system.oracle, system.rbtc, view, sign, { reserves });
+    } finally {
+      const after = committee.tallies();
+      lastRefusedBy = after.flatMap((t, i) => ((before[i]?.refused ?? 0) < t.refused ? [i] : []));
+    }
+    report.gasUsed += summary.gasUsed;
+    for (const d of summary.dropped) {
+      droppedCount.set(d.report.user, (droppedCount.get(d.report.user) ?? 0n) + 1n);
+    }
+    const idOf = (address: string) => [...users.values()].find((u) => u.address === address)?.id ?? address;
+    Object.assign(report.details, {
+      reports: summary.changed,
+      mintedSats: summary.mintedSats.toString(),
+      burnedSats: summary.burnedSats.toString(),
+      deferred: summary.deferred.length,
+      queued: summary.queued.length,
+      skipped: summary.skipped.length,
+      batches: summary.batches.length,
+      btcHeight: summary.bitcoinTip.height,
+      emergencyBurns: summary.emergencyBurns,
+      feeExhaustedBurns: summary.feeExhaustedBurns.length,
+    });
+    if (summary.reserves !== undefined) report.details.reservesCommitted = summary.reserves.committed;
+    if (summary.dropped.length > 0) {
+      report.details.dropped = summary.dropped.map((d) => idOf(d.report.user)).join(",");
+    }
+    if (lastRefusedBy.length > 0) report.details.refusedBy = lastRefusedBy.join(",");
+    const offline = committee.lastFailures.filter((f) => !f.reason.startsWith("refused")).length;
+    if (offline > 0) report.details.offlineOperators = offline;
   }
 
   async function execute(step: Step, report: StepReport): Promise<void> {
@@ -773,25 +844,14 @@ async function run(
     }
     if ("oracle" in a) {
       switch (a.oracle) {
-        case "sync": {
-          const summary = await runSyncRound(system.oracle, system.rbtc, esplora, sign, { reserves });
-          report.gasUsed += summary.gasUsed;
-          Object.assign(report.details, {
-            reports: summary.changed,
-            mintedSats: summary.mintedSats.toString(),
-            burnedSats: summary.burnedSats.toString(),
-            deferred: summary.deferred.length,
-            queued: summary.queued.length,
-            skipped: summary.skipped.length,
-            batches: summary.batches.length,
-            btcHeight: summary.bitcoinTip.height,
-            emergencyBurns: summary.emergencyBurns,
-            feeExhaustedBurns: summary.feeExhaustedBurns.length,
-          });
-          if (summary.reserves !== undefined) report.details.reservesCommitted = summary.reserves.committed;
-          if (committee.lastFailures.length > 0)
-            report.details.offlineOperators = committee.lastFailures.length;
-          return;
+        case "sync":
+          return syncStep(report, esplora);
+        case "malicious-proposal": {
+          const user = userOf(a.user);
+          const first = user.btc[0]?.address;
+          if (first === undefined) throw new Error(`${user.id} has no BTC address`);
+          report.details.inflatedSats = a.inflateSats.toString();
+          return syncStep(report, inflatedView(esplora, new Set([first]), a.inflateSats));
         }
         case "bind": {
           const user = userOf(a.user);
@@ -806,11 +866,25 @@ async function run(
           return;
         case "kill-operator":
         case "revive-operator": {
-          const operator = operators[a.operator];
-          if (operator === undefined)
-            throw new Error(`no operator ${a.operator} (committee of ${operators.length})`);
-          operator.killed = a.oracle === "kill-operator";
-          report.details.online = operators.filter((o) => !o.killed).length;
+          const node = nodes[a.operator];
+          if (node === undefined) throw new Error(`no operator ${a.operator} (committee of ${nodes.length})`);
+          await (a.oracle === "kill-operator" ? node.kill() : node.revive());
+          report.details.online = nodes.filter((n) => n.up).length;
+          return;
+        }
+        case "operator-lies":
+        case "operator-lags":
+        case "operator-honest": {
+          const backend = backends[a.operator];
+          if (backend === undefined)
+            throw new Error(`no operator ${a.operator} (committee of ${nodes.length})`);
+          backend.fault =
+            a.oracle === "operator-lies"
+              ? { kind: "lies", inflateSats: a.inflateSats }
+              : a.oracle === "operator-lags"
+                ? { kind: "lags", blocks: a.blocks }
+                : { kind: "honest" };
+          report.details.fault = backend.fault.kind;
           return;
         }
       }
@@ -943,6 +1017,7 @@ async function run(
     deployment: addressesOf(deployment),
     committee: {
       operators: committeeNow[0].map((o) => getAddress(o)),
+      nodes: committee.tallies().map((t, index) => ({ index, ...t })),
       threshold: Number(committeeNow[1]),
       minConfirmations: Number(minConfirmations),
     },

@@ -50,6 +50,7 @@ export const USER_FIELDS = [
   "yieldClaimed",
   "yieldRateBps",
   "yieldStaked",
+  "droppedReports",
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 
@@ -106,6 +107,8 @@ export interface Expectations {
   global: GlobalExpectation[];
   /** `emergencyBurnReasons`: per user, the reason names of their emergency burns during the scenario, in order. */
   burnReasons: Map<string, string[]>;
+  /** `refusedBy`: the operators (0-based) that refused anything in the latest oracle round, in order. */
+  refusedBy?: number[];
 }
 
 export type BtcStep =
@@ -120,7 +123,20 @@ export type OracleStep =
   | { oracle: "pause" }
   | { oracle: "unpause" }
   | { oracle: "kill-operator"; operator: number }
-  | { oracle: "revive-operator"; operator: number };
+  | { oracle: "revive-operator"; operator: number }
+  | { oracle: "operator-lies"; operator: number; inflateSats: bigint }
+  | { oracle: "operator-lags"; operator: number; blocks: number }
+  | { oracle: "operator-honest"; operator: number }
+  | { oracle: "malicious-proposal"; user: string; inflateSats: bigint };
+
+/** Oracle actions that name an operator (validated against the committee size). */
+export const OPERATOR_ACTIONS = [
+  "kill-operator",
+  "revive-operator",
+  "operator-lies",
+  "operator-lags",
+  "operator-honest",
+] as const;
 
 export type DoStep =
   | { do: "wrap"; user: string; sats: bigint }
@@ -377,8 +393,18 @@ const EXPECT_FIELDS = [
   ...USER_FIELDS,
   "emergencyBurns",
   "emergencyBurnReasons",
+  "refusedBy",
   ...Object.keys(GLOBAL_FIELDS),
 ];
+
+function operatorList(where: string, value: unknown): number[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
+    throw new ScenarioError(
+      `${where}: expected a list of operator indices (0-based), got ${JSON.stringify(value)}`,
+    );
+  }
+  return [...(value as number[])].sort((a, b) => a - b);
+}
 
 function parseExpect(where: string, value: unknown, users: ReadonlySet<string>): Expectations {
   if (!isObject(value)) throw new ScenarioError(`${where}: expected an object of expectations`);
@@ -390,6 +416,8 @@ function parseExpect(where: string, value: unknown, users: ReadonlySet<string>):
       expectations.global.push({ field, expected: comparison(`${where}.${field}`, body) });
     } else if (field === "emergencyBurnReasons") {
       expectations.burnReasons = userMap(`${where}.${field}`, body, users, reasonList);
+    } else if (field === "refusedBy") {
+      expectations.refusedBy = operatorList(`${where}.${field}`, body);
     } else if (field in GLOBAL_FIELDS) {
       const group = GLOBAL_FIELDS[field as GlobalGroup];
       const numeric: readonly string[] = group.numeric;
@@ -540,15 +568,41 @@ function parseStep(index: number, value: unknown, users: ReadonlyMap<string, Use
       }
       case "kill-operator":
       case "revive-operator":
+      case "operator-honest":
         keys("operator");
         step.action = {
           oracle: action,
           operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
         };
         return step;
+      case "operator-lies":
+        keys("operator", "inflateSats");
+        step.action = {
+          oracle: action,
+          operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
+          inflateSats: sats(`${where}.inflateSats`, value.inflateSats),
+        };
+        return step;
+      case "operator-lags":
+        keys("operator", "blocks");
+        step.action = {
+          oracle: action,
+          operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
+          blocks: int(`${where}.blocks`, value.blocks, 1, 1000),
+        };
+        return step;
+      case "malicious-proposal":
+        keys("user", "inflateSats");
+        step.action = {
+          oracle: action,
+          user: userRef("user"),
+          inflateSats: sats(`${where}.inflateSats`, value.inflateSats),
+        };
+        return step;
       default:
         throw new ScenarioError(
-          `${where}: unknown oracle action "${action}" (expected sync, bind, pause, unpause, kill-operator or revive-operator)`,
+          `${where}: unknown oracle action "${action}" (expected sync, bind, pause, unpause, kill-operator, ` +
+            "revive-operator, operator-lies, operator-lags, operator-honest or malicious-proposal)",
         );
     }
   }
@@ -681,12 +735,21 @@ export function parseScenario(document: unknown): Scenario {
     const a = step.action;
     if (
       "oracle" in a &&
-      (a.oracle === "kill-operator" || a.oracle === "revive-operator") &&
+      (OPERATOR_ACTIONS as readonly string[]).includes(a.oracle) &&
+      "operator" in a &&
       a.operator >= network.committee
     ) {
       throw new ScenarioError(
         `step ${step.index}.operator: no operator ${a.operator} in a committee of ${network.committee} (0-based)`,
       );
+    }
+    if ("expect" in a) {
+      const beyond = a.expect.refusedBy?.find((i) => i >= network.committee);
+      if (beyond !== undefined) {
+        throw new ScenarioError(
+          `step ${step.index}.expect.refusedBy: no operator ${beyond} in a committee of ${network.committee} (0-based)`,
+        );
+      }
     }
     if ("oracle" in a && a.oracle === "bind" && byId.get(a.user)?.bind === true) {
       // binding an address the setup already bound is a scenario bug unless the step expects the error

@@ -10,6 +10,7 @@ import {
   EmergencyBurn,
   PauseChange,
   ReserveDaySnapshot,
+  ReserveHistoryPoint,
   ReserveState,
   RoleChange,
   RoleMember,
@@ -73,7 +74,7 @@ export function roleName(role: Bytes): string {
   ) {
     return "DEFAULT_ADMIN_ROLE";
   }
-  const known = ["CONFIG_ROLE", "GUARDIAN_ROLE", "FEE_ADMIN_ROLE"];
+  const known = ["CONFIG_ROLE", "GUARDIAN_ROLE", "FEE_ADMIN_ROLE", "RESOLVER_ROLE", "YIELD_ADMIN_ROLE"];
   for (let i = 0; i < known.length; i++) {
     const hash = crypto.keccak256(ByteArray.fromUTF8(known[i]));
     if (Bytes.fromByteArray(hash).equals(role)) return known[i];
@@ -136,6 +137,7 @@ export function getOrCreateReserveState(event: ethereum.Event): ReserveState {
     state.rejectedDisputeCount = 0;
     state.expiredDisputeCount = 0;
     state.reserveAttestedSats = ZERO_BI;
+    state.maxRoundAgeSeconds = ZERO_BI;
   }
   state.updatedAtBlock = event.block.number;
   return state;
@@ -163,6 +165,8 @@ export function getOrCreateUser(address: Address, event: ethereum.Event): User {
     user.bindingCount = 0;
     user.syncCount = 0;
     user.firstSeenBlock = event.block.number;
+    user.syncFrozen = false;
+    user.accountFrozen = false;
     user.save();
     const state = getOrCreateReserveState(event);
     state.userCount = state.userCount + 1;
@@ -222,6 +226,53 @@ export function saveReserveState(state: ReserveState, snapshot: ReserveDaySnapsh
   snapshot.totalAttestedSats = state.totalAttestedSats;
   snapshot.feeDepositsWei = state.feeDepositsWei;
   snapshot.save();
+  // A block that is a history point holds the levels at its end: every later change in the block refreshes it.
+  const point = ReserveHistoryPoint.load(historyPointId(state.updatedAtBlock));
+  if (point != null) {
+    copyLevels(point, state);
+    point.save();
+  }
+}
+
+/** Id of the history point of a block. */
+function historyPointId(block: BigInt): Bytes {
+  return Bytes.fromUTF8("point-").concatI32(block.toI32());
+}
+
+function copyLevels(point: ReserveHistoryPoint, state: ReserveState): void {
+  point.attestedSats = state.totalAttestedSats;
+  point.claimsSats = state.rbtcFreeSupplySats.plus(state.wrbtcSupplySats);
+  point.rbtcSupplySats = state.rbtcFreeSupplySats.plus(state.rbtcEscrowSupplySats);
+  point.wrbtcSupplySats = state.wrbtcSupplySats;
+  point.uncoveredSats = state.uncoveredSats;
+}
+
+/**
+ * Marks the event's block as a history point (the dashboard's backing history) named by `eventName`, with the levels
+ * of `state` (already saved) and the reserve round committed in it, if any.
+ */
+export function recordHistoryPoint(
+  event: ethereum.Event,
+  eventName: string,
+  state: ReserveState,
+  round: BigInt | null,
+): void {
+  const id = historyPointId(event.block.number);
+  let point = ReserveHistoryPoint.load(id);
+  if (point == null) {
+    point = new ReserveHistoryPoint(id);
+    point.blockNumber = event.block.number;
+    point.blockTimestamp = event.block.timestamp;
+    point.events = [];
+  }
+  const events = point.events;
+  if (!events.includes(eventName)) {
+    events.push(eventName);
+    point.events = events;
+  }
+  if (round !== null) point.round = round;
+  copyLevels(point, state);
+  point.save();
 }
 
 /** Saves the ReserveState with an unchanged day snapshot (levels refreshed, flows untouched). */

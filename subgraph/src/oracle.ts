@@ -27,6 +27,8 @@ import {
   MintQueued,
   NeedsTopUp,
   Paused,
+  PositionReset,
+  SequenceConsumed,
   QueuedMintCancelled,
   QueuedMintExecuted,
   RoleAdminChanged,
@@ -45,7 +47,9 @@ import {
   MintQueueEvent,
   OracleConfigChange,
   OracleUserNotice,
+  PositionResetEvent,
   ReportSkip,
+  SequenceConsumption,
   ReserveState,
   Wiring,
   Sync,
@@ -62,6 +66,7 @@ import {
   recordDefaultAdminChange,
   recordDomainChange,
   recordEmergencyBurn,
+  recordHistoryPoint,
   recordPauseChange,
   recordRoleAdminChanged,
   recordRoleMembership,
@@ -144,6 +149,7 @@ export function handleSynced(event: Synced): void {
   const day = getOrCreateReserveDaySnapshot(event);
   day.syncCount = day.syncCount + 1;
   saveReserveState(state, day);
+  recordHistoryPoint(event, "Synced", state, null);
 }
 
 export function handleNeedsTopUp(event: NeedsTopUp): void {
@@ -194,6 +200,7 @@ export function handleQueuedMintExecuted(event: QueuedMintExecuted): void {
   setQueued(user, state, amount.ge(user.queuedSats) ? ZERO_BI : user.queuedSats.minus(amount));
   saveUser(user, event);
   commitReserveState(state, event);
+  recordHistoryPoint(event, "QueuedMintExecuted", state, null);
 }
 
 export function handleQueuedMintCancelled(event: QueuedMintCancelled): void {
@@ -491,9 +498,59 @@ export function handleEmergencyBurn(event: EmergencyBurn): void {
 
   const state = getOrCreateReserveState(event);
   state.emergencyBurnCount = state.emergencyBurnCount + 1;
-  // FEE_EXHAUSTED and BINDING_REVOKED burn the whole position: the attested total drops to zero. (BACKING_LOST
-  // follows a Synced that already set it; DISPUTE_UPHELD follows DisputeResolutionApplied.)
-  if (reason == "FEE_EXHAUSTED" || reason == "BINDING_REVOKED") resetAttested(user, state, ZERO_BI);
+  // The attested total moved with the PositionReset (or the Synced, for BACKING_LOST) emitted before it.
+  saveUser(user, event);
+  commitReserveState(state, event);
+  recordHistoryPoint(event, "EmergencyBurn", state, null);
+}
+
+/** SkipReason names by code (IOracle.SkipReason). */
+function skipReason(code: i32): string {
+  if (code == 0) return "DISPUTE_OPEN";
+  if (code == 1) return "UNBOUND";
+  if (code == 2) return "PAUSED";
+  if (code == 3) return "STALE_SEQUENCE";
+  return "UNKNOWN";
+}
+
+/** ConsumeCause names by code (IOracle.ConsumeCause). */
+function consumeCause(code: i32): string {
+  if (code == 0) return "UNBIND";
+  if (code == 1) return "DISPUTE_CLOSED";
+  if (code == 2) return "DISPUTE_UPHELD";
+  if (code == 3) return "FEE_EXHAUSTED";
+  return "BINDING_REVOKED";
+}
+
+export function handleSequenceConsumed(event: SequenceConsumed): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const record = new SequenceConsumption(eventId(event));
+  record.user = user.id;
+  record.sequence = event.params.sequence;
+  record.cause = consumeCause(event.params.cause);
+  stampEvent(record, event);
+  record.save();
+  user.sequence = event.params.sequence;
+  saveUser(user, event);
+}
+
+/**
+ * An emergency path set the user's attested total and dropped the queued and deferred mints (also when nothing was
+ * burned, e.g. a revocation of a user with only a queued mint).
+ */
+export function handlePositionReset(event: PositionReset): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const record = new PositionResetEvent(eventId(event));
+  record.user = user.id;
+  record.previousSats = event.params.previousSats;
+  record.newTotalSats = event.params.newTotalSats;
+  record.droppedQueuedSats = event.params.droppedQueuedSats;
+  record.droppedDeferredSats = event.params.droppedDeferredSats;
+  record.reason = emergencyReason(event.params.reason);
+  stampEvent(record, event);
+  record.save();
+  const state = getOrCreateReserveState(event);
+  resetAttested(user, state, event.params.newTotalSats);
   saveUser(user, event);
   commitReserveState(state, event);
 }
@@ -504,6 +561,7 @@ export function handleReportSkipped(event: ReportSkipped): void {
   skip.user = user.id;
   skip.sequence = event.params.sequence;
   skip.reason = event.params.reason;
+  skip.reasonName = skipReason(event.params.reason);
   stampEvent(skip, event);
   skip.save();
 }
@@ -511,6 +569,8 @@ export function handleReportSkipped(event: ReportSkipped): void {
 export function handleSyncFrozen(event: SyncFrozen): void {
   const user = getOrCreateUser(event.params.user, event);
   recordNotice(event, user.id, event.params.frozen ? "SYNC_FROZEN" : "SYNC_UNFROZEN").save();
+  user.syncFrozen = event.params.frozen;
+  saveUser(user, event);
 }
 
 export function handleDisputeResolutionApplied(event: DisputeResolutionApplied): void {
@@ -519,10 +579,8 @@ export function handleDisputeResolutionApplied(event: DisputeResolutionApplied):
   notice.previousSats = event.params.previousSats;
   notice.resolvedSats = event.params.resolvedSats;
   notice.save();
-  const state = getOrCreateReserveState(event);
-  resetAttested(user, state, event.params.resolvedSats);
-  saveUser(user, event);
-  commitReserveState(state, event);
+  // The PositionReset that follows sets the total; the block is a history point.
+  recordHistoryPoint(event, "DisputeResolutionApplied", getOrCreateReserveState(event), null);
 }
 
 export function handleBalanceHookFailed(event: BalanceHookFailed): void {

@@ -2,6 +2,7 @@
 // every user's free and escrowed balance and for the supply; Transfer (mint/burn only) is recorded for explorers.
 
 import {
+  AccountFrozen,
   Burned,
   DefaultAdminDelayChangeCanceled,
   DefaultAdminDelayChangeScheduled,
@@ -16,7 +17,7 @@ import {
   Transfer,
   Wired,
 } from "../generated/RBTCSynth/RBTCSynth";
-import { Burn, EscrowMove, Mint, TokenTransfer, Wiring } from "../generated/schema";
+import { AccountFreezeChange, Burn, EscrowMove, Mint, TokenTransfer, Wiring } from "../generated/schema";
 import {
   commitReserveState,
   eventId,
@@ -113,6 +114,18 @@ export function handleReleased(event: Released): void {
   state.rbtcEscrowSupplySats = state.rbtcEscrowSupplySats.minus(event.params.amountSats);
   state.rbtcFreeSupplySats = state.rbtcFreeSupplySats.plus(event.params.amountSats);
   commitReserveState(state, event);
+}
+
+/** The Oracle froze or unfroze the account (an open dispute): no wrap or cover from its free rBTC meanwhile. */
+export function handleAccountFrozen(event: AccountFrozen): void {
+  const user = getOrCreateUser(event.params.user, event);
+  const change = new AccountFreezeChange(eventId(event));
+  change.user = user.id;
+  change.frozen = event.params.frozen;
+  stampEvent(change, event);
+  change.save();
+  user.accountFrozen = event.params.frozen;
+  saveUser(user, event);
 }
 
 /** Mint (from 0) / burn (to 0) mirror of Minted/Burned: recorded, balances are moved by those events. */

@@ -27,11 +27,13 @@ import {
   RoleRevoked,
   ScaleUpdated,
   Staked,
+  StakeSlashed,
   TierUpgraded,
   Unpaused,
   Unstaked,
 } from "../generated/YieldScalesPool/YieldScalesPool";
 import {
+  User,
   YieldClaim,
   YieldFunding,
   YieldParticipant,
@@ -175,6 +177,10 @@ export function handleHolderRemoved(event: HolderRemoved): void {
   if (participant.state == "ACTIVE") pool.holders = pool.holders - 1;
   participant.state = "REMOVED";
   participant.tier = "NONE";
+  // The removal follows the burn that caused it (RBTCSynth Burned moved the user's position first): the pool
+  // re-read the position then, without an event of its own.
+  const user = User.load(event.params.user);
+  if (user != null) participant.backedSats = user.backedSats;
   participant.save();
   pool.save();
   const change = recordPosition(event, "REMOVED", participant.id, null, null);
@@ -207,6 +213,11 @@ function moveStake(event: ethereum.Event, user: Address, delta: BigInt, kind: st
   pool.totalStakedSats = pool.totalStakedSats.plus(delta);
   pool.save();
   recordPosition(event, kind, participant.id, delta.abs(), null).save();
+}
+
+/** Anyone retired staked wrBTC against the holder's uncovered deficit (the wrBTC is burned, not returned). */
+export function handleStakeSlashed(event: StakeSlashed): void {
+  moveStake(event, event.params.user, event.params.amountSats.neg(), "STAKE_SLASHED");
 }
 
 // Liquidity side -----------------------------------------------------------------------------------------------------

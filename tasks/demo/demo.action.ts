@@ -26,6 +26,11 @@ export function renderDemo(report: DemoReport): string {
       `  ${`realtime:${q.name}`.padEnd(28)} ${q.latencyMs.toFixed(2).padStart(9)} ms  ` +
       `${q.available ? "ok  " : "FAIL"}  ${q.detail}`,
   );
+  const nodes = report.committee.nodes.map(
+    (n) =>
+      `  ${n.operator}  signed ${String(n.signed).padStart(3)}  refused ${String(n.refused).padStart(3)}  ` +
+      `failed ${String(n.failed).padStart(3)}  ${n.url ?? ""}`,
+  );
   const checks = report.checks.map(
     (c) => `  [${c.ok ? "ok" : "FAIL"}] ${c.name}: expected ${c.expected}, actual ${c.actual}`,
   );
@@ -42,6 +47,9 @@ export function renderDemo(report: DemoReport): string {
     "",
     "components:",
     ...components,
+    "",
+    "operator nodes (requests signed / refused / failed):",
+    ...nodes,
     "",
     "rounds:",
     ...rounds,

@@ -19,7 +19,7 @@ function render(result: BindCommandResult): string {
 }
 
 export default async function bindAction(
-  args: BindArgs & { json: boolean },
+  args: BindArgs & { json: boolean; operators: string; operatorTimeout: number },
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
   await runTask(
@@ -27,10 +27,18 @@ export default async function bindAction(
     async () => {
       await buildContracts(hre);
       // Imported after the build: they need the generated contract bindings.
-      const { loadOracleContext } = await import("../../src/oracle/context.js");
+      const { loadOracleContext, resolveRemoteOperators } = await import("../../src/oracle/context.js");
       const { bindCommand } = await import("../../src/oracle/commands.js");
       const connection = await hre.network.getOrCreate();
-      const ctx = await loadOracleContext(connection, { hooks: hre.hooks });
+      // --print-message asks nobody to sign: no keys, no operator nodes.
+      const operators = args.printMessage
+        ? undefined
+        : await resolveRemoteOperators(hre.hooks, args.operators);
+      const ctx = await loadOracleContext(connection, {
+        hooks: hre.hooks,
+        ...(args.printMessage ? { withoutKeys: true } : {}),
+        ...(operators === undefined ? {} : { operators, signTimeoutMs: args.operatorTimeout * 1000 }),
+      });
       return bindCommand(ctx, args);
     },
     render,

@@ -38,6 +38,18 @@ export const oracleTasks = [
       defaultValue: 0,
       description: "Devnet wallet address index",
     })
+    .addOption({
+      name: "operators",
+      defaultValue: "",
+      description:
+        "Operator node URLs, comma-separated (or ORACLE_OPERATORS): aggregate their signatures, hold no operator key",
+    })
+    .addOption({
+      name: "operatorTimeout",
+      type: ArgumentType.FLOAT,
+      defaultValue: 30,
+      description: "Seconds each operator node may take to answer (with --operators)",
+    })
     .addFlag({ name: "json", description: "Print one JSON document" })
     .setAction(() => import("./bind.action.js"))
     .build(),
@@ -64,6 +76,18 @@ export const oracleTasks = [
       type: ArgumentType.INT,
       defaultValue: 16,
       description: "Bitcoin lookups in flight",
+    })
+    .addOption({
+      name: "operators",
+      defaultValue: "",
+      description:
+        "Operator node URLs, comma-separated (or ORACLE_OPERATORS): aggregate their signatures, hold no operator key",
+    })
+    .addOption({
+      name: "operatorTimeout",
+      type: ArgumentType.FLOAT,
+      defaultValue: 30,
+      description: "Seconds each operator node may take to answer (with --operators)",
     })
     .addFlag({ name: "json", description: "Print one JSON document" })
     .setAction(() => import("./sync.action.js"))
@@ -113,6 +137,18 @@ export const oracleTasks = [
       description: "Stop after this many rounds (0 = until stopped)",
     })
     .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
+    .addOption({
+      name: "operators",
+      defaultValue: "",
+      description:
+        "Operator node URLs, comma-separated (or ORACLE_OPERATORS): aggregate their signatures, hold no operator key",
+    })
+    .addOption({
+      name: "operatorTimeout",
+      type: ArgumentType.FLOAT,
+      defaultValue: 30,
+      description: "Seconds each operator node may take to answer (with --operators)",
+    })
     .addFlag({ name: "monitor", description: "Run the alert monitor after every round (see monitor:run)" })
     .addOption({
       name: "alertsWebhook",
@@ -130,6 +166,121 @@ export const oracleTasks = [
       description: "Alert monitor: state file (default .monitor/runner-state-<chainId>.json)",
     })
     .setAction(() => import("./run.action.js"))
+    .build(),
+
+  task(
+    "oracle:operator",
+    "Run one operator node: one key, its own RPC and Bitcoin backends, an HTTP signing API with slashing protection",
+  )
+    .addOption({
+      name: "port",
+      type: ArgumentType.INT,
+      defaultValue: -1,
+      description: "Port of the signing API (0 = any free port; required)",
+    })
+    .addOption({
+      name: "host",
+      defaultValue: "127.0.0.1",
+      description: "Interface to listen on (TLS: a reverse proxy)",
+    })
+    .addOption({
+      name: "bitcoin",
+      defaultValue: DEFAULT_BITCOIN,
+      description: "This node's own Esplora API root(s); several comma-separated must agree",
+    })
+    .addOption({
+      name: "bitcoinQuorum",
+      type: ArgumentType.INT,
+      defaultValue: 0,
+      description: "Backends that must agree (0 = all of them)",
+    })
+    .addOption({
+      name: "btcNetwork",
+      defaultValue: "regtest",
+      description: "mainnet | testnet | signet | regtest",
+    })
+    .addOption({
+      name: "concurrency",
+      type: ArgumentType.INT,
+      defaultValue: 16,
+      description: "Bitcoin lookups in flight",
+    })
+    .addOption({
+      name: "dataDir",
+      defaultValue: "",
+      description: "Folder of the slashing-protection record (default .operator/chain-<id>/<signer>)",
+    })
+    .addOption({
+      name: "keyVariable",
+      defaultValue: "ORACLE_OPERATOR_KEY",
+      description: "Configuration variable (env or keystore) holding this node's one operator key",
+    })
+    .addOption({
+      name: "devAccount",
+      type: ArgumentType.INT,
+      defaultValue: -1,
+      description: "Use Hardhat account N as the key (chain 31337 only; public keys)",
+    })
+    .addOption({
+      name: "tokensVariable",
+      defaultValue: "OPERATOR_API_TOKENS",
+      description:
+        "Configuration variable with the aggregators' bearer tokens (name:token,…); unset = no auth",
+    })
+    .addOption({
+      name: "allowRevocation",
+      defaultValue: "",
+      description: "Revocations this node signs: <user>:<btcAddress>, comma-separated",
+    })
+    .addOption({
+      name: "revocationsFile",
+      defaultValue: "",
+      description: 'JSON list [{"user","btcAddress"}] of revocations to sign, re-read at each request',
+    })
+    .addOption({
+      name: "rateLimit",
+      type: ArgumentType.INT,
+      defaultValue: 1200,
+      description: "Requests per minute per aggregator (token name, else IP); 0 = off",
+    })
+    .addFlag({
+      name: "noPrefetch",
+      description: "Do not scan every bound address when a new Bitcoin tip is seen",
+    })
+    .addFlag({
+      name: "noCompile",
+      description:
+        "Do not check the build at start (production: `npx hardhat build` once; saves ~180 MB of RSS)",
+    })
+    .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
+    .setAction(() => import("./operator.action.js"))
+    .build(),
+  task(
+    "oracle:protection",
+    "Export or import an operator node's slashing-protection record (JSON interchange)",
+  )
+    .addOption({
+      name: "export",
+      defaultValue: "",
+      description: "Write the record as JSON to this file (- = stdout)",
+    })
+    .addOption({
+      name: "import",
+      defaultValue: "",
+      description: "Merge this JSON interchange file into the record",
+    })
+    .addOption({
+      name: "db",
+      defaultValue: "",
+      description: "The record file (default .operator/chain-<id>/<signer>/protection.sqlite)",
+    })
+    .addOption({
+      name: "signer",
+      defaultValue: "",
+      description: "Operator address whose default record to export (import: taken from the file)",
+    })
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./protection.action.js"))
     .build(),
 
   task("oracle:deposit-fee", "Prepay oracle fees for a user into FeeVault (from the network's first account)")

@@ -20,6 +20,8 @@ interface Args {
   alertsWebhook: string;
   alertsConfig: string;
   alertsState: string;
+  operators: string;
+  operatorTimeout: number;
 }
 
 /**
@@ -37,14 +39,33 @@ export default async function runAction(args: Args, hre: HardhatRuntimeEnvironme
       throw new UserInputError(`--interval must be a positive number of seconds, got ${args.interval}`);
     }
     await buildContracts(hre);
-    const { loadOracleContext } = await import("../../src/oracle/context.js");
+    const { loadOracleContext, resolveRemoteOperators } = await import("../../src/oracle/context.js");
     const { parseBtcNetwork } = await import("../../src/oracle/commands.js");
     const { bitcoinSourceFor } = await import("../../src/oracle/bitcoin-source.js");
     const { OracleMetrics, runOracleService, serveMetrics } = await import("../../src/oracle/service.js");
     const bitcoin = bitcoinSourceFor(args.bitcoin, parseBtcNetwork(args.btcNetwork));
     const connection = await hre.network.getOrCreate();
-    const ctx = await loadOracleContext(connection, { hooks: hre.hooks });
+    const operators = await resolveRemoteOperators(hre.hooks, args.operators);
     const metrics = new OracleMetrics();
+    const ctx = await loadOracleContext(connection, {
+      hooks: hre.hooks,
+      ...(operators === undefined
+        ? {}
+        : {
+            operators,
+            signTimeoutMs: args.operatorTimeout * 1000,
+            // Every refusal of every node is logged and counted (the aggregator drops what too few agreed to).
+            remote: {
+              onRefusal: (refusal) => {
+                metrics.operatorRefusals.inc({ operator: refusal.operator, reason: refusal.reason });
+                logger.warn(
+                  { event: "operator-refused", ...refusal },
+                  `operator ${refusal.operator} refused ${refusal.kind}: ${refusal.field} (${refusal.reason})`,
+                );
+              },
+            },
+          }),
+    });
     if (args.metricsPort >= 0) {
       const served = await serveMetrics(metrics, args.metricsPort);
       metricsServer = served.server;

@@ -3,18 +3,43 @@ import { ArgumentType } from "hardhat/types/arguments";
 
 type Builder = ReturnType<typeof task>;
 
-/** --source, --subgraph-url and --json, shared by every realtime task. */
+/** --data-dir and --database-url: where the postgres store is. */
+function withStoreFlags<T extends Builder>(builder: T) {
+  return builder
+    .addOption({
+      name: "dataDir",
+      defaultValue: "",
+      description: "PGlite data folder of the store (default cache/realtime-store/chain-<id>)",
+    })
+    .addOption({
+      name: "databaseUrl",
+      defaultValue: "",
+      description: "postgres://… of a Postgres server holding the store (default: $RESERVEBTC_DATABASE_URL)",
+    });
+}
+
+/** --source, --subgraph-url, the store flags and --json, shared by every realtime task. */
 function withSourceFlags<T extends Builder>(builder: T) {
   return builder
     .addOption({
       name: "source",
       defaultValue: "",
-      description: "rpc | subgraph (default: rpc on hardhat/localhost/fork, subgraph elsewhere)",
+      description: "rpc | subgraph | postgres (default: rpc on hardhat/localhost/fork, subgraph elsewhere)",
     })
     .addOption({
       name: "subgraphUrl",
       defaultValue: "",
       description: "GraphQL endpoint of the subgraph (default: $RESERVEBTC_SUBGRAPH_URL)",
+    })
+    .addOption({
+      name: "dataDir",
+      defaultValue: "",
+      description: "postgres source: PGlite data folder (default cache/realtime-store/chain-<id>)",
+    })
+    .addOption({
+      name: "databaseUrl",
+      defaultValue: "",
+      description: "postgres source: postgres://… of a server (default: $RESERVEBTC_DATABASE_URL)",
     })
     .addFlag({ name: "json", description: "Print one JSON document" });
 }
@@ -89,9 +114,47 @@ export const realtimeTasks = [
   )
     .setAction(() => import("./proof-of-reserves.action.js"))
     .build(),
-  task(
-    "realtime:serve",
-    "Serve the operator dashboard at /, the eight queries at GET /api/realtime/<name>, an SSE stream and /healthz",
+  withStoreFlags(task("realtime:migrate", "Create or upgrade the store's tables (versioned migrations)"))
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./migrate.action.js"))
+    .build(),
+  withStoreFlags(
+    task(
+      "realtime:index",
+      "Index the chain into the store with the subgraph's mappings: backfill, then follow the head (reorg-safe)",
+    ),
+  )
+    .addOption({
+      name: "confirmations",
+      type: ArgumentType.INT,
+      defaultValue: -1,
+      description: "Blocks to stay behind the head (default 0 on local networks, 12 elsewhere)",
+    })
+    .addOption({
+      name: "pageBlocks",
+      type: ArgumentType.INT,
+      defaultValue: 2000,
+      description: "Blocks per eth_getLogs page",
+    })
+    .addOption({
+      name: "reorgWindow",
+      type: ArgumentType.INT,
+      defaultValue: 256,
+      description: "Blocks below the head whose changes can be rolled back",
+    })
+    .addFlag({ name: "once", description: "Stop once the store is at the head (else follow it)" })
+    .addFlag({
+      name: "reset",
+      description: "Empty the store first (rebuild from the deployment's start block)",
+    })
+    .addFlag({ name: "json", description: "Print the result as JSON" })
+    .setAction(() => import("./index.action.js"))
+    .build(),
+  withStoreFlags(
+    task(
+      "realtime:serve",
+      "Serve the operator dashboard at /, the eight queries at GET /api/realtime/<name>, an SSE stream and /healthz",
+    ),
   )
     .addOption({
       name: "port",
@@ -103,7 +166,7 @@ export const realtimeTasks = [
     .addOption({
       name: "source",
       defaultValue: "",
-      description: "rpc | subgraph (default: rpc on local networks)",
+      description: "rpc | subgraph | postgres (default: rpc on local networks)",
     })
     .addOption({
       name: "subgraphUrl",
@@ -139,6 +202,17 @@ export const realtimeTasks = [
       type: ArgumentType.INT,
       defaultValue: 1024,
       description: "Open connections at once (SSE included)",
+    })
+    .addFlag({
+      name: "externalWriter",
+      description: "postgres source: the store is written by Goldsky Mirror; do not run the local indexer",
+    })
+    .addOption({
+      name: "confirmations",
+      type: ArgumentType.INT,
+      defaultValue: -1,
+      description:
+        "postgres source: blocks the indexer stays behind the head (default 0 locally, 12 elsewhere)",
     })
     .addFlag({ name: "json", description: "Print the startup line as JSON" })
     .setAction(() => import("./serve.action.js"))

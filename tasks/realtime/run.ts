@@ -12,6 +12,8 @@ export interface RealtimeArgs {
   status?: string;
   source: string;
   subgraphUrl: string;
+  dataDir?: string;
+  databaseUrl?: string;
   json: boolean;
 }
 
@@ -24,11 +26,17 @@ export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: Har
       const params = validateParams(query, { user: args.user, limit: args.limit, status: args.status });
       const connection = await hre.network.create();
       try {
-        const { source } = await createSource(connection, {
+        const { source, store } = await createSource(connection, {
           source: args.source,
           subgraphUrl: args.subgraphUrl,
+          dataDir: args.dataDir,
+          databaseUrl: args.databaseUrl,
         });
-        return await runQuery(source, query, params);
+        try {
+          return await runQuery(source, query, params);
+        } finally {
+          await store?.close();
+        }
       } finally {
         await connection.close();
       }

@@ -2,7 +2,16 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { startRealtimeServer } from "../../src/dashboard/serve.js";
 import { reportTaskError } from "../../src/errors.js";
-import { chainAccess, createSource } from "../../src/query/context.js";
+import {
+  PROJECT_ROOT,
+  chainAccess,
+  createSource,
+  defaultConfirmations,
+  parseSourceKind,
+} from "../../src/query/context.js";
+import { providerReader } from "../../src/store/indexer.js";
+import { createIndexer } from "../../src/store/store.js";
+import type { AbiEntry } from "../../src/subgraph/manifest.js";
 import { ChainEventStream } from "../../src/query/stream.js";
 import { SUBGRAPH_URL_ENV } from "../../src/query/subgraph.js";
 
@@ -17,6 +26,10 @@ interface Args {
   rateLimit: number;
   rateWindow: number;
   maxConnections: number;
+  dataDir: string;
+  databaseUrl: string;
+  externalWriter: boolean;
+  confirmations: number;
   json: boolean;
 }
 
@@ -25,12 +38,42 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
   try {
     const connection = await hre.network.create();
     const chain = await chainAccess(connection).catch(() => undefined);
-    const stream = chain === undefined ? undefined : new ChainEventStream(chain.provider, chain.deployment);
-    const { source } = await createSource(
+    const kind = parseSourceKind(args.source, connection.networkName);
+    // With the store answering, the stream keeps no log history (the in-memory index is the rpc source's cache).
+    const stream =
+      chain === undefined
+        ? undefined
+        : new ChainEventStream(chain.provider, chain.deployment, undefined, kind === "rpc");
+    const { source, store } = await createSource(
       connection,
-      { source: args.source, subgraphUrl: args.subgraphUrl },
+      {
+        source: args.source,
+        subgraphUrl: args.subgraphUrl,
+        dataDir: args.dataDir,
+        databaseUrl: args.databaseUrl,
+      },
       stream === undefined ? {} : { head: () => stream.head(), logs: stream.logs },
     );
+    // The postgres source's store is written by the local indexer in this process (unless Mirror writes it).
+    const indexing = new AbortController();
+    let indexer: Promise<void> | undefined;
+    if (store !== undefined && chain !== undefined && !args.externalWriter) {
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const writer = await createIndexer({
+        root: PROJECT_ROOT,
+        store,
+        reader: providerReader(chain.provider),
+        deployment: chain.deployment,
+        readAbi: async (name) => (await hre.artifacts.readArtifact(name)).abi as readonly AbiEntry[],
+        echoBuild: !args.json,
+        confirmations: defaultConfirmations(args.confirmations, connection.networkName),
+        onProgress: log,
+      });
+      await writer.catchUp(indexing.signal);
+      indexer = writer.run(indexing.signal, (error) =>
+        log(`index: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}; retrying`),
+      );
+    }
     const subgraphUrl = args.subgraphUrl !== "" ? args.subgraphUrl : process.env[SUBGRAPH_URL_ENV];
     const server = await startRealtimeServer({
       source,
@@ -70,8 +113,11 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
       const stop = () => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
+        indexing.abort();
         void server
           .close()
+          .then(() => indexer)
+          .then(() => store?.close())
           .then(() => connection.close())
           .finally(resolve);
       };

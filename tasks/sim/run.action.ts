@@ -25,7 +25,11 @@ function render(report: SimReport): string {
             string,
           ][])),
       ["oracle", report.deployment.oracle],
-      ["committee", `${report.committee.threshold} of ${report.committee.operators.length}`],
+      [
+        "committee",
+        `${report.committee.threshold} of ${report.committee.operators.length} operator nodes on loopback ` +
+          `(signed/refused/failed: ${report.committee.nodes.map((n) => `#${n.index} ${n.signed}/${n.refused}/${n.failed}`).join(", ")})`,
+      ],
       ["min confirmations", String(report.committee.minConfirmations)],
       ["bitcoin devnet", `${report.bitcoin.url} (tip ${report.bitcoin.tipHeight})`],
       [

@@ -24,6 +24,14 @@ export const subgraphTasks = [
     .addFlag({ name: "json", description: "Print one JSON document" })
     .setAction(() => import("./prepare.action.js"))
     .build(),
+  task(
+    "subgraph:pipeline",
+    "Render the Goldsky Mirror pipeline (subgraph/pipelines/reservebtc-postgres.yaml) from schema.graphql",
+  )
+    .addFlag({ name: "check", description: "Fail (exit 1) when the file differs instead of writing it" })
+    .addFlag({ name: "json", description: "Print one JSON document" })
+    .setAction(() => import("./pipeline.action.js"))
+    .build(),
   task("subgraph:build", "Run graph codegen and graph build on the prepared subgraph")
     .addFlag({ name: "json", description: "Print one JSON document" })
     .setAction(() => import("./build.action.js"))

@@ -88,7 +88,11 @@ describe("DevnetChain", function () {
       const [first, second] = chain.mine(2);
       expect(chain.mempool).to.deep.equal([]);
       expect(chain.block(first ?? "")?.txids).to.deep.equal([tx.txid]);
-      expect(chain.block(first ?? "")?.merkleRoot).to.equal(tx.txid); // one transaction: root = txid
+      // coinbase and one transaction: root = sha256d(coinbase txid ‖ txid), internal byte order
+      const block = chain.block(first ?? "");
+      const leaves = [block?.coinbase.txid ?? "", tx.txid].map((t) => hex.decode(t).reverse());
+      const root = sha256(sha256(new Uint8Array([...(leaves[0] ?? []), ...(leaves[1] ?? [])])));
+      expect(block?.merkleRoot).to.equal(hex.encode(root.reverse()));
       expect(chain.block(second ?? "")?.txids).to.deep.equal([]);
       expect(chain.txHeight(tx.txid)).to.equal(1);
       expect(chain.balance(A, 2)).to.equal(1_000n);

@@ -101,10 +101,21 @@ describe("demo", function () {
     expect(progress.some((line) => line.startsWith("query proof-of-reserves:"))).to.equal(true);
   });
 
+  it("runs the committee as three operator nodes on loopback, each signing every request", function () {
+    expect(report.committee.nodes).to.have.length(3);
+    for (const node of report.committee.nodes) {
+      expect(node.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(node).to.include({ refused: 0, failed: 0 });
+      expect(node.signed).to.be.at.least(10);
+    }
+    expect(new Set(report.committee.nodes.map((n) => n.operator)).size).to.equal(3);
+  });
+
   it("renders every section of the system report", function () {
     const text = renderDemo(report);
     for (const section of [
       "components:",
+      "operator nodes (requests signed / refused / failed):",
       "rounds:",
       "balances (sats):",
       "realtime queries",

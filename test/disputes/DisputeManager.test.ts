@@ -129,15 +129,38 @@ describe("DisputeManager", function () {
   });
 
   context("while a dispute is open", function () {
-    it("skips the frozen user's report and applies the others in the same batch", async function () {
+    it("holds back the frozen user's rise and applies the others in the same batch", async function () {
       const s = await loadFixture(openFixture);
-      const aliceReport = await s.nextReport(s.alice.address, 100_000n);
+      const aliceReport = await s.nextReport(s.alice.address, 900_000n);
       const bobReport = await s.nextReport(s.bob.address, 350_000n);
       const tx = s.sync([aliceReport, bobReport]);
       await expect(tx).to.emit(s.oracle, "ReportSkipped").withArgs(s.alice.address, aliceReport.sequence, 0);
       expect(await s.rbtc.totalBackedOf(s.alice.address)).to.equal(500_000n);
       expect(await s.rbtc.totalBackedOf(s.bob.address)).to.equal(350_000n);
-      expect((await s.oracle.userState(s.alice.address)).sequence).to.equal(aliceReport.sequence - 1n);
+      // The held rise consumed its sequence (it can never apply after the dispute) and changed nothing else.
+      expect((await s.oracle.userState(s.alice.address)).sequence).to.equal(aliceReport.sequence);
+      expect((await s.oracle.userState(s.alice.address)).attestedSats).to.equal(500_000n);
+    });
+
+    it("applies the frozen user's drop: a dispute never delays a burn", async function () {
+      const s = await loadFixture(openFixture);
+      const aliceReport = await s.nextReport(s.alice.address, 100_000n);
+      await expect(s.sync([aliceReport]))
+        .to.emit(s.rbtc, "Burned")
+        .withArgs(s.alice.address, 400_000n, 0n)
+        .and.not.to.emit(s.oracle, "ReportSkipped");
+      expect((await s.oracle.userState(s.alice.address)).attestedSats).to.equal(100_000n);
+      expect(await s.oracle.isSyncFrozen(s.alice.address)).to.equal(true);
+    });
+
+    it("refuses the frozen user's wrap and her queued mint's execution", async function () {
+      const s = await loadFixture(openFixture);
+      await expect(s.wrbtc.connect(s.alice).wrap(1_000n))
+        .to.be.revertedWithCustomError(s.rbtc, "RBTCAccountFrozen")
+        .withArgs(s.alice.address);
+      await expect(s.oracle.executeQueuedMint(s.alice.address))
+        .to.be.revertedWithCustomError(s.oracle, "OracleSyncFrozen")
+        .withArgs(s.alice.address);
     });
   });
 

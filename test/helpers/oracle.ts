@@ -43,11 +43,13 @@ export function proofDigest(btcAddress: string): string {
 /**
  * Deploys the system through the real Ignition module and returns it with helpers that sign as the committee.
  * Signers: 0 admin (all roles), 1..3 committee operators (Hardhat accounts 1..3), 4 alice, 5 bob, 6 carol,
- * 7 stranger, 8 treasury.
+ * 7 stranger, 8 treasury. `deploy` replaces the deployment (default `deploySystem`; `deploySystemWithYield` adds the
+ * YieldScalesPool as the Oracle's balance hook).
  */
-export async function deployOracleSystem(
+export async function deployOracleSystem<S extends SystemContracts = SystemContracts>(
   connection: DeployConnection & { networkHelpers: NetworkHelpers },
   parameters: ReserveBTCParameters = {},
+  deploy?: (connection: DeployConnection, parameters: ReserveBTCParameters) => Promise<S>,
 ) {
   const { ethers, networkHelpers } = connection;
   const signers = await ethers.getSigners();
@@ -55,11 +57,9 @@ export async function deployOracleSystem(
   if (!admin || !op1 || !op2 || !op3 || !alice || !bob || !carol || !stranger || !treasury) {
     throw new Error("need 9 signers");
   }
-  const system: SystemContracts = await deploySystem(connection, {
-    ...ORACLE_TEST_PARAMETERS,
-    treasury: treasury.address,
-    ...parameters,
-  });
+  const deployParameters = { ...ORACLE_TEST_PARAMETERS, treasury: treasury.address, ...parameters };
+  // Another deployment of the same module (e.g. `deploySystemWithYield`) when given; the core system by default.
+  const system = (await (deploy ?? deploySystem)(connection, deployParameters)) as S;
   const operators = committeeWallets(3);
 
   const now = async (): Promise<bigint> => BigInt(await networkHelpers.time.latest());

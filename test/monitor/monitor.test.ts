@@ -20,7 +20,7 @@ import { parseMonitorConfig } from "../../src/monitor/config.js";
 import { monitorForConnection, sinksFor } from "../../src/monitor/context.js";
 import { Monitor } from "../../src/monitor/monitor.js";
 import { MonitorLoop, RoundMonitor } from "../../src/monitor/service.js";
-import { Committee } from "../../src/oracle/committee.js";
+import { LocalCommittee } from "../../src/oracle/committee.js";
 import type { OracleContext } from "../../src/oracle/context.js";
 import { OracleMetrics, runOracleService } from "../../src/oracle/service.js";
 import type { TypedDataSigner } from "../../src/oracle/signing.js";
@@ -96,10 +96,11 @@ describe("monitor: alerts over a scripted history", function () {
         system: s,
         submitter: s.admin,
         submitterAddress: s.admin.address,
-        committee: new Committee(signers, 2, 2_000),
+        committee: new LocalCommittee(signers, 2, 2_000),
         operators,
         threshold: 2,
         localOperators: operators,
+        remoteOperators: [],
         keySource: "hardhat-default-accounts",
       };
       return runOracleService(ctx, esplora, {

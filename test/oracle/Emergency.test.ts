@@ -178,11 +178,22 @@ describe("Oracle: emergency burns", function () {
       ).to.be.revertedWithCustomError(s.oracle, "OracleFeeNotExhausted");
     });
 
+    it("reverts after the grace period until a report re-confirms the unpaid rise", async function () {
+      const s = await loadFixture(feeExhaustedFixture);
+      await networkHelpers.time.increase(3_601);
+      const since = await s.oracle.feeUnpaidSince(s.carol.address);
+      const { lastSyncAt } = await s.oracle.userState(s.carol.address);
+      await expect(s.oracle.emergencyBurnFeeExhausted(s.carol.address))
+        .to.be.revertedWithCustomError(s.oracle, "OracleFeeNotReconfirmed")
+        .withArgs(s.carol.address, lastSyncAt, since + 3_600n);
+    });
+
     it("burns the whole position after the grace period (anyone may call)", async function () {
       const s = await loadFixture(feeExhaustedFixture);
       const hook = await ethers.deployContract("BalanceHookRecorder");
       await s.oracle.setBalanceHook(await hook.getAddress());
       await networkHelpers.time.increase(3_601);
+      await s.sync([await s.nextReport(s.carol.address, 10_000_000n)]);
       const tx = s.oracle.connect(s.stranger).emergencyBurnFeeExhausted(s.carol.address);
       await expect(tx)
         .to.emit(s.oracle, "EmergencyBurn")
@@ -198,6 +209,7 @@ describe("Oracle: emergency burns", function () {
     it("re-mints through the next report once the fee can be paid", async function () {
       const s = await loadFixture(feeExhaustedFixture);
       await networkHelpers.time.increase(3_601);
+      await s.sync([await s.nextReport(s.carol.address, 10_000_000n)]);
       await s.oracle.emergencyBurnFeeExhausted(s.carol.address);
       await s.feeVault.depositETH(s.carol.address, { value: ONE_ETH });
       await s.sync([await s.nextReport(s.carol.address, 80_000n)]);
@@ -220,6 +232,7 @@ describe("Oracle: emergency burns", function () {
       await s.oracle.setFeeGracePeriod(1);
       await s.sync([await s.nextReport(s.carol.address, 50_000n)]);
       await networkHelpers.time.increase(10);
+      await s.sync([await s.nextReport(s.carol.address, 50_000n)]);
       await expect(s.oracle.emergencyBurnFeeExhausted(s.carol.address))
         .to.be.revertedWithCustomError(s.oracle, "OracleNothingToBurn")
         .withArgs(s.carol.address);

@@ -28,6 +28,11 @@ const { ethers, networkHelpers } = connection;
 const { loadFixture } = networkHelpers;
 
 const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
+/** IOracle.SkipReason and IOracle.ConsumeCause codes. */
+const SKIP_UNBOUND = 1;
+const SKIP_PAUSED = 2;
+const SKIP_STALE_SEQUENCE = 3;
+const CONSUME_UNBIND = 0;
 const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";
 const CAROL_BTC = "tb1pcarol000000000000000000000000000000000000000000000000000";
 const ONE_ETH = 10n ** 18n;
@@ -448,16 +453,35 @@ describe("Oracle", function () {
       });
     });
 
-    context("when it is invalid", function () {
-      it("reverts while paused", async function () {
-        const s = await loadFixture(boundFixture);
+    context("when the Oracle is paused", function () {
+      it("holds rises back (ReportSkipped PAUSED, the sequence consumed) and still applies drops", async function () {
+        const s = await loadFixture(mintedFixture);
+        await s.bind(s.bob.address, "bc1qbobpaused");
         await s.oracle.pause();
-        await expect(s.sync([await s.nextReport(s.alice.address, 1n)])).to.be.revertedWithCustomError(
-          s.oracle,
-          "EnforcedPause",
-        );
+        const rise = await s.nextReport(s.bob.address, 1_000n);
+        const drop = await s.nextReport(s.alice.address, 200_000n);
+        await expect(s.sync([rise, drop]))
+          .to.emit(s.oracle, "ReportSkipped")
+          .withArgs(s.bob.address, 1n, SKIP_PAUSED)
+          .and.to.emit(s.rbtc, "Burned")
+          .withArgs(s.alice.address, 300_000n, 0n);
+        expect((await s.oracle.userState(s.bob.address)).sequence).to.equal(1n);
+        expect(await s.rbtc.totalBackedOf(s.bob.address)).to.equal(0n);
+        expect((await s.oracle.userState(s.alice.address)).attestedSats).to.equal(200_000n);
+        await s.oracle.unpause();
+        // The held rise can never apply later: its sequence is used.
+        const deadline = (await s.now()) + 600n;
+        await expect(s.oracle.sync([rise], deadline, await s.signReports([rise], deadline)))
+          .to.emit(s.oracle, "ReportSkipped")
+          .withArgs(s.bob.address, 1n, SKIP_STALE_SEQUENCE);
+        expect(await s.rbtc.totalBackedOf(s.bob.address)).to.equal(0n);
+        await expect(s.sync([await s.nextReport(s.bob.address, 1_000n)]))
+          .to.emit(s.rbtc, "Minted")
+          .withArgs(s.bob.address, 1_000n);
       });
+    });
 
+    context("when it is invalid", function () {
       it("reverts on an empty batch", async function () {
         const s = await loadFixture(boundFixture);
         await expect(s.sync([])).to.be.revertedWithCustomError(s.oracle, "OracleEmptyBatch");
@@ -588,15 +612,19 @@ describe("Oracle", function () {
           .withArgs(s.alice.address, MAX_BTC_SATS + 1n);
       });
 
-      it("reverts when a batch is replayed", async function () {
+      it("skips a replayed batch's reports (STALE_SEQUENCE) and changes nothing", async function () {
         const s = await loadFixture(boundFixture);
         const report = await s.nextReport(s.alice.address, 1_000n);
         const deadline = (await s.now()) + 600n;
         const signatures = await s.signReports([report], deadline);
         await s.oracle.sync([report], deadline, signatures);
+        const before = await s.oracle.userState(s.alice.address);
         await expect(s.oracle.sync([report], deadline, signatures))
-          .to.be.revertedWithCustomError(s.oracle, "OracleBadSequence")
-          .withArgs(s.alice.address, 2n, 1n);
+          .to.emit(s.oracle, "ReportSkipped")
+          .withArgs(s.alice.address, 1n, SKIP_STALE_SEQUENCE)
+          .and.not.to.emit(s.oracle, "Synced");
+        expect(await s.oracle.userState(s.alice.address)).to.deep.equal(before);
+        expect(await s.rbtc.totalBackedOf(s.alice.address)).to.equal(1_000n);
       });
 
       it("reverts on a skipped sequence", async function () {
@@ -636,18 +664,24 @@ describe("Oracle", function () {
           .withArgs(bytes32("btcHeight"));
       });
 
-      it("reverts on a positive total for a user without a bound address", async function () {
-        const s = await loadFixture(boundFixture);
-        await expect(s.sync([await s.nextReport(s.stranger.address, 1n)]))
-          .to.be.revertedWithCustomError(s.oracle, "OracleUnboundUser")
-          .withArgs(s.stranger.address);
-      });
-
-      it("reverts the whole batch when one report is invalid", async function () {
+      it("holds back a positive total for a user without a bound address (UNBOUND) and applies the rest", async function () {
         const s = await loadFixture(boundFixture);
         const good = await s.nextReport(s.alice.address, 1_000n);
-        const bad = await s.nextReport(s.stranger.address, 1n);
-        await expect(s.sync([good, bad])).to.be.revertedWithCustomError(s.oracle, "OracleUnboundUser");
+        await expect(s.sync([await s.nextReport(s.stranger.address, 1n), good]))
+          .to.emit(s.oracle, "ReportSkipped")
+          .withArgs(s.stranger.address, 1n, SKIP_UNBOUND)
+          .and.to.emit(s.rbtc, "Minted")
+          .withArgs(s.alice.address, 1_000n);
+        // The held rise consumed its sequence: it can never apply later.
+        expect((await s.oracle.userState(s.stranger.address)).sequence).to.equal(1n);
+        expect(await s.rbtc.totalBackedOf(s.stranger.address)).to.equal(0n);
+      });
+
+      it("reverts the whole batch when one report is invalid (a committee error)", async function () {
+        const s = await loadFixture(boundFixture);
+        const good = await s.nextReport(s.alice.address, 1_000n);
+        const bad = { ...(await s.nextReport(s.bob.address, 1n)), sequence: 5n };
+        await expect(s.sync([good, bad])).to.be.revertedWithCustomError(s.oracle, "OracleBadSequence");
         expect((await s.oracle.userState(s.alice.address)).sequence).to.equal(0n);
       });
 
@@ -993,12 +1027,20 @@ describe("Oracle", function () {
         .withArgs("bc1qnobody", s.bob.address);
     });
 
-    it("lets the address be bound again, and a positive total needs a binding", async function () {
+    it("consumes the caller's sequence (soft) and holds back a rise of a user left without a binding", async function () {
+      const s = await loadFixture(mintedFixture);
+      await expect(s.oracle.connect(s.alice).unbindAddress(ALICE_BTC))
+        .to.emit(s.oracle, "SequenceConsumed")
+        .withArgs(s.alice.address, 2n, CONSUME_UNBIND);
+      expect((await s.oracle.userState(s.alice.address)).sequence).to.equal(2n);
+      await expect(s.sync([await s.nextReport(s.alice.address, 600_000n)]))
+        .to.emit(s.oracle, "ReportSkipped")
+        .withArgs(s.alice.address, 3n, SKIP_UNBOUND);
+    });
+
+    it("lets the address be bound again, and burns the unbound BTC at the next report", async function () {
       const s = await loadFixture(mintedFixture);
       await s.oracle.connect(s.alice).unbindAddress(ALICE_BTC);
-      await expect(s.sync([await s.nextReport(s.alice.address, 500_000n)]))
-        .to.be.revertedWithCustomError(s.oracle, "OracleUnboundUser")
-        .withArgs(s.alice.address);
       await expect(s.sync([await s.nextReport(s.alice.address, 0n)]))
         .to.emit(s.rbtc, "Burned")
         .withArgs(s.alice.address, 500_000n, 0n);

@@ -188,6 +188,9 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
         s.lastSyncTimestamp = meta.blockTimestamp;
         break;
       }
+      case "Oracle.SequenceConsumed":
+        user(a.user as string).sequence = a.sequence;
+        break;
       case "Oracle.MintQueued":
         add(user(a.user as string), "queuedSats", a.amountSats as bigint);
         add(s, "totalQueuedSats", a.amountSats as bigint);

@@ -9,7 +9,7 @@ import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { Deployment, SystemContracts } from "../../src/deployments.js";
 import { deploySystemWithYield } from "../../src/deployments.js";
 import { bindAddress, pendingBindingMessage } from "../../src/oracle/bind.js";
-import { Committee } from "../../src/oracle/committee.js";
+import { LocalCommittee } from "../../src/oracle/committee.js";
 import { runSyncRound } from "../../src/oracle/round.js";
 import type { RoundSummary } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
@@ -62,7 +62,7 @@ export async function scriptedHistory(connection: NetworkConnection): Promise<Hi
   const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
   const system = await deploySystemWithYield(connection, { minConfirmations: MIN_CONFIRMATIONS });
   const [operators, threshold] = await system.oracle.committee();
-  const committee = new Committee(
+  const committee = new LocalCommittee(
     committeeWallets(operators.length).filter((w) => operators.includes(w.address)),
     Number(threshold),
   );

@@ -3,18 +3,20 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import { runScenario } from "../../src/sim/engine.js";
 import type { SimReport } from "../../src/sim/engine.js";
+import { ensureMappingsBuilt } from "../../src/subgraph/mappings.js";
+import { ROOT, expectStoreAgrees, readAbi, scenarioRun } from "../helpers/store.js";
 import { ScenarioError, parseScenario, usesYield } from "../../src/sim/scenario.js";
 
 /** Every scenario in scenarios/ (top level; the 1,000-user one lives in scenarios/bench/ and runs in `npm run bench`). */
 const SCENARIO_DIR = "scenarios";
 const files = (await readdir(SCENARIO_DIR)).filter((f) => f.endsWith(".json")).sort();
 
-async function runDocument(document: unknown): Promise<SimReport> {
-  const connection = await network.create();
-  return runScenario(parseScenario(document), connection);
+async function runDocument(document: unknown, connection?: NetworkConnection): Promise<SimReport> {
+  return runScenario(parseScenario(document), connection ?? (await network.create()));
 }
 
 /** A one-user scenario: alice gets 150,000 sats confirmed and synced, then `steps`. */
@@ -29,6 +31,13 @@ function withAlice(steps: unknown[]): unknown {
 describe("sim:run scenarios", function () {
   this.timeout(120_000);
 
+  // The store check of every scenario runs the subgraph's compiled mappings: build them once (graph-cli, minutes on
+  // a loaded machine; cached under subgraph/build-runtime/ while the mappings do not change).
+  before(async function () {
+    this.timeout(1_800_000);
+    await ensureMappingsBuilt({ root: ROOT, readAbi });
+  });
+
   it("finds at least ten scenarios", function () {
     expect(files.length).to.be.at.least(10);
   });
@@ -36,10 +45,14 @@ describe("sim:run scenarios", function () {
   for (const file of files) {
     it(`passes ${file}`, async function () {
       const document: unknown = JSON.parse(await readFile(path.join(SCENARIO_DIR, file), "utf8"));
-      const report = await runDocument(document);
+      const connection = await network.create();
+      const report = await runDocument(document, connection);
       expect(report.failures, report.failures.join("\n")).to.deep.equal([]);
       expect(report.passed).to.equal(true);
       expect(report.steps.every((s) => s.ok)).to.equal(true);
+      // The subgraph's compiled mappings over the same events: entities equal the contracts' state and the
+      // postgres source answers the eight queries as the chain does (test/helpers/store.ts).
+      await expectStoreAgrees(await scenarioRun(file, connection, report));
     });
   }
 });
@@ -278,6 +291,43 @@ describe("parseScenario", function () {
     reject(
       { ...base, steps: [{ oracle: "kill-operator", operator: 3 }] },
       "no operator 3 in a committee of 3",
+    );
+  });
+
+  it("parses the operator-fault steps and the refusedBy expectation", function () {
+    const scenario = parseScenario({
+      ...base,
+      steps: [
+        { oracle: "operator-lies", operator: 1, inflateSats: 50000 },
+        { oracle: "operator-lags", operator: 2, blocks: 3 },
+        { oracle: "operator-honest", operator: 1 },
+        { oracle: "malicious-proposal", user: "alice", inflateSats: "50000" },
+        { expect: { refusedBy: [2, 0], droppedReports: { alice: "1" } } },
+      ],
+    });
+    expect(scenario.steps.map((s) => s.action)).to.deep.equal([
+      { oracle: "operator-lies", operator: 1, inflateSats: 50_000n },
+      { oracle: "operator-lags", operator: 2, blocks: 3 },
+      { oracle: "operator-honest", operator: 1 },
+      { oracle: "malicious-proposal", user: "alice", inflateSats: 50_000n },
+      {
+        expect: {
+          perUser: { droppedReports: new Map([["alice", { eq: 1n }]]) },
+          global: [],
+          burnReasons: new Map(),
+          refusedBy: [0, 2],
+        },
+      },
+    ]);
+  });
+
+  it("rejects a fault step without its amount, or naming an operator outside the committee", function () {
+    reject({ ...base, steps: [{ oracle: "operator-lies", operator: 1 }] }, "step 0.inflateSats");
+    reject({ ...base, steps: [{ oracle: "operator-lags", operator: 3, blocks: 1 }] }, "no operator 3");
+    reject({ ...base, steps: [{ expect: { refusedBy: [3] } }] }, "refusedBy: no operator 3");
+    reject(
+      { ...base, steps: [{ oracle: "malicious-proposal", user: "mallory", inflateSats: 1 }] },
+      'unknown user "mallory"',
     );
   });
 

@@ -152,6 +152,8 @@ describe("YieldScalesPool through the Oracle", function () {
     await feeVault.connect(alice).withdraw(await feeVault.balanceOf(alice.address));
     await sync([[alice.address, 600_000n]]);
     await time.increase(Number(await oracle.feeGracePeriodSeconds()) + 1);
+    // A report after the grace period re-confirms that she still holds the unpaid rise.
+    await sync([[alice.address, 600_000n]]);
     await expect(oracle.emergencyBurnFeeExhausted(alice.address))
       .to.emit(pool, "HolderRemoved")
       .withArgs(alice.address, REASON.EMERGENCY_BURN);

@@ -1,21 +1,24 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
-import { sha256 } from "@noble/hashes/sha2.js";
 import { hex } from "@scure/base";
 import { RawTx } from "@scure/btc-signer";
 
 import { UserInputError } from "../../errors.js";
 import type { AddressType } from "../address.js";
 import { parseAddress } from "../address.js";
+import { REGTEST_BITS, grindHeader, hashHex, serializeHeader } from "../headers.js";
+import { merkleBranch, merkleRoot } from "../merkle.js";
 import type { BitcoinNetwork } from "../networks.js";
 
 /** Total supply bound: no amount may exceed 21 million BTC. */
 export const MAX_SATS = 2_100_000_000_000_000n;
-/** Regtest difficulty bits (Bitcoin Core chainparams). */
-const REGTEST_BITS = 0x207fffff;
 const BLOCK_VERSION = 0x20000000;
 const ZERO_HASH = "0".repeat(64);
+/** State file format: version 2 blocks carry a real coinbase and proof of work (version 1 had neither). */
+const STATE_FORMAT = "reservebtc-devnet/2";
+/** Tag in every block's coinbase script, after the BIP-34 height and an extra nonce. */
+const COINBASE_TAG = new TextEncoder().encode("/ReserveBTC devnet/");
 
 export interface DevnetTxOut {
   address: string;
@@ -44,14 +47,35 @@ export interface DevnetTx {
   size: number;
 }
 
+/** A block's own coinbase transaction: index 0 of its Merkle tree, BIP-34 height first in its script. */
+export interface DevnetCoinbase {
+  txid: string;
+  /** Raw transaction, hex. */
+  hex: string;
+}
+
 export interface DevnetBlock {
   hash: string;
   height: number;
   prevHash: string | null;
+  version: number;
   time: number;
+  /** Regtest's compact target: the header's hash is at or below it (the nonce was ground until it was). */
+  bits: number;
   nonce: number;
+  /** Root of [coinbase, ...txids]. */
   merkleRoot: string;
+  coinbase: DevnetCoinbase;
+  /** The block's transactions after its coinbase (the mempool it confirmed). */
   txids: string[];
+}
+
+/** A transaction's inclusion proof in Esplora's `/tx/:txid/merkle-proof` shape. */
+export interface DevnetMerkleProof {
+  block_height: number;
+  /** Sibling hashes, display hex, leaf upward. */
+  merkle: string[];
+  pos: number;
 }
 
 export interface DevnetUtxo {
@@ -79,9 +103,9 @@ export interface DevnetChainOptions {
   stateFile?: string;
 }
 
-/** Serialized state (format version 1). Amounts are decimal strings. */
-interface DevnetStateV1 {
-  format: "reservebtc-devnet/1";
+/** Serialized state (format version 2). Amounts are decimal strings. */
+interface DevnetState {
+  format: typeof STATE_FORMAT;
   network: BitcoinNetwork;
   counter: number;
   blocks: DevnetBlock[];
@@ -94,34 +118,73 @@ interface DevnetStateV1 {
   >;
 }
 
-function sha256d(bytes: Uint8Array): Uint8Array {
-  return sha256(sha256(bytes));
-}
-
-/** Display-order (reversed) hex of a double-SHA256 — how Bitcoin prints txids and block hashes. */
-function hashHex(bytes: Uint8Array): string {
-  return hex.encode(sha256d(bytes).reverse());
-}
-
 function u32le(n: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, n >>> 0, true);
   return b;
 }
 
-function merkleRoot(txids: string[]): string {
-  if (txids.length === 0) return ZERO_HASH;
-  let level = txids.map((t) => hex.decode(t).reverse());
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      const left = level[i] as Uint8Array;
-      const right = level[i + 1] ?? left;
-      next.push(sha256d(new Uint8Array([...left, ...right])));
-    }
-    level = next;
-  }
-  return hex.encode((level[0] as Uint8Array).slice().reverse());
+/** A script push of `data` (up to 75 bytes). */
+function push(data: Uint8Array): Uint8Array {
+  return new Uint8Array([data.length, ...data]);
+}
+
+/** BIP-34: the block height as the coinbase script's first item (CScriptNum, minimal). */
+function heightPush(height: number): Uint8Array {
+  if (height === 0) return new Uint8Array([0x00]);
+  if (height <= 16) return new Uint8Array([0x50 + height]);
+  const bytes: number[] = [];
+  for (let v = height; v > 0; v = Math.floor(v / 256)) bytes.push(v % 256);
+  if (((bytes[bytes.length - 1] as number) & 0x80) !== 0) bytes.push(0);
+  return push(new Uint8Array(bytes));
+}
+
+/** Serializes a devnet transaction (non-witness; a funding has one null-prevout input carrying `coinbaseScript`). */
+function encodeTx(
+  inputs: readonly DevnetOutPoint[],
+  outputs: readonly DevnetTxOut[],
+  coinbaseScript: string,
+) {
+  return RawTx.encode({
+    version: 2,
+    segwitFlag: false,
+    inputs:
+      inputs.length === 0
+        ? [
+            {
+              txid: new Uint8Array(32),
+              index: 0xffffffff,
+              finalScriptSig: hex.decode(coinbaseScript),
+              sequence: 0xffffffff,
+            },
+          ]
+        : inputs.map((i) => ({
+            txid: hex.decode(i.txid),
+            index: i.vout,
+            finalScriptSig: new Uint8Array(),
+            sequence: 0xfffffffd,
+          })),
+    outputs: outputs.map((o) => ({ amount: o.value, script: hex.decode(o.scriptPubKey) })),
+    witnesses: undefined,
+    lockTime: 0,
+  });
+}
+
+/**
+ * The coinbase of the block at `height`: BIP-34 height, an extra nonce (unique across reorgs) and a tag in its
+ * script; one zero-value OP_RETURN output (devnet blocks pay no subsidy to anyone).
+ */
+function blockCoinbase(height: number, extraNonce: number): DevnetCoinbase {
+  const script = new Uint8Array([...heightPush(height), ...push(u32le(extraNonce)), ...push(COINBASE_TAG)]);
+  const raw = RawTx.encode({
+    version: 2,
+    segwitFlag: false,
+    inputs: [{ txid: new Uint8Array(32), index: 0xffffffff, finalScriptSig: script, sequence: 0xffffffff }],
+    outputs: [{ amount: 0n, script: new Uint8Array([0x6a, ...push(COINBASE_TAG)]) }],
+    witnesses: undefined,
+    lockTime: 0,
+  });
+  return { txid: hashHex(raw), hex: hex.encode(raw) };
 }
 
 const outpointKey = (txid: string, vout: number): string => `${txid}:${vout}`;
@@ -139,9 +202,11 @@ function assertCount(n: number, what: string, max: number): void {
 
 /**
  * An in-memory Bitcoin ledger: blocks, a mempool and a UTXO set, with the operations a test or a demo needs
- * (fund, spend, mine, reorg). Transactions and block headers are serialized in Bitcoin's real formats, so
- * txids and block hashes are genuine double-SHA256 hashes; there is no proof of work, no scripts and no fees
- * beyond the explicit `feeSats` of a spend.
+ * (fund, spend, mine, reorg). Transactions and block headers are serialized in Bitcoin's real formats: txids and
+ * block hashes are genuine double-SHA256 hashes, every block starts with a real coinbase (BIP-34 height), its Merkle
+ * root commits to its serialized transactions, and its header has valid proof of work at regtest's target (the nonce
+ * is ground), so a light relay under regtest rules accepts devnet headers exactly as it accepts mainnet ones. There
+ * are no scripts or signatures and no fees beyond the explicit `feeSats` of a spend.
  */
 export class DevnetChain {
   readonly network: BitcoinNetwork;
@@ -157,6 +222,7 @@ export class DevnetChain {
   #addrTxs = new Map<string, string[]>();
   #addrUtxos = new Map<string, Set<string>>();
   #blockByHash = new Map<string, DevnetBlock>();
+  #blockByCoinbase = new Map<string, DevnetBlock>();
 
   constructor(options: DevnetChainOptions = {}) {
     this.network = options.network ?? "regtest";
@@ -209,10 +275,54 @@ export class DevnetChain {
     return this.#txs.get(txid);
   }
 
-  /** Height of the block confirming `txid`, null when in the mempool, undefined when unknown. */
+  /** Height of the block confirming `txid` (a block's coinbase included), null in the mempool, undefined unknown. */
   txHeight(txid: string): number | null | undefined {
+    const coinbaseBlock = this.#blockByCoinbase.get(txid);
+    if (coinbaseBlock !== undefined) return coinbaseBlock.height;
     if (!this.#txs.has(txid)) return undefined;
     return this.#txHeight.get(txid) ?? null;
+  }
+
+  /** The block whose coinbase is `txid`, if any. */
+  coinbaseBlock(txid: string): DevnetBlock | undefined {
+    return this.#blockByCoinbase.get(txid);
+  }
+
+  /** Raw hex of a transaction or a block's coinbase, undefined when unknown. */
+  rawTx(txid: string): string | undefined {
+    const coinbaseBlock = this.#blockByCoinbase.get(txid);
+    if (coinbaseBlock !== undefined) return coinbaseBlock.coinbase.hex;
+    const tx = this.#txs.get(txid);
+    return tx === undefined ? undefined : hex.encode(encodeTx(tx.inputs, tx.outputs, tx.coinbaseScript));
+  }
+
+  /** Every txid of a block in order, its coinbase first (Esplora's `/block/:hash/txids`). */
+  blockTxids(block: DevnetBlock): string[] {
+    return [block.coinbase.txid, ...block.txids];
+  }
+
+  /** The 80-byte header of a block, hex. */
+  headerHex(block: DevnetBlock): string {
+    return hex.encode(
+      serializeHeader({
+        version: block.version,
+        prevHash: block.prevHash ?? ZERO_HASH,
+        merkleRoot: block.merkleRoot,
+        time: block.time,
+        bits: block.bits,
+        nonce: block.nonce,
+      }),
+    );
+  }
+
+  /** The Merkle branch of a confirmed transaction (or coinbase); undefined when unknown or unconfirmed. */
+  merkleProof(txid: string): DevnetMerkleProof | undefined {
+    const height = this.txHeight(txid);
+    const block = height === null || height === undefined ? undefined : this.#blocks[height];
+    if (block === undefined) return undefined;
+    const txids = this.blockTxids(block);
+    const pos = txids.indexOf(txid);
+    return { block_height: block.height, merkle: merkleBranch(txids, pos), pos };
   }
 
   /** The txid spending an output, if any (confirmed or in the mempool). */
@@ -356,9 +466,9 @@ export class DevnetChain {
 
   // ---------------------------------------------------------------- persistence
 
-  toJSON(): DevnetStateV1 {
+  toJSON(): DevnetState {
     return {
-      format: "reservebtc-devnet/1",
+      format: STATE_FORMAT,
       network: this.network,
       counter: this.#counter,
       blocks: this.#blocks,
@@ -372,18 +482,22 @@ export class DevnetChain {
   }
 
   #load(text: string, file: string): void {
-    let state: DevnetStateV1;
+    let state: DevnetState;
     try {
-      state = JSON.parse(text) as DevnetStateV1;
+      state = JSON.parse(text) as DevnetState;
     } catch (error) {
       throw new UserInputError(
         `devnet state file ${file} is not valid JSON: ${(error as Error).message}`,
         "BTC_STATE",
       );
     }
-    if (state.format !== "reservebtc-devnet/1") {
+    if (state.format !== STATE_FORMAT) {
+      const hint =
+        String(state.format) === "reservebtc-devnet/1"
+          ? " (written by an older devnet whose blocks had no coinbase and no proof of work: delete it to start anew)"
+          : "";
       throw new UserInputError(
-        `devnet state file ${file} has unknown format "${String(state.format)}"`,
+        `devnet state file ${file} has unknown format "${String(state.format)}"${hint}`,
         "BTC_STATE",
       );
     }
@@ -426,30 +540,16 @@ export class DevnetChain {
   }
 
   #buildTx(inputs: DevnetOutPoint[], outputs: DevnetTxOut[], fee: bigint, coinbaseScript: string): DevnetTx {
-    const coinbase = inputs.length === 0;
-    const raw = RawTx.encode({
-      version: 2,
-      segwitFlag: false,
-      inputs: coinbase
-        ? [
-            {
-              txid: new Uint8Array(32),
-              index: 0xffffffff,
-              finalScriptSig: hex.decode(coinbaseScript),
-              sequence: 0xffffffff,
-            },
-          ]
-        : inputs.map((i) => ({
-            txid: hex.decode(i.txid),
-            index: i.vout,
-            finalScriptSig: new Uint8Array(),
-            sequence: 0xfffffffd,
-          })),
-      outputs: outputs.map((o) => ({ amount: o.value, script: hex.decode(o.scriptPubKey) })),
-      witnesses: undefined,
-      lockTime: 0,
-    });
-    return { txid: hashHex(raw), inputs, outputs, fee, coinbase, coinbaseScript, size: raw.length };
+    const raw = encodeTx(inputs, outputs, coinbaseScript);
+    return {
+      txid: hashHex(raw),
+      inputs,
+      outputs,
+      fee,
+      coinbase: inputs.length === 0,
+      coinbaseScript,
+      size: raw.length,
+    };
   }
 
   #acceptToMempool(tx: DevnetTx): void {
@@ -487,8 +587,10 @@ export class DevnetChain {
     this.#addrTxs.clear();
     this.#addrUtxos.clear();
     this.#blockByHash.clear();
+    this.#blockByCoinbase.clear();
     for (const block of this.#blocks) {
       this.#blockByHash.set(block.hash, block);
+      this.#blockByCoinbase.set(block.coinbase.txid, block);
       for (const txid of block.txids) {
         this.#txHeight.set(txid, block.height);
         this.#indexTx(this.#txs.get(txid) as DevnetTx);
@@ -500,29 +602,30 @@ export class DevnetChain {
   #appendBlock(txids: string[]): DevnetBlock {
     const prev = this.#blocks[this.#blocks.length - 1];
     const height = this.#blocks.length;
-    const time = Math.max(this.#clock(), prev ? prev.time + 1 : 0);
     this.#counter += 1;
-    const nonce = this.#counter;
-    const root = merkleRoot(txids);
-    const header = new Uint8Array([
-      ...u32le(BLOCK_VERSION),
-      ...hex.decode(prev?.hash ?? ZERO_HASH).reverse(),
-      ...hex.decode(root).reverse(),
-      ...u32le(time),
-      ...u32le(REGTEST_BITS),
-      ...u32le(nonce),
-    ]);
+    const coinbase = blockCoinbase(height, this.#counter);
+    const mined = grindHeader({
+      version: BLOCK_VERSION,
+      prevHash: prev?.hash ?? ZERO_HASH,
+      merkleRoot: merkleRoot([coinbase.txid, ...txids]),
+      time: Math.max(this.#clock(), prev ? prev.time + 1 : 0),
+      bits: REGTEST_BITS,
+    });
     const block: DevnetBlock = {
-      hash: hashHex(header),
+      hash: mined.hash,
       height,
       prevHash: prev?.hash ?? null,
-      time,
-      nonce,
-      merkleRoot: root,
+      version: mined.header.version,
+      time: mined.header.time,
+      bits: mined.header.bits,
+      nonce: mined.header.nonce,
+      merkleRoot: mined.header.merkleRoot,
+      coinbase,
       txids,
     };
     this.#blocks.push(block);
     this.#blockByHash.set(block.hash, block);
+    this.#blockByCoinbase.set(coinbase.txid, block);
     return block;
   }
 }

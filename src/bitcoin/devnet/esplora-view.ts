@@ -1,4 +1,4 @@
-import type { DevnetChain, DevnetTx, DevnetTxOut } from "./chain.js";
+import type { DevnetBlock, DevnetChain, DevnetTx, DevnetTxOut } from "./chain.js";
 import type {
   EsploraAddress,
   EsploraAddressStats,
@@ -10,6 +10,8 @@ import type {
   EsploraVin,
 } from "../esplora-types.js";
 import { ESPLORA_CHAIN_PAGE, ESPLORA_MEMPOOL_PAGE } from "../esplora-types.js";
+import { DIFF1_TARGET, bitsToTarget } from "../headers.js";
+import { parseRawTx } from "../tx.js";
 
 /** Renders devnet state in the exact JSON shapes of Esplora (see esplora-types.ts). */
 
@@ -97,6 +99,41 @@ export function esploraTx(chain: DevnetChain, tx: DevnetTx): EsploraTx {
   };
 }
 
+/**
+ * A block's coinbase in Esplora's transaction shape: one coinbase input, its zero-value OP_RETURN output (Esplora
+ * types it "op_return" and gives it no address).
+ */
+export function esploraCoinbaseTx(chain: DevnetChain, block: DevnetBlock): EsploraTx {
+  const parsed = parseRawTx(block.coinbase.hex);
+  const size = block.coinbase.hex.length / 2;
+  return {
+    txid: block.coinbase.txid,
+    version: 2,
+    locktime: 0,
+    vin: [
+      {
+        txid: "0".repeat(64),
+        vout: 0xffffffff,
+        prevout: null,
+        scriptsig: parsed.inputs[0]?.scriptSig ?? "",
+        scriptsig_asm: "",
+        is_coinbase: true,
+        sequence: 0xffffffff,
+      },
+    ],
+    vout: parsed.outputs.map((o) => ({
+      scriptpubkey: o.script,
+      scriptpubkey_asm: `OP_RETURN ${push(o.script.slice(4))}`,
+      scriptpubkey_type: "op_return",
+      value: Number(o.valueSats),
+    })),
+    size,
+    weight: size * 4,
+    fee: 0,
+    status: txStatus(chain, block.coinbase.txid),
+  };
+}
+
 export function esploraBlock(chain: DevnetChain, hash: string): EsploraBlock | undefined {
   const block = chain.block(hash);
   if (!block) return undefined;
@@ -104,21 +141,25 @@ export function esploraBlock(chain: DevnetChain, hash: string): EsploraBlock | u
   for (let h = Math.max(0, block.height - 10); h <= block.height; h++)
     times.push(chain.blockAt(h)?.time ?? 0);
   times.sort((a, b) => a - b);
-  const size = 80 + 1 + block.txids.reduce((n, t) => n + (chain.tx(t)?.size ?? 0), 0);
+  const txCount = block.txids.length + 1;
+  const txsSize =
+    block.coinbase.hex.length / 2 + block.txids.reduce((n, t) => n + (chain.tx(t)?.size ?? 0), 0);
+  const size = 80 + (txCount < 0xfd ? 1 : 3) + txsSize;
   return {
     id: block.hash,
     height: block.height,
-    version: 0x20000000,
+    version: block.version,
     timestamp: block.time,
-    tx_count: block.txids.length,
+    tx_count: txCount,
     size,
     weight: size * 4,
     merkle_root: block.merkleRoot,
     previousblockhash: block.prevHash,
     mediantime: times[Math.floor(times.length / 2)] ?? block.time,
     nonce: block.nonce,
-    bits: 0x207fffff,
-    difficulty: 4.656542373906925e-10,
+    bits: block.bits,
+    // Relative to difficulty 1 as a float, as Esplora reports it (4.66e-10 on regtest).
+    difficulty: Number(DIFF1_TARGET) / Number(bitsToTarget(block.bits)),
   };
 }
 

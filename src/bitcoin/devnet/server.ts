@@ -5,12 +5,13 @@ import { UserInputError } from "../../errors.js";
 import { parseCount, parseSats } from "../amount.js";
 import type { BitcoinNetwork } from "../networks.js";
 import { DevnetChain } from "./chain.js";
-import type { DevnetTx } from "./chain.js";
+import type { DevnetBlock, DevnetTx } from "./chain.js";
 import {
   esploraAddress,
   esploraAddressChainTxs,
   esploraAddressTxs,
   esploraBlock,
+  esploraCoinbaseTx,
   esploraMempoolTxs,
   esploraTx,
   esploraUtxos,
@@ -126,13 +127,43 @@ export function buildDevnetServer(chain: DevnetChain): FastifyInstance {
       next_best: chain.blockAt(block.height + 1)?.hash ?? null,
     });
   });
+  app.get<{ Params: { hash: string } }>("/block/:hash/header", async (req, reply) => {
+    const block = chain.block(req.params.hash);
+    return block ? text(reply, 200, chain.headerHex(block)) : text(reply, 404, "Block not found");
+  });
+  app.get<{ Params: { hash: string } }>("/block/:hash/txids", async (req, reply) => {
+    const block = chain.block(req.params.hash);
+    return block ? reply.send(chain.blockTxids(block)) : text(reply, 404, "Block not found");
+  });
+  app.get<{ Params: { hash: string; index: string } }>("/block/:hash/txid/:index", async (req, reply) => {
+    const block = chain.block(req.params.hash);
+    if (!block) return text(reply, 404, "Block not found");
+    const txid = /^\d+$/.test(req.params.index)
+      ? chain.blockTxids(block)[Number(req.params.index)]
+      : undefined;
+    return txid === undefined ? text(reply, 404, "Transaction not found") : text(reply, 200, txid);
+  });
+  /** A known txid (a transaction or a block's coinbase), or undefined. */
+  const knownTxid = (txid: string): string | undefined =>
+    HEX64.test(txid) && chain.txHeight(txid) !== undefined ? txid : undefined;
   app.get<{ Params: { txid: string } }>("/tx/:txid", async (req, reply) => {
-    const tx = HEX64.test(req.params.txid) ? chain.tx(req.params.txid) : undefined;
-    return tx ? reply.send(esploraTx(chain, tx)) : text(reply, 404, "Transaction not found");
+    const txid = knownTxid(req.params.txid);
+    if (txid === undefined) return text(reply, 404, "Transaction not found");
+    const tx = chain.tx(txid);
+    const coinbaseBlock = chain.coinbaseBlock(txid);
+    return reply.send(tx ? esploraTx(chain, tx) : esploraCoinbaseTx(chain, coinbaseBlock as DevnetBlock));
   });
   app.get<{ Params: { txid: string } }>("/tx/:txid/status", async (req, reply) => {
-    const tx = HEX64.test(req.params.txid) ? chain.tx(req.params.txid) : undefined;
-    return tx ? reply.send(txStatus(chain, tx.txid)) : text(reply, 404, "Transaction not found");
+    const txid = knownTxid(req.params.txid);
+    return txid ? reply.send(txStatus(chain, txid)) : text(reply, 404, "Transaction not found");
+  });
+  app.get<{ Params: { txid: string } }>("/tx/:txid/hex", async (req, reply) => {
+    const raw = knownTxid(req.params.txid) === undefined ? undefined : chain.rawTx(req.params.txid);
+    return raw === undefined ? text(reply, 404, "Transaction not found") : text(reply, 200, raw);
+  });
+  app.get<{ Params: { txid: string } }>("/tx/:txid/merkle-proof", async (req, reply) => {
+    const proof = knownTxid(req.params.txid) === undefined ? undefined : chain.merkleProof(req.params.txid);
+    return proof ? reply.send(proof) : text(reply, 404, "Transaction not found or is unconfirmed");
   });
   app.get<{ Params: { address: string } }>("/address/:address", async (req, reply) => {
     const address = validAddress(req.params.address, reply);

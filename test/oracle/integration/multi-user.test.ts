@@ -11,7 +11,7 @@ import type { RunningDevnet } from "../../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient } from "../../../src/bitcoin/esplora.js";
 import { deploySystem } from "../../../src/deployments.js";
-import { Committee } from "../../../src/oracle/committee.js";
+import { LocalCommittee } from "../../../src/oracle/committee.js";
 import { runSyncRound } from "../../../src/oracle/round.js";
 import { committeeWallets } from "../../../src/oracle/signing.js";
 import { bindUsers, fundUsers, syntheticUsers } from "../../helpers/oracle-population.js";
@@ -36,7 +36,7 @@ describe("oracle round over many users (in-process network + devnet)", function 
   it(`keeps every one of ${USERS} users' rBTC equal to their BTC at ≥ minConfirmations`, async function () {
     const system = await deploySystem(connection, { minConfirmations: MIN_CONFIRMATIONS });
     const wallets = committeeWallets(3);
-    const committee = new Committee(wallets, 2);
+    const committee = new LocalCommittee(wallets, 2);
     const users = syntheticUsers(USERS, "multi-user");
     await bindUsers(system, connection.ethers.provider, wallets.slice(0, 2), users, { feeEth: "0.01" });
     expect(await system.oracle.usersLength()).to.equal(BigInt(USERS));
