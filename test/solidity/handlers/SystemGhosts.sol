@@ -193,6 +193,7 @@ abstract contract SystemGhosts is OracleSigner {
         uint64 chainAttestedBefore;
         uint64 chainSequenceBefore;
         bool chainDeferredBefore;
+        bool consumes;
         bool dropMustApply;
     }
 
@@ -201,6 +202,7 @@ abstract contract SystemGhosts is OracleSigner {
     mapping(address user => uint256 tick) internal _hardClock;
     mapping(address user => uint256 tick) internal _softClock;
     mapping(address user => uint256 tick) internal _cancelClock;
+    /// @dev Last time a committee report changed the user's state (applied, or a held rise consumed its sequence).
     mapping(address user => uint256 tick) internal _appliedClock;
     /// @dev Index + 1 in `_signed` of the newest report signed for the user.
     mapping(address user => uint256 indexPlusOne) internal _latestSigned;
@@ -445,19 +447,15 @@ abstract contract SystemGhosts is OracleSigner {
                 e.reason = uint8(IOracle.SkipReason.STALE_SEQUENCE);
                 return (e, m);
             }
-        } else if (rise) {
-            if (m.frozen) {
-                e.reason = uint8(IOracle.SkipReason.DISPUTE_OPEN);
-                return (e, m);
-            }
-            if (m.bindings == 0) {
-                e.reason = uint8(IOracle.SkipReason.UNBOUND);
-                return (e, m);
-            }
-            if (_modelPaused) {
-                e.reason = uint8(IOracle.SkipReason.PAUSED);
-                return (e, m);
-            }
+        } else if (rise && (m.frozen || m.bindings == 0 || _modelPaused)) {
+            // Held back (spec amendment of 12:40): the rise consumes its sequence and changes nothing else.
+            if (m.frozen) e.reason = uint8(IOracle.SkipReason.DISPUTE_OPEN);
+            else if (m.bindings == 0) e.reason = uint8(IOracle.SkipReason.UNBOUND);
+            else e.reason = uint8(IOracle.SkipReason.PAUSED);
+            e.consumes = true;
+            m.sequence = uint32(r.sequence);
+            m.soft = false;
+            return (e, m);
         }
         e.applies = true;
         if (r.sequence > m.sequence) m.sequence = uint32(r.sequence);
@@ -517,6 +515,7 @@ abstract contract SystemGhosts is OracleSigner {
                 }
             }
             if (applied) _onApplied(e, r);
+            else if (e.consumes) _onHeld(e, r);
             else _coverSkip(e.reason);
         }
         if (k != expects.length) _violate(Property.SPEC_OUTCOME, "fewer report outcomes than reports");
@@ -549,6 +548,33 @@ abstract contract SystemGhosts is OracleSigner {
         if (r.newTotalSats > e.chainAttestedBefore) _cover(Transition.SYNC_RISE);
         else if (r.newTotalSats < e.chainAttestedBefore) _cover(Transition.SYNC_DROP);
         else _cover(Transition.SYNC_UNCHANGED);
+    }
+
+    /// @dev A held rise consumed its sequence (a state change): at most once, and never after a later hard reset.
+    function _onHeld(Expect memory e, IOracle.Report memory r) internal {
+        Signed storage s = _signed[e.index];
+        if (++s.applied > 1) {
+            _violate(
+                Property.AT_MOST_ONCE,
+                string.concat(
+                    "held report seq ",
+                    vm.toString(r.sequence),
+                    " consumed ",
+                    vm.toString(s.applied),
+                    " times"
+                )
+            );
+        }
+        if (_hardClock[r.user] > s.signedClock) {
+            _violate(
+                Property.NO_CHANGE_AFTER_OOB,
+                string.concat("held report seq ", vm.toString(r.sequence), " consumed after a later hard reset")
+            );
+        }
+        // A committee report changed the user's state (its sequence): like an applied one, it may make a report
+        // signed before it for the same sequence stale (docs/security.md, "several signed reports for one sequence").
+        _appliedClock[r.user] = _tick();
+        _coverSkip(e.reason);
     }
 
     function _coverSkip(uint8 reason) internal {
