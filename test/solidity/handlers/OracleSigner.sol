@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 
 import {IOracle} from "../../../contracts/interfaces/IOracle.sol";
-import {Oracle} from "../../../contracts/oracle/Oracle.sol";
 
 /// @notice Committee signing for Solidity tests: operator keys made with vm.addr, EIP-712 digests computed
 ///         independently of the Oracle (so a wrong domain or struct hash in the contract would be caught), signatures
@@ -22,6 +21,9 @@ abstract contract OracleSigner is Test {
     );
     bytes32 internal constant BINDING_TYPEHASH = keccak256(
         "Binding(address user,string btcAddress,bytes32 proofDigest,uint64 nonce,uint256 deadline)"
+    );
+    bytes32 internal constant REVOCATION_TYPEHASH = keccak256(
+        "Revocation(address user,string btcAddress,uint64 nonce,uint256 deadline)"
     );
 
     /// @dev Operator private keys sorted by their address.
@@ -79,6 +81,22 @@ abstract contract OracleSigner is Test {
         return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(block.chainid, verifyingContract), structHash));
     }
 
+    function _revocationDigest(
+        IOracle.Revocation memory revocation,
+        address verifyingContract
+    ) internal view returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                REVOCATION_TYPEHASH,
+                revocation.user,
+                keccak256(bytes(revocation.btcAddress)),
+                revocation.nonce,
+                revocation.deadline
+            )
+        );
+        return keccak256(abi.encodePacked("\x19\x01", _domainSeparator(block.chainid, verifyingContract), structHash));
+    }
+
     /// @dev Signatures of `keys` over `digest`, sorted by signer address.
     function _sign(bytes32 digest, uint256[] memory keys) internal pure returns (bytes[] memory signatures) {
         uint256[] memory sorted = _sortKeys(keys);
@@ -98,7 +116,7 @@ abstract contract OracleSigner is Test {
     }
 
     function _signBatch(
-        Oracle oracle,
+        IOracle oracle,
         IOracle.Report[] memory reports,
         uint256 deadline,
         uint256 m
@@ -106,7 +124,7 @@ abstract contract OracleSigner is Test {
         return _sign(_batchDigest(reports, deadline, block.chainid, address(oracle)), _firstOperators(m));
     }
 
-    function _bind(Oracle oracle, address user, string memory btcAddress, uint256 m) internal {
+    function _bind(IOracle oracle, address user, string memory btcAddress, uint256 m) internal {
         IOracle.BindingRequest memory request = IOracle.BindingRequest({
             user: user,
             btcAddress: btcAddress,
@@ -115,6 +133,17 @@ abstract contract OracleSigner is Test {
             deadline: block.timestamp + 600
         });
         oracle.bindAddress(request, _sign(_bindingDigest(request, address(oracle)), _firstOperators(m)));
+    }
+
+    /// @dev The committee's (`m` operators) revocation of `user`'s `btcAddress` at her current binding nonce.
+    function _revoke(IOracle oracle, address user, string memory btcAddress, uint256 m) internal {
+        IOracle.Revocation memory revocation = IOracle.Revocation({
+            user: user,
+            btcAddress: btcAddress,
+            nonce: oracle.bindingNonce(user),
+            deadline: block.timestamp + 600
+        });
+        oracle.revokeBinding(revocation, _sign(_revocationDigest(revocation, address(oracle)), _firstOperators(m)));
     }
 
     function _sortKeys(uint256[] memory keys) internal pure returns (uint256[] memory sorted) {
