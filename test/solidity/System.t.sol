@@ -219,8 +219,31 @@ contract SystemInvariantTest is SystemBase {
         targetSelector(FuzzSelector({addr: address(handler), selectors: _actions()}));
     }
 
+    /// @notice Every property of this suite, after every call of one campaign. The handler checks each property
+    ///         after each step anyway, so one campaign per property (sixteen) would explore no deeper than one and
+    ///         cost sixteen times as much; the time goes into longer sequences instead (disputes open, age, expire).
+    /// hardhat-config: invariant.depth = 100
+    function invariant_systemProperties() public view {
+        _checkBackedPlusQueuedEqualsAttested();
+        _checkSignedReportChangesStateAtMostOnce();
+        _checkNoReportRaisesAfterALaterOutOfBandChange();
+        _checkReportOutcomesMatchTheSpec();
+        _checkFrozenUserBackedTotalNeverRises();
+        _checkCommitteeDropsAlwaysApply();
+        _checkValidBatchesAndActionsNeverRevert();
+        _checkWrbtcSupplyEqualsEscrowPlusUncovered();
+        _checkUncoveredWrbtcEarnsNothing();
+        _checkFeeVaultConserved();
+        _checkDisputeBondsConserved();
+        _checkFreezeIsConsistent();
+        _checkHooksNeverReenter();
+        _checkFeeExhaustedOnlyForAReconfirmedRise();
+        _checkPoolBooksBacked();
+        _checkReservesGateMatchesBacking();
+    }
+
     /// @notice Per user: rbtc.totalBackedOf + queued == attested, and attested is what the spec says it is.
-    function invariant_backedPlusQueuedEqualsAttested() public view {
+    function _checkBackedPlusQueuedEqualsAttested() internal view {
         address[] memory actors = handler.actors();
         for (uint256 i = 0; i < actors.length; ++i) {
             IOracle.UserView memory u = oracle.userState(actors[i]);
@@ -231,25 +254,25 @@ contract SystemInvariantTest is SystemBase {
     }
 
     /// @notice A committee-signed report (submitted by anyone, any number of times) changes state at most once.
-    function invariant_signedReportChangesStateAtMostOnce() public view {
+    function _checkSignedReportChangesStateAtMostOnce() internal view {
         _assertHeld(SystemGhosts.Property.AT_MOST_ONCE);
     }
 
     /// @notice A signed report never applies after a later hard reset of its user (upheld dispute, FEE_EXHAUSTED,
     ///         revocation), and never raises a total after a later soft change (unbind, dispute closed) or a freeze.
-    function invariant_noReportRaisesAfterALaterOutOfBandChange() public view {
+    function _checkNoReportRaisesAfterALaterOutOfBandChange() internal view {
         _assertHeld(SystemGhosts.Property.NO_CHANGE_AFTER_OOB);
     }
 
     /// @notice Every report's outcome (applied, or skipped with which reason) and every user's sequence, freeze,
     ///         binding count and deferral match a model written from the issue-15 specification.
-    function invariant_reportOutcomesMatchTheSpec() public view {
+    function _checkReportOutcomesMatchTheSpec() internal view {
         _assertHeld(SystemGhosts.Property.SPEC_OUTCOME);
     }
 
     /// @notice A frozen user's backed, escrowed and attested totals never rise (only the resolver's decision may);
     ///         her queued mint cannot execute and she cannot wrap.
-    function invariant_frozenUserBackedTotalNeverRises() public view {
+    function _checkFrozenUserBackedTotalNeverRises() internal view {
         _assertHeld(SystemGhosts.Property.FROZEN_NEVER_RISES);
     }
 
@@ -257,18 +280,18 @@ contract SystemInvariantTest is SystemBase {
     ///         newest word on its user, with no resolution, revocation, FEE_EXHAUSTED or guardian cancellation since
     ///         it was signed, leaves her attested total exactly at the drop — whatever disputes, unbinds, pauses, fee
     ///         balances and hooks did in between.
-    function invariant_committeeDropsAlwaysApply() public view {
+    function _checkCommitteeDropsAlwaysApply() internal view {
         _assertHeld(SystemGhosts.Property.DROPS_APPLY);
     }
 
     /// @notice Valid committee batches never revert (whatever users, third parties and hooks did), nor do the other
     ///         actions the handler only takes when they are valid.
-    function invariant_validBatchesAndActionsNeverRevert() public view {
+    function _checkValidBatchesAndActionsNeverRevert() internal view {
         _assertHeld(SystemGhosts.Property.NEVER_REVERTS);
     }
 
     /// @notice wrBTC supply == escrow + uncovered, and uncovered == Σ uncoveredOf.
-    function invariant_wrbtcSupplyEqualsEscrowPlusUncovered() public view {
+    function _checkWrbtcSupplyEqualsEscrowPlusUncovered() internal view {
         assertEq(wrbtc.totalSupply(), uint256(rbtc.totalEscrow()) + wrbtc.uncoveredSats(), "supply");
         address[] memory actors = handler.actors();
         uint256 sum;
@@ -281,7 +304,7 @@ contract SystemInvariantTest is SystemBase {
     ///         in the pool (so her weight and accrual are zero) — unless her deficit grew while the Oracle's balance
     ///         hook was not the pool or the hook call failed, and nobody has called `poke(holder)` since; her staked
     ///         wrBTC cannot be unstaked or taken out by `leave` while she is uncovered.
-    function invariant_uncoveredWrbtcEarnsNothing() public view {
+    function _checkUncoveredWrbtcEarnsNothing() internal view {
         address[] memory actors = handler.actors();
         for (uint256 i = 0; i < actors.length; ++i) {
             if (wrbtc.uncoveredOf(actors[i]) == 0 || handler.poolUninformed(actors[i])) continue;
@@ -294,13 +317,13 @@ contract SystemInvariantTest is SystemBase {
     }
 
     /// @notice FeeVault holds exactly the prepaid balances plus unswept fees; every fee charged is accrued or swept.
-    function invariant_feeVaultConserved() public view {
+    function _checkFeeVaultConserved() internal view {
         assertEq(address(feeVault).balance, feeVault.totalDepositsWei() + feeVault.accruedFeesWei());
         _assertHeld(SystemGhosts.Property.FEE_VAULT);
     }
 
     /// @notice The DisputeManager holds exactly open bonds + reward funds + owed pulls.
-    function invariant_disputeBondsConserved() public view {
+    function _checkDisputeBondsConserved() internal view {
         assertEq(
             address(disputes).balance,
             disputes.openBondsWei() + disputes.rewardFundsWei() + disputes.totalOwedWei()
@@ -309,30 +332,30 @@ contract SystemInvariantTest is SystemBase {
     }
 
     /// @notice The Oracle's freeze, RBTCSynth's account freeze and the open dispute always agree.
-    function invariant_freezeIsConsistent() public view {
+    function _checkFreezeIsConsistent() internal view {
         _assertHeld(SystemGhosts.Property.FREEZE_CONSISTENT);
     }
 
     /// @notice No balance hook (reverting, burning its gas, re-entering the Oracle or the DisputeManager) ever gets a
     ///         re-entrant call through, or reverts anything.
-    function invariant_hooksNeverReenter() public view {
+    function _checkHooksNeverReenter() internal view {
         assertEq(hostileHook.reentrySuccesses(), 0);
         _assertHeld(SystemGhosts.Property.NO_REENTRY);
     }
 
     /// @notice FEE_EXHAUSTED never burns a user whose unpaid rise was not re-confirmed after the grace period.
-    function invariant_feeExhaustedOnlyForAReconfirmedRise() public view {
+    function _checkFeeExhaustedOnlyForAReconfirmedRise() internal view {
         _assertHeld(SystemGhosts.Property.FEE_EXHAUSTED_JUST);
     }
 
     /// @notice The pool's tokens back its books, and its balance hook never fails within the Oracle's stipend.
-    function invariant_poolBooksBacked() public view {
+    function _checkPoolBooksBacked() internal view {
         assertEq(wrbtc.balanceOf(address(pool)), pool.poolStatus().totalStakedSats);
         _assertHeld(SystemGhosts.Property.POOL);
     }
 
     /// @notice The secure-mint gate is open iff a fresh round covers the rBTC supply and no wrBTC is uncovered.
-    function invariant_reservesGateMatchesBacking() public view {
+    function _checkReservesGateMatchesBacking() internal view {
         _assertHeld(SystemGhosts.Property.RESERVES_GATE);
     }
 }
