@@ -40,7 +40,7 @@ const INDEX_MINUTES = Number(process.env.BENCH_INDEX_MINUTES ?? 0);
 const PHASES = new Set(
   (process.env.BENCH_PHASES ?? "index,restart,hardhat,queries").split(",").map((p) => p.trim()),
 );
-const RESULTS = "bench/store.results.json";
+const RESULTS = process.env.BENCH_RESULTS ?? "bench/store.results.json";
 
 const log = (message: string) => console.error(`[bench:store] ${message}`);
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -162,7 +162,12 @@ interface Cell {
   bytes: number;
 }
 
-async function load(url: string, name: string, pathOf: (i: number) => string): Promise<Cell> {
+async function load(
+  url: string,
+  name: string,
+  pathOf: (i: number) => string,
+  requests: number,
+): Promise<Cell> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
@@ -172,7 +177,7 @@ async function load(url: string, name: string, pathOf: (i: number) => string): P
     Array.from({ length: CLIENTS }, async () => {
       for (;;) {
         const i = next++;
-        if (i >= REQUESTS) return;
+        if (i >= requests) return;
         const t0 = performance.now();
         const res = await fetch(`${url}${pathOf(i)}`);
         const body = await res.arrayBuffer();
@@ -186,12 +191,12 @@ async function load(url: string, name: string, pathOf: (i: number) => string): P
   latencies.sort((a, b) => a - b);
   return {
     query: name,
-    requests: REQUESTS,
+    requests,
     p50: round(percentile(latencies, 50)),
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),
     max: round(latencies.at(-1) ?? 0),
-    rps: Math.round(REQUESTS / seconds),
+    rps: Math.round(requests / seconds),
     errors,
     bytes,
   };
@@ -203,12 +208,15 @@ function userOf(i: number): string {
 }
 let userAddresses: string[] = [];
 
-const QUERIES: Array<[name: string, path: (i: number) => string]> = [
+/** Requests of the whole-system lists (every bound address: 10,000 rows an answer at the default size). */
+const LIST_REQUESTS = Number(process.env.BENCH_LIST_REQUESTS ?? 64);
+
+const QUERIES: Array<[name: string, path: (i: number) => string, requests?: number]> = [
   ["balances", (i) => `/api/realtime/balances?user=${userOf(i)}`],
   ["sync-status", () => `/api/realtime/sync-status`],
   ["transactions", (i) => `/api/realtime/transactions?user=${userOf(i)}`],
   ["bitcoin-addresses (one user)", (i) => `/api/realtime/bitcoin-addresses?user=${userOf(i)}`],
-  ["bitcoin-addresses (all)", () => `/api/realtime/bitcoin-addresses`],
+  ["bitcoin-addresses (all)", () => `/api/realtime/bitcoin-addresses`, LIST_REQUESTS],
   ["emergency-burns", () => `/api/realtime/emergency-burns`],
   ["yield-status", () => `/api/realtime/yield-status`],
   ["yield-status (one user)", (i) => `/api/realtime/yield-status?user=${userOf(i)}`],
@@ -218,10 +226,10 @@ const QUERIES: Array<[name: string, path: (i: number) => string]> = [
 
 async function loadAll(url: string, label: string): Promise<Cell[]> {
   const cells: Cell[] = [];
-  for (const [name, pathOf] of QUERIES) {
+  for (const [name, pathOf, requests = REQUESTS] of QUERIES) {
     // A short warm-up (connections, statement plans), not measured.
     for (let i = 0; i < 3; i++) await (await fetch(`${url}${pathOf(i + REQUESTS)}`)).arrayBuffer();
-    const cell = await load(url, name, pathOf);
+    const cell = await load(url, name, pathOf, requests);
     cells.push(cell);
     log(
       `  ${label} ${name}: p50 ${cell.p50} p95 ${cell.p95} p99 ${cell.p99} ms, ${cell.rps} req/s, ` +
@@ -313,10 +321,12 @@ async function indexPhase(backend: string, env: Record<string, string>) {
   {
     // 1. Index everything (or until BENCH_INDEX_MINUTES).
     log(`${backend}: indexing ${EVENTS} events of ${USERS} users`);
+    // BENCH_RESUME=1: continue the store's indexing in a new process instead of starting over.
+    const resume = process.env.BENCH_RESUME === "1";
     const first = startNode({
       ...env,
       BENCH_STORE_MODE: "index",
-      BENCH_STORE_RESET: "1",
+      BENCH_STORE_RESET: resume ? "0" : "1",
       BENCH_STORE_COUNT: "1",
     });
     const chain = await first.next("chain");
@@ -342,6 +352,7 @@ async function indexPhase(backend: string, env: Record<string, string>) {
     const generationSeconds = Number(done.generationMs) / 1000;
     const rowCheck = checkRows(rows.rows as Record<string, number>, rows.expected as Record<string, number>);
     const indexing = {
+      resumedFromCheckpoint: ready.checkpoint,
       eventsGenerated: chain.events,
       chainHead: chain.head,
       eventsIndexed: handled,
@@ -352,7 +363,9 @@ async function indexPhase(backend: string, env: Record<string, string>) {
       eventsPerSecond: Math.round(handled / indexSeconds),
       syntheticChainSeconds: round(generationSeconds, 1),
       eventsPerSecondWithoutChain: Math.round(handled / Math.max(0.001, indexSeconds - generationSeconds)),
+      // VmHWM of the whole process (a new PGlite store's initdb included) and the highest VmRSS seen after a page.
       peakRssMb: closed.peakRssMb,
+      maxRssWhileIndexingMb: done.maxSampledRssMb,
       rssAtReadyMb: ready.rssMb,
       rssAtEndMb: done.rssMb,
       heapUsedAtEndMb: done.heapUsedMb,
