@@ -96,7 +96,14 @@ if (mode === "index") {
     if (step.action === "caught-up" || stop || oneStep) break;
     if (now - lastReport > 5_000) {
       lastReport = now;
-      emit("progress", { block: step.checkpoint, head: chain.head, events: indexer.handled, ...memory() });
+      emit("progress", {
+        block: step.checkpoint,
+        head: chain.head,
+        events: indexer.handled,
+        heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
+        externalMb: Math.round(process.memoryUsage().external / 1e5) / 10,
+        ...memory(),
+      });
     }
   }
   const indexMs = performance.now() - t0;

@@ -82,7 +82,8 @@ function startNode(env: Record<string, string>): NodeRun {
       if (line.type === "progress") {
         log(
           `  block ${String(line.block)}/${String(line.head)}, ${String(line.events)} events, ` +
-            `RSS ${String(line.rssMb)} MB (peak ${String(line.peakRssMb)}), load ${loadavg()[0]?.toFixed(1)}`,
+            `RSS ${String(line.rssMb)} MB (peak ${String(line.peakRssMb)}, heap ${String(line.heapUsedMb)}, ` +
+            `external ${String(line.externalMb)}), load ${loadavg()[0]?.toFixed(1)}`,
         );
       }
       for (const w of waiters.filter((x) => x.type === line.type)) {
@@ -120,6 +121,11 @@ function startNode(env: Record<string, string>): NodeRun {
         });
       }),
   };
+}
+
+function thin<T>(list: T[], max = 40): T[] {
+  const step = Math.max(1, Math.ceil(list.length / max));
+  return list.filter((_, i) => i % step === 0 || i === list.length - 1);
 }
 
 function signal(run: NodeRun, sig: NodeJS.Signals): void {
@@ -305,7 +311,13 @@ async function benchBackend(backend: string) {
   const where = pg !== undefined ? ["--database-url", pg.url] : ["--data-dir", dir ?? ""];
   const result: Record<string, unknown> = { backend };
   try {
-    if (PHASES.has("index")) result.indexing = await indexPhase(backend, env);
+    if (PHASES.has("index")) {
+      // A resumed run (a new process continuing a large store) is kept beside the run that built the store.
+      result[process.env.BENCH_RESUME === "1" ? "indexingResumed" : "indexing"] = await indexPhase(
+        backend,
+        env,
+      );
+    }
     if (PHASES.has("restart")) result.restart = await restartPhase(backend, env);
     if (PHASES.has("hardhat")) result.hardhatTask = hardhatPhase(backend, where);
     if (PHASES.has("queries")) result.queries = await queryPhase(backend, env, where);
@@ -370,6 +382,12 @@ async function indexPhase(backend: string, env: Record<string, string>) {
       rssAtEndMb: done.rssMb,
       heapUsedAtEndMb: done.heapUsedMb,
       rows: rowCheck,
+      // RSS (and V8 heap) as the history grows: at most 40 of the progress samples.
+      samples: thin(first.lines.filter((l) => l.type === "progress")).map((l) => ({
+        events: l.events,
+        rssMb: l.rssMb,
+        heapUsedMb: l.heapUsedMb,
+      })),
     };
     log(`${backend}: indexing ${JSON.stringify(indexing)}`);
     return indexing;
