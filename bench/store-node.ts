@@ -94,6 +94,8 @@ if (mode === "index") {
     const now = performance.now();
     maxRss = Math.max(maxRss, memory().rssMb);
     if (step.action === "caught-up" || stop || oneStep) break;
+    // PGlite and the synthetic chain answer without I/O: give the event loop a turn, or SIGTERM is never delivered.
+    await new Promise((resolve) => setImmediate(resolve));
     if (now - lastReport > 5_000) {
       lastReport = now;
       emit("progress", {
