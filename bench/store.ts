@@ -104,6 +104,7 @@ function startNode(env: Record<string, string>): NodeRun {
         const seen = lines.find((l) => l.type === type);
         if (seen !== undefined) return resolve(seen as Line & { at: number });
         const timer = setTimeout(() => reject(new Error(`no "${type}" line in ${timeoutMs} ms`)), timeoutMs);
+        timer.unref();
         waiters.push({
           type,
           resolve: (l) => {
@@ -354,8 +355,8 @@ async function indexPhase(backend: string, env: Record<string, string>) {
         signal(first, "SIGTERM");
       }, INDEX_MINUTES * 60_000);
     }
-    const done = await first.next("caught-up");
-    clearTimeout(timer);
+    // A child that dies first rejects here; the timer must not keep this process alive after that.
+    const done = await first.next("caught-up").finally(() => clearTimeout(timer));
     const rows = await first.next("rows");
     const closed = await first.next("closed");
     await first.exited;
