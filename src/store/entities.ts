@@ -123,9 +123,16 @@ export class EntityStore implements EntityAccess {
     return rows;
   }
 
-  /** The page is committed: its writes become the cache's committed state. */
+  /**
+   * The page is committed: its writes of mutable entities become the cache's committed state. Immutable entities
+   * (one per event) are not kept: the mappings create them and almost never read them back, and at millions of
+   * events they would push the aggregates (users, addresses, snapshots) the next events read out of the cache.
+   */
   pageCommitted(): void {
-    for (const [k, w] of this.page) this.remember(k, w.data);
+    for (const [k, w] of this.page) {
+      if (this.table(w.entity).immutable) this.cache.delete(k);
+      else this.remember(k, w.data);
+    }
     this.page = new Map();
   }
 

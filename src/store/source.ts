@@ -13,7 +13,7 @@ import { EntitySource, SUBGRAPH_PAGE_SIZE, disputeItem } from "../query/subgraph
 import type { DisputeFilter, DisputesResult } from "../query/types.js";
 import type { Queryable } from "./db.js";
 import type { HistorySchema, TableDef } from "./schema.js";
-import { qualified } from "./schema.js";
+import { qualified, quote } from "./schema.js";
 
 type Row = Record<string, unknown>;
 
@@ -100,18 +100,8 @@ export class PostgresSource extends EntitySource {
           reserveStates: state === null ? [] : [{ ...state, committee }],
         };
       }
-      case "Transactions": {
-        const out: Record<string, Row[]> = {};
-        for (const [field, entity] of Object.entries(TRANSACTION_TABLES)) {
-          out[field] = await this.rows(
-            entity,
-            `where "user" = $1`,
-            [v.user, v.limit],
-            "order by block_number desc, log_index desc limit $2",
-          );
-        }
-        return out;
-      }
+      case "Transactions":
+        return this.transactionRows(String(v.user), Number(v.limit));
       case "BitcoinAddresses":
       case "UserBitcoinAddresses": {
         const byUser = operation === "UserBitcoinAddresses";
@@ -156,6 +146,35 @@ export class PostgresSource extends EntitySource {
         return { yieldPools: pools, yieldParticipant: participant };
       }
     }
+  }
+
+  /**
+   * The user's newest `limit` rows of each transaction table in one statement (one round trip instead of eight; each
+   * branch reads its table's (user, block, log index) index). Rows travel as JSON objects with numeric columns as
+   * text, so amounts stay exact.
+   */
+  private async transactionRows(user: string, limit: number): Promise<Record<string, Row[]>> {
+    const branches = Object.entries(TRANSACTION_TABLES).map(([field, entity]) => {
+      const t = this.table(entity);
+      const columns = t.columns
+        .map((c) => `'${c.column}', t.${quote(c.column)}${c.sqlType.startsWith("numeric") ? "::text" : ""}`)
+        .join(", ");
+      return (
+        `(select '${field}' as field, jsonb_build_object(${columns}) as row from ${qualified(t.table)} t ` +
+        `where "user" = $1 order by block_number desc, log_index desc limit $2)`
+      );
+    });
+    const rows = await this.db.query<{ field: string; row: Row }>(branches.join(" union all "), [
+      user,
+      limit,
+    ]);
+    const out: Record<string, Row[]> = Object.fromEntries(
+      Object.keys(TRANSACTION_TABLES).map((f) => [f, []]),
+    );
+    for (const { field, row } of rows) {
+      out[field]?.push(this.entity(TRANSACTION_TABLES[field] ?? "", row) ?? {});
+    }
+    return out;
   }
 
   private async withTransitions(disputes: Row[]): Promise<Row[]> {

@@ -132,7 +132,7 @@ export function compileModule(bytes: Uint8Array): WasmModule {
 }
 
 /** Replace an instance when its (never freed) memory grows past this. */
-const MAX_INSTANCE_BYTES = 32 * 1024 * 1024;
+const MAX_INSTANCE_BYTES = 8 * 1024 * 1024;
 const ZERO32 = `0x${"00".repeat(32)}`;
 const ZERO20 = `0x${"00".repeat(20)}`;
 
@@ -179,6 +179,7 @@ interface Exports {
 class MappingInstance {
   private readonly exports: Exports;
   private readonly ids = new Map<number, number>();
+  private memoryView: DataView | undefined;
 
   constructor(
     module: WasmModule,
@@ -201,8 +202,11 @@ class MappingInstance {
 
   // ---- memory ------------------------------------------------------------------------------------------------
 
+  /** A view of the module's memory (a new one only after the memory grew: growing replaces the buffer). */
   private view(): DataView {
-    return new DataView(this.exports.memory.buffer);
+    const buffer = this.exports.memory.buffer;
+    if (this.memoryView?.buffer !== buffer) this.memoryView = new DataView(buffer);
+    return this.memoryView;
   }
 
   private classId(typeId: number): number {
