@@ -19,6 +19,30 @@ const OPTIMIZER_RUNS = 10_000;
 /** Optimizer runs of the Oracle: low enough that its code fits the EIP-170 size limit. */
 const ORACLE_OPTIMIZER_RUNS = 200;
 
+/** The build of every task and of deployments (see `solidity.profiles`). */
+const buildProfile = {
+  // Every file its own solc job: one WebAssembly job over the whole project runs out of memory.
+  isolated: true,
+  // The Hardhat version in the build info, as a production build records it (for verification tools).
+  toolVersionsInBuildInfo: true,
+  compilers: [
+    {
+      version: solcVersion,
+      path: solcPath,
+      settings: { optimizer: { enabled: true, runs: OPTIMIZER_RUNS }, evmVersion: "cancun" },
+    },
+  ],
+  overrides: {
+    // The Oracle carries the committee, bindings, caps, disputes and emergency burns: at 10,000 runs its code
+    // exceeds the 24,576-byte limit (EIP-170), so it is optimised for size first.
+    "contracts/oracle/Oracle.sol": {
+      version: solcVersion,
+      path: solcPath,
+      settings: { optimizer: { enabled: true, runs: ORACLE_OPTIMIZER_RUNS }, evmVersion: "cancun" },
+    },
+  },
+};
+
 /** Fuzz/invariant depth: small locally, deep in CI (`CI=true`, or FUZZ_RUNS to override). */
 const fuzzRuns = Number(process.env.FUZZ_RUNS ?? (process.env.CI === "true" ? 1024 : 256));
 const invariantRuns = Number(process.env.INVARIANT_RUNS ?? (process.env.CI === "true" ? 128 : 64));
@@ -34,27 +58,14 @@ export default defineConfig({
     tests: { mocha: "test", solidity: "test/solidity" },
   },
   solidity: {
+    // One build for every task: `ignition deploy` builds with the "production" profile and every other task with
+    // "default". Hardhat derives an unset production profile from the default one *without its settings* (optimizer
+    // at 200 runs for every contract), so a deploy would recompile everything and deploy other bytecode than the tests
+    // measured. Both profiles are the same object, so the artifacts of one serve the other.
+    profiles: { default: buildProfile, production: buildProfile },
     // Contracts and Solidity tests compile in separate passes: one WebAssembly solc job over everything runs out of
-    // memory ("memory access out of bounds") now that the test handlers are large; `isolated` gives every file its
-    // own job for the same reason.
+    // memory ("memory access out of bounds") now that the test handlers are large.
     splitTestsCompilation: true,
-    isolated: true,
-    compilers: [
-      {
-        version: solcVersion,
-        path: solcPath,
-        settings: { optimizer: { enabled: true, runs: OPTIMIZER_RUNS }, evmVersion: "cancun" },
-      },
-    ],
-    overrides: {
-      // The Oracle carries the committee, bindings, caps, disputes and emergency burns: at 10,000 runs its code
-      // exceeds the 24,576-byte limit (EIP-170), so it is optimised for size first.
-      "contracts/oracle/Oracle.sol": {
-        version: solcVersion,
-        path: solcPath,
-        settings: { optimizer: { enabled: true, runs: ORACLE_OPTIMIZER_RUNS }, evmVersion: "cancun" },
-      },
-    },
   },
   test: {
     solidity: {
