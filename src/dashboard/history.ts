@@ -1,4 +1,4 @@
-import type { Interface, Provider } from "ethers";
+import type { Interface, Log, Provider } from "ethers";
 
 import type { Deployment } from "../deployments.js";
 import { earliestStartBlock } from "../deployments.js";
@@ -56,6 +56,11 @@ export function parsePoints(value: string | undefined): number {
 export class BackingHistory {
   private readonly points = new Map<number, Promise<HistoryPoint>>();
   private readonly fromBlock: number;
+  /** The point blocks found in the scanned range [low, high], with their events and reserve round. */
+  private readonly blocks = new Map<number, { events: Set<string>; round: number | null }>();
+  private scanned: { low: number; high: number } | undefined;
+  /** Scans are serialized (concurrent requests share the coverage they extend). */
+  private scanning: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly provider: Provider,
@@ -64,32 +69,69 @@ export class BackingHistory {
     this.fromBlock = earliestStartBlock(deployment) ?? 0;
   }
 
-  /** The newest `count` points at or below `head`, oldest first. */
+  /**
+   * The newest `count` points at or below `head`, oldest first. The point blocks found are kept: a later call scans
+   * only the blocks above the highest one scanned (and below the lowest, when it needs older points), and each
+   * point's figures are read once.
+   */
   async history(head: number, count: number): Promise<HistoryPoint[]> {
-    const logs = await scanBackwards({
-      provider: this.provider,
-      address: [this.deployment.oracle, this.deployment.proofOfReserves],
-      topics: [[...TOPIC_NAMES.keys()]],
-      head,
-      fromBlock: this.fromBlock,
-      maxRange: LOG_RANGE_BLOCKS,
-      enough: (found) => new Set(found.map((l) => l.blockNumber)).size > count,
-    });
-    const byBlock = new Map<number, { events: Set<string>; round: number | null }>();
-    for (const log of logs) {
-      const entry = byBlock.get(log.blockNumber) ?? { events: new Set<string>(), round: null };
-      const topic = log.topics[0] ?? "";
-      entry.events.add(TOPIC_NAMES.get(topic) ?? "unknown");
-      if (topic === RESERVES_COMMITTED) entry.round = Number(BigInt(log.topics[1] ?? "0x0"));
-      byBlock.set(log.blockNumber, entry);
-    }
-    const blocks = [...byBlock.keys()].sort((a, b) => a - b).slice(-count);
+    const cover = this.scanning.then(() => this.cover(head, count));
+    this.scanning = cover.catch(() => undefined);
+    await cover;
+    const blocks = [...this.blocks.keys()]
+      .filter((b) => b <= head)
+      .sort((a, b) => a - b)
+      .slice(-count);
     return Promise.all(
       blocks.map((block) => {
-        const entry = byBlock.get(block);
+        const entry = this.blocks.get(block);
         return this.point(block, [...(entry?.events ?? [])].sort(), entry?.round ?? null);
       }),
     );
+  }
+
+  /** Extends the scanned range up to `head`, and down until `count` point blocks lie at or below `head`. */
+  private async cover(head: number, count: number): Promise<void> {
+    const scan = (top: number, bottom: number, enough: (logs: Log[]) => boolean) =>
+      scanBackwards({
+        provider: this.provider,
+        address: [this.deployment.oracle, this.deployment.proofOfReserves],
+        topics: [[...TOPIC_NAMES.keys()]],
+        head: top,
+        fromBlock: bottom,
+        maxRange: LOG_RANGE_BLOCKS,
+        enough,
+      });
+    const below = () => [...this.blocks.keys()].filter((b) => b <= head).length;
+    if (this.scanned === undefined) {
+      const enough = (found: Log[]) => new Set(found.map((l) => l.blockNumber)).size > count;
+      const logs = await scan(head, this.fromBlock, enough);
+      this.add(logs);
+      const low = enough(logs) ? Math.min(...logs.map((l) => l.blockNumber)) : this.fromBlock;
+      this.scanned = { low, high: head };
+      return;
+    }
+    if (head > this.scanned.high) {
+      this.add(await scan(head, this.scanned.high + 1, () => false));
+      this.scanned.high = head;
+    }
+    if (below() < count && this.scanned.low > this.fromBlock) {
+      const have = below();
+      const enough = (found: Log[]) => have + new Set(found.map((l) => l.blockNumber)).size > count;
+      const logs = await scan(this.scanned.low - 1, this.fromBlock, enough);
+      this.add(logs);
+      this.scanned.low = enough(logs) ? Math.min(...logs.map((l) => l.blockNumber)) : this.fromBlock;
+    }
+  }
+
+  private add(logs: readonly Log[]): void {
+    for (const log of logs) {
+      const entry = this.blocks.get(log.blockNumber) ?? { events: new Set<string>(), round: null };
+      const topic = log.topics[0] ?? "";
+      entry.events.add(TOPIC_NAMES.get(topic) ?? "unknown");
+      if (topic === RESERVES_COMMITTED) entry.round = Number(BigInt(log.topics[1] ?? "0x0"));
+      this.blocks.set(log.blockNumber, entry);
+    }
   }
 
   private point(block: number, events: string[], round: number | null): Promise<HistoryPoint> {

@@ -107,7 +107,11 @@ export function backingDeficit(h: ChainHealth, audit?: BitcoinAuditInput): Condi
 }
 
 /** oracle-lag: Bitcoin tip vs the height the last round attested (reports or the reserve round, whichever is newer). */
-export function oracleLag(h: ChainHealth, tip: ConditionInputs["tip"], t: MonitorThresholds): ConditionReading {
+export function oracleLag(
+  h: ChainHealth,
+  tip: ConditionInputs["tip"],
+  t: MonitorThresholds,
+): ConditionReading {
   const attestedHeight = Math.max(h.highestBtcHeight, h.porBtcHeight);
   const height = "height" in tip ? tip.height : undefined;
   const lag = height === undefined ? undefined : height - attestedHeight;
