@@ -7,6 +7,7 @@ const benches = [
   { file: "bench/oracle-round.ts", cmd: ["npx", "hardhat", "run", "bench/oracle-round.ts"] },
   { file: "bench/oracle-operators.ts", cmd: ["npx", "hardhat", "run", "bench/oracle-operators.ts"] },
   { file: "bench/query.ts", cmd: ["npx", "hardhat", "run", "bench/query.ts"] },
+  { file: "bench/dashboard.ts", cmd: ["npx", "hardhat", "run", "bench/dashboard.ts"] },
   { file: "bench/relay-gas.ts", cmd: ["npx", "hardhat", "run", "bench/relay-gas.ts"] },
   { file: "bench/gas-snapshot.ts", cmd: ["npx", "hardhat", "run", "bench/gas-snapshot.ts"] },
   {
