@@ -10,10 +10,7 @@
  *
  * The load generator is a bounded loop of `fetch` (undici, keep-alive) in the same process as the server.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 
 import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "ethers";
@@ -27,6 +24,7 @@ import type { RunningServer } from "../src/query/server.js";
 import { ChainEventStream } from "../src/query/stream.js";
 import { QUERY_NAMES } from "../src/query/types.js";
 import { committeeWallets, signBinding, signSyncBatch } from "../src/oracle/signing.js";
+import { freePort, startNode } from "./node-process.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
@@ -39,38 +37,6 @@ const log = (message: string) => console.error(`[bench] ${message}`);
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const ms = (x: number) => Math.round(x * 100) / 100;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function startNode(port: number): Promise<ChildProcess> {
-  const child = spawn("npx", ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("hardhat node did not start in 120 s")), 120_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("Started HTTP")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`hardhat node exited with ${code}`)));
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
-}
 
 interface Row {
   endpoint: string;

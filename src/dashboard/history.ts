@@ -12,6 +12,8 @@ export const DEFAULT_HISTORY_POINTS = 60;
 export const MAX_HISTORY_POINTS = 500;
 /** Computed points kept in memory (a point below the head never changes on a settled chain). */
 const POINT_CACHE_SIZE = 5_000;
+/** Points whose figures are read at once. */
+const POINT_CONCURRENCY = 16;
 
 const oracleIface: Interface = Oracle__factory.createInterface();
 const porIface: Interface = ProofOfReserves__factory.createInterface();
@@ -56,6 +58,9 @@ export function parsePoints(value: string | undefined): number {
 export class BackingHistory {
   private readonly points = new Map<number, Promise<HistoryPoint>>();
   private readonly fromBlock: number;
+  private readonly reader: RpcSource;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
   /** The point blocks found in the scanned range [low, high], with their events and reserve round. */
   private readonly blocks = new Map<number, { events: Set<string>; round: number | null }>();
   private scanned: { low: number; high: number } | undefined;
@@ -67,6 +72,7 @@ export class BackingHistory {
     private readonly deployment: Deployment,
   ) {
     this.fromBlock = earliestStartBlock(deployment) ?? 0;
+    this.reader = new RpcSource(provider, deployment, { fromBlock: this.fromBlock });
   }
 
   /**
@@ -82,12 +88,13 @@ export class BackingHistory {
       .filter((b) => b <= head)
       .sort((a, b) => a - b)
       .slice(-count);
-    return Promise.all(
-      blocks.map((block) => {
-        const entry = this.blocks.get(block);
-        return this.point(block, [...(entry?.events ?? [])].sort(), entry?.round ?? null);
-      }),
-    );
+    // Newest first: the point reads queue in this order, so a page asking for its newest points while a longer
+    // history is still being read (cold start) is served first.
+    const points = [...blocks].reverse().map((block) => {
+      const entry = this.blocks.get(block);
+      return this.point(block, [...(entry?.events ?? [])].sort(), entry?.round ?? null);
+    });
+    return (await Promise.all(points)).reverse();
   }
 
   /** Extends the scanned range up to `head`, and down until `count` point blocks lie at or below `head`. */
@@ -138,27 +145,42 @@ export class BackingHistory {
     const cached = this.points.get(block);
     if (cached !== undefined) return cached;
     if (this.points.size >= POINT_CACHE_SIZE) this.points.clear();
-    // The rpc source pinned to one block answers proof-of-reserves as of that block.
-    const pinned = new RpcSource(this.provider, this.deployment, {
-      head: () => Promise.resolve(block),
-      fromBlock: this.fromBlock,
-    });
-    const value = Promise.all([pinned.proofOfReserves(), pinned.blockTime(block)]).then(
-      ([por, timestamp]): HistoryPoint => ({
-        block,
-        timestamp,
-        attestedSats: por.attestedSats,
-        claimsSats: (BigInt(por.rbtcFree) + BigInt(por.wrbtcSupply)).toString(),
-        rbtcSupply: por.rbtcSupply,
-        wrbtcSupply: por.wrbtcSupply,
-        uncoveredSats: por.uncoveredSats,
-        backingRatio: por.backingRatio,
-        round,
-        events,
-      }),
-    );
+    // One rpc source for every point (its contracts are built once: building them per point parsed the ABIs 500
+    // times for a 500-point history, which was most of its cost), read at the point's block.
+    const reader = this.reader;
+    const value = this.slot(() =>
+      Promise.all([reader.proofOfReservesAt(block), reader.blockTime(block)]),
+    ).then(([por, timestamp]): HistoryPoint => ({
+      block,
+      timestamp,
+      attestedSats: por.attestedSats,
+      claimsSats: (BigInt(por.rbtcFree) + BigInt(por.wrbtcSupply)).toString(),
+      rbtcSupply: por.rbtcSupply,
+      wrbtcSupply: por.wrbtcSupply,
+      uncoveredSats: por.uncoveredSats,
+      backingRatio: por.backingRatio,
+      round,
+      events,
+    }));
     this.points.set(block, value);
     value.catch(() => this.points.delete(block));
     return value;
+  }
+
+  /**
+   * Runs `read` when fewer than POINT_CONCURRENCY point reads are in flight: a cold 500-point history is ~10 archive
+   * calls per point, and firing all of them at once overruns the node's connection (EPIPE) instead of finishing sooner.
+   */
+  private async slot<T>(read: () => Promise<T>): Promise<T> {
+    while (this.inFlight >= POINT_CONCURRENCY) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.inFlight += 1;
+    try {
+      return await read();
+    } finally {
+      this.inFlight -= 1;
+      this.waiting.shift()?.();
+    }
   }
 }

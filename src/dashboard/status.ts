@@ -18,7 +18,7 @@ import { sleep } from "../oracle/service.js";
 import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../oracle/signing.js";
 import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
 import type { QuerySource, Unavailable } from "../query/types.js";
-import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
+import { Oracle__factory } from "../../types/ethers-contracts/index.js";
 import { PostgresSource } from "../store/source.js";
 import type { AuditorOptions } from "./audit.js";
 import { ReserveAuditor } from "./audit.js";
@@ -114,9 +114,8 @@ export class DashboardService {
   private readonly tracker = new SinceTracker();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
-  /** The newest computed status, and the first computation while there is none. */
+  /** The newest computed status (undefined until the first computation finishes). */
   private latest: DashboardStatus | undefined;
-  private first: Promise<DashboardStatus> | undefined;
   private computing: Promise<DashboardStatus> | undefined;
 
   constructor(options: DashboardServiceOptions) {
@@ -169,9 +168,7 @@ export class DashboardService {
   /** The newest computed status (the first request waits for the first computation). */
   async status(): Promise<DashboardStatus> {
     this.start();
-    if (this.latest !== undefined) return this.latest;
-    this.first ??= this.recompute();
-    return this.first;
+    return this.latest ?? this.recompute();
   }
 
   /** Computes the status now (one computation at a time; callers during one share it). */
@@ -407,8 +404,8 @@ export class DashboardService {
   }
 
   private async reserveRound(): Promise<ReserveRoundInfo | null> {
-    if (this.chain === undefined) return null;
-    const por = ProofOfReserves__factory.connect(this.chain.deployment.proofOfReserves, this.chain.provider);
+    if (this.contracts === undefined) return null;
+    const por = this.contracts.proofOfReserves;
     const id = await por.latestRoundId();
     if (id === 0n) return null;
     const r = await por.round(id);
