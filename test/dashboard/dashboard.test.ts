@@ -40,6 +40,8 @@ describe("operator dashboard (realtime:serve)", function () {
       chain: { provider: history.provider, deployment: history.deployment },
       bitcoin: [history.bitcoinUrl],
       host: "127.0.0.1",
+      // Hermetic: no monitor state file of another run in the working directory.
+      monitorStateFiles: [],
       ...options,
     });
     servers.push(server);
