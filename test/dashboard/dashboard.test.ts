@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
+import { BackingHistory, MAX_HISTORY_POINTS } from "../../src/dashboard/history.js";
 import { startRealtimeServer } from "../../src/dashboard/serve.js";
 import type { RealtimeServer, RealtimeServeOptions } from "../../src/dashboard/serve.js";
 import type { DashboardHistory, DashboardStatus, LatencyReport } from "../../src/dashboard/types.js";
@@ -147,6 +148,27 @@ describe("operator dashboard (realtime:serve)", function () {
       const bad = await fetch(`${server.url}/api/dashboard/history?points=0`);
       expect(bad.status).to.equal(400);
       expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal("BAD_POINTS");
+    });
+
+    it("history: a short history extended later equals one read at once (the kept point blocks grow both ways)", async function () {
+      const head = await history.provider.getBlockNumber();
+      const growing = new BackingHistory(history.provider, history.deployment);
+      const newest = await growing.history(head, 2);
+      expect(newest).to.have.length(2);
+      // Older points than the first scan reached, then the same again: identical to a fresh instance's answer.
+      const all = await growing.history(head, MAX_HISTORY_POINTS);
+      const fresh = await new BackingHistory(history.provider, history.deployment).history(
+        head,
+        MAX_HISTORY_POINTS,
+      );
+      expect(all).to.deep.equal(fresh);
+      expect(all.slice(-2)).to.deep.equal(newest);
+      expect(all.map((p) => p.block)).to.deep.equal([...all.map((p) => p.block)].sort((a, b) => a - b));
+      // A head below the newest scanned block answers as of that head.
+      const earlier = all[all.length - 2]?.block ?? 0;
+      expect((await growing.history(earlier, MAX_HISTORY_POINTS)).map((p) => p.block)).to.deep.equal(
+        all.slice(0, -1).map((p) => p.block),
+      );
     });
 
     it("latency: server-side timings per route", async function () {
