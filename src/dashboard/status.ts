@@ -117,6 +117,8 @@ export class DashboardService {
   /** The newest computed status (undefined until the first computation finishes). */
   private latest: DashboardStatus | undefined;
   private computing: Promise<DashboardStatus> | undefined;
+  /** The background read of the newest history points, while one runs. */
+  private warming: Promise<void> | undefined;
 
   constructor(options: DashboardServiceOptions) {
     this.source = options.source;
@@ -154,9 +156,10 @@ export class DashboardService {
     this.loop = this.refreshLoop();
   }
 
-  /** Stops the background work and waits for what is in progress. */
+  /** Stops the background work and waits for the status computation and the audit in progress. */
   async close(): Promise<void> {
     this.stopping.abort();
+    // A history read still warming is not waited for (a cold one can take long); its failure is ignored.
     await Promise.all([this.loop, this.auditor?.stop()]);
   }
 
@@ -193,9 +196,15 @@ export class DashboardService {
         head = now;
         at = Date.now();
         await this.recompute().catch(() => undefined);
-        // Keeps the history's newest points computed (the page asks for them after every block).
-        if (this.backing !== undefined && this.source.kind === "rpc" && now >= 0) {
-          await this.backing.history(now, MAX_HISTORY_POINTS).catch(() => undefined);
+        // Keeps the history's newest points computed (the page asks for them after every block). Not awaited: a cold
+        // history (every point read once at start) must not hold the status back.
+        const backing = this.backing;
+        if (backing !== undefined && this.source.kind === "rpc" && now >= 0 && this.warming === undefined) {
+          this.warming = backing
+            .history(now, MAX_HISTORY_POINTS)
+            .then(() => undefined)
+            .catch(() => undefined)
+            .finally(() => (this.warming = undefined));
         }
       }
       await sleep(HEAD_POLL_MS, signal);
