@@ -211,7 +211,9 @@ function renderBacking(s: DashboardStatus): void {
   auditState.className = r.fullyBacked ? "ok" : "alert";
   auditState.textContent = r.fullyBacked
     ? "fully backed by the BTC at the bound addresses"
-    : `DEFICIT of ${sats(r.deficitSats)} — ${r.deficitUsers} user(s) hold rBTC their BTC no longer covers`;
+    : BigInt(r.deficitSats) > 0n
+      ? `DEFICIT of ${sats(r.deficitSats)} — ${r.deficitUsers} user(s) hold rBTC their BTC no longer covers`
+      : `NOT FULLY BACKED: ${sats(r.uncoveredSats)} of wrBTC uncovered — ${r.deficitUsers} user(s) not covered by their BTC`;
   setText("audit-bitcoin", sats(r.bitcoinSats));
   setText("audit-liabilities", sats(r.liabilitiesSats));
   setText("audit-deficit", sats(r.deficitSats));

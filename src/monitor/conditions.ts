@@ -68,8 +68,8 @@ export function backingDeficit(h: ChainHealth, audit?: BitcoinAuditInput): Condi
   if (bitcoinDeficit) {
     parts.push(
       `Bitcoin audit: ${audit.bitcoinSats} sats at the bound addresses for ${audit.liabilitiesSats} sats of ` +
-        `liabilities, deficit ${audit.deficitSats} sats (${audit.deficitUsers.length} user(s): ` +
-        `${audit.deficitUsers.slice(0, 5).join(", ")}${audit.deficitUsers.length > 5 ? ", …" : ""})`,
+        `liabilities, deficit ${audit.deficitSats} sats; ${audit.deficitUsers.length} user(s) not covered by ` +
+        `their BTC: ${audit.deficitUsers.slice(0, 5).join(", ")}${audit.deficitUsers.length > 5 ? ", …" : ""}`,
     );
   }
   return {
