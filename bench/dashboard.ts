@@ -26,18 +26,16 @@ import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
-import YieldLocalModule from "../deploy/modules/YieldLocal.js";
 import { startDevnet } from "../src/bitcoin/devnet/server.js";
 import { startRealtimeServer } from "../src/dashboard/serve.js";
 import type { RealtimeServer } from "../src/dashboard/serve.js";
 import type { DashboardHistory, DashboardStatus } from "../src/dashboard/types.js";
-import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
 import { committeeWallets, signSyncBatch } from "../src/oracle/signing.js";
 import { chainAccess } from "../src/query/context.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { ChainEventStream } from "../src/query/stream.js";
 import { bindUsers, fundUsers, syntheticUsers } from "../test/helpers/oracle-population.js";
-import { freePort, startNode } from "./node-process.js";
+import { deployBenchSystem, freePort, startNode } from "./node-process.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 150);
 const POINTS = Number(process.env.BENCH_POINTS ?? 500);
@@ -90,20 +88,7 @@ try {
   const url = `http://127.0.0.1:${port}`;
   const connection = await network.create({ network: "localhost", override: { url } });
   const setupStart = performance.now();
-  const deployed = await connection.ignition.deploy(YieldLocalModule, {
-    parameters: {
-      [MODULE_ID]: { userMintCapSats: 2_000_000_000_000_000n, globalMintCapSats: 2_000_000_000_000_000n },
-    },
-    deploymentId,
-    displayUi: false,
-  });
-  const [admin] = await connection.ethers.getSigners();
-  if (admin === undefined) throw new Error("no accounts");
-  const deployment = {
-    ...(await deploymentOf(31337n, deployed)),
-    yieldPool: await deployed.pool.getAddress(),
-  };
-  const system = attachSystem(deployment, admin);
+  const { deployment, system } = await deployBenchSystem(connection, deploymentId);
   const [operators, threshold] = await system.oracle.committee();
   const committee = committeeWallets(operators.length)
     .filter((w) => operators.includes(w.address))

@@ -1,7 +1,15 @@
-/** A `hardhat node` child process on a free 127.0.0.1 port, for the benchmarks that measure against a real node. */
+/**
+ * A `hardhat node` child process on a free 127.0.0.1 port, and the system deployed on it, for the benchmarks that
+ * measure against a real node.
+ */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+
+import type { NetworkConnection } from "hardhat/types/network";
+
+import YieldLocalModule from "../deploy/modules/YieldLocal.js";
+import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
 
 /** A port nothing listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -35,4 +43,26 @@ export async function startNode(port: number): Promise<ChildProcess> {
   child.stdout?.resume();
   child.stderr?.resume();
   return child;
+}
+
+/**
+ * Deploys the `YieldLocal` Ignition module (the system plus a YieldScalesPool) under a fresh deployment id (the node is
+ * new: its localhost journal must not be reused; delete deploy/deployments/<id> afterwards), mint caps raised so
+ * nothing queues. Returns the address book and the system attached to the first account.
+ */
+export async function deployBenchSystem(connection: NetworkConnection, deploymentId: string) {
+  const deployed = await connection.ignition.deploy(YieldLocalModule, {
+    parameters: {
+      [MODULE_ID]: { userMintCapSats: 2_000_000_000_000_000n, globalMintCapSats: 2_000_000_000_000_000n },
+    },
+    deploymentId,
+    displayUi: false,
+  });
+  const [admin] = await connection.ethers.getSigners();
+  if (admin === undefined) throw new Error("no accounts");
+  const deployment = {
+    ...(await deploymentOf(31337n, deployed)),
+    yieldPool: await deployed.pool.getAddress(),
+  };
+  return { deployment, system: { ...attachSystem(deployment, admin), deployment } };
 }

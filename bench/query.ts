@@ -16,15 +16,13 @@ import path from "node:path";
 import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import YieldLocalModule from "../deploy/modules/YieldLocal.js";
-import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { startServer } from "../src/query/server.js";
 import type { RunningServer } from "../src/query/server.js";
 import { ChainEventStream } from "../src/query/stream.js";
 import { QUERY_NAMES } from "../src/query/types.js";
 import { committeeWallets, signBinding, signSyncBatch } from "../src/oracle/signing.js";
-import { freePort, startNode } from "./node-process.js";
+import { deployBenchSystem, freePort, startNode } from "./node-process.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
@@ -88,21 +86,7 @@ try {
   const url = `http://127.0.0.1:${port}`;
   const connection = await network.create({ network: "localhost", override: { url } });
   const setupStart = performance.now();
-  // A fresh Ignition deployment id per run: the node is new, and the localhost journal must not be reused.
-  const deployed = await connection.ignition.deploy(YieldLocalModule, {
-    parameters: {
-      [MODULE_ID]: { userMintCapSats: 2_000_000_000_000_000n, globalMintCapSats: 2_000_000_000_000_000n },
-    },
-    deploymentId,
-    displayUi: false,
-  });
-  const [admin] = await connection.ethers.getSigners();
-  if (admin === undefined) throw new Error("no accounts");
-  const deployment = {
-    ...(await deploymentOf(31337n, deployed)),
-    yieldPool: await deployed.pool.getAddress(),
-  };
-  const system = { ...attachSystem(deployment, admin), deployment };
+  const { system } = await deployBenchSystem(connection, deploymentId);
   const { oracle, feeVault } = system;
   const [operators, threshold] = await oracle.committee();
   const committee = committeeWallets(operators.length)
