@@ -10,23 +10,19 @@
  *
  * The load generator is a bounded loop of `fetch` (undici, keep-alive) in the same process as the server.
  */
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 
 import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import YieldLocalModule from "../deploy/modules/YieldLocal.js";
-import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { startServer } from "../src/query/server.js";
 import type { RunningServer } from "../src/query/server.js";
 import { ChainEventStream } from "../src/query/stream.js";
 import { QUERY_NAMES } from "../src/query/types.js";
 import { committeeWallets, signBinding, signSyncBatch } from "../src/oracle/signing.js";
+import { deployBenchSystem, freePort, startNode } from "./node-process.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2_000);
@@ -39,38 +35,6 @@ const log = (message: string) => console.error(`[bench] ${message}`);
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const ms = (x: number) => Math.round(x * 100) / 100;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function startNode(port: number): Promise<ChildProcess> {
-  const child = spawn("npx", ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("hardhat node did not start in 120 s")), 120_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("Started HTTP")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`hardhat node exited with ${code}`)));
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
-}
 
 interface Row {
   endpoint: string;
@@ -122,21 +86,7 @@ try {
   const url = `http://127.0.0.1:${port}`;
   const connection = await network.create({ network: "localhost", override: { url } });
   const setupStart = performance.now();
-  // A fresh Ignition deployment id per run: the node is new, and the localhost journal must not be reused.
-  const deployed = await connection.ignition.deploy(YieldLocalModule, {
-    parameters: {
-      [MODULE_ID]: { userMintCapSats: 2_000_000_000_000_000n, globalMintCapSats: 2_000_000_000_000_000n },
-    },
-    deploymentId,
-    displayUi: false,
-  });
-  const [admin] = await connection.ethers.getSigners();
-  if (admin === undefined) throw new Error("no accounts");
-  const deployment = {
-    ...(await deploymentOf(31337n, deployed)),
-    yieldPool: await deployed.pool.getAddress(),
-  };
-  const system = { ...attachSystem(deployment, admin), deployment };
+  const { system } = await deployBenchSystem(connection, deploymentId);
   const { oracle, feeVault } = system;
   const [operators, threshold] = await oracle.committee();
   const committee = committeeWallets(operators.length)

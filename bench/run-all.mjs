@@ -8,6 +8,7 @@ const benches = [
   { file: "bench/oracle-operators.ts", cmd: ["npx", "hardhat", "run", "bench/oracle-operators.ts"] },
   { file: "bench/query.ts", cmd: ["npx", "hardhat", "run", "bench/query.ts"] },
   { file: "bench/store.ts", cmd: ["npx", "hardhat", "run", "bench/store.ts"] },
+  { file: "bench/dashboard.ts", cmd: ["npx", "hardhat", "run", "bench/dashboard.ts"] },
   { file: "bench/relay-gas.ts", cmd: ["npx", "hardhat", "run", "bench/relay-gas.ts"] },
   { file: "bench/gas-snapshot.ts", cmd: ["npx", "hardhat", "run", "bench/gas-snapshot.ts"] },
   {

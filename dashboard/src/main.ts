@@ -1,7 +1,9 @@
 import type {
+  ActiveAlert,
   DashboardHistory,
   DashboardStatus,
   LatencyReport,
+  Light,
   Unavailable,
 } from "../../src/dashboard/types.js";
 import { STREAM_EVENT_NAMES } from "../../src/query/stream-events.js";
@@ -12,12 +14,14 @@ import { duration, ratio, sats, short, time } from "./format.js";
 const POLL_MS = 5_000;
 /** Chain events are coalesced this long before the figures are re-read. */
 const REFRESH_DEBOUNCE_MS = 150;
+/** A status older than the stream's head is asked for again after this long. */
+const BEHIND_RETRY_MS = 300;
 /** A closed event stream is reopened after this long. */
 const RECONNECT_MS = 2_000;
 const MAX_EVENTS = 50;
 const HISTORY_POINTS = 120;
 
-type Health = "ok" | "warn" | "down" | "off";
+type Health = Light;
 
 /** The fields of an SSE chain event the page shows (src/query/stream.ts `StreamEvent`, docs/queries.md). */
 interface StreamEvent {
@@ -28,7 +32,19 @@ interface StreamEvent {
   args: Record<string, string | boolean | string[]>;
 }
 
-const state = { streamOk: false, apiOk: false, reason: "", headBlock: null as number | null };
+/**
+ * Connection phase: `connecting` until the first status and the event stream are in (neutral, no banner), `live`
+ * while both work, `disconnected` only once an API call or the stream has actually failed.
+ */
+const state = {
+  streamOk: false,
+  apiOk: false,
+  failed: false,
+  reason: "",
+  headBlock: null as number | null,
+  /** Chain head of the last status shown (a newer head from the stream asks for a fresher one). */
+  statusHead: null as number | null,
+};
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const node = document.getElementById(id);
@@ -60,17 +76,21 @@ async function getJson<T>(path: string): Promise<T> {
 
 function renderConnection(): void {
   const connected = state.streamOk && state.apiOk;
+  if (connected) state.failed = false;
+  const phase = connected ? "connected" : state.failed ? "disconnected" : "connecting";
   const badge = byId("connection");
-  badge.dataset.state = connected ? "connected" : "disconnected";
-  badge.className = `badge ${connected ? "badge-ok" : "badge-down"}`;
-  badge.textContent = connected ? "live" : "disconnected";
-  document.body.classList.toggle("disconnected", !connected);
-  byId("disconnected-banner").hidden = connected;
-  setText("disconnected-reason", connected ? "" : state.reason);
+  badge.dataset.state = phase;
+  badge.className = `badge ${phase === "connected" ? "badge-ok" : phase === "disconnected" ? "badge-down" : "badge-wait"}`;
+  badge.textContent =
+    phase === "connected" ? "live" : phase === "disconnected" ? "disconnected" : "connecting…";
+  document.body.classList.toggle("disconnected", phase === "disconnected");
+  byId("disconnected-banner").hidden = phase !== "disconnected";
+  setText("disconnected-reason", phase === "disconnected" ? state.reason : "");
 }
 
 function apiFailed(error: unknown): void {
   state.apiOk = false;
+  state.failed = true;
   state.reason = error instanceof Error ? error.message : String(error);
   renderConnection();
 }
@@ -90,20 +110,69 @@ function isUnavailable(x: { available: boolean }): x is Unavailable {
   return !x.available;
 }
 
-function renderStatus(s: DashboardStatus): void {
-  state.headBlock = s.chain.head?.block ?? state.headBlock;
-  setText("updated", `updated ${new Date(s.generatedAt).toLocaleTimeString()}`);
+function ago(ms: number): string {
+  return duration(Math.max(0, Math.round((Date.now() - ms) / 1000)));
+}
 
-  // backing
+function renderAlerts(s: DashboardStatus): void {
+  const active = s.alerts.active;
+  const bar = byId("alerts-bar");
+  const critical = active.some((a) => a.severity === "critical");
+  bar.dataset.state = critical ? "critical" : active.length > 0 ? "warning" : "ok";
+  bar.dataset.count = String(active.length);
+  const unknown = s.alerts.conditions.filter((c) => c.state === "unknown").map((c) => c.kind);
+  setText(
+    "alerts-title",
+    active.length === 0
+      ? `No active alerts${unknown.length > 0 ? ` (not evaluated here: ${unknown.join(", ")})` : ""}`
+      : `${active.length} active alert(s)`,
+  );
+  byId("alerts").replaceChildren(
+    ...active.map((a: ActiveAlert) =>
+      h(
+        "li",
+        { "data-kind": a.kind, "data-severity": a.severity },
+        h("strong", { class: a.severity === "critical" ? "alert" : "warn" }, `${a.severity} · ${a.kind}`),
+        ` ${a.summary}`,
+        h(
+          "span",
+          { class: "since" },
+          `since ${time(Math.floor(a.since / 1000))} (${ago(a.since)} ago${a.sinceSource === "monitor" ? `, ${a.source}` : ""})`,
+        ),
+      ),
+    ),
+  );
+}
+
+function renderBacking(s: DashboardStatus): void {
+  const backing = byId("backing");
+  backing.dataset.health = s.lights.backing;
+  const deficit = s.alerts.conditions.find((c) => c.kind === "backing-deficit");
+  const verdict = byId("backing-verdict");
+  verdict.className = s.lights.backing === "down" ? "alert" : s.lights.backing === "ok" ? "ok" : "warn";
+  verdict.textContent =
+    s.lights.backing === "down"
+      ? `DEFICIT: ${deficit?.summary ?? "backing below 100 %"}`
+      : s.lights.backing === "ok"
+        ? s.audit.configured
+          ? "fully backed: the chain's figures and the Bitcoin audit agree"
+          : "fully backed on the chain's figures (no Bitcoin audit configured)"
+        : s.audit.configured
+          ? `not confirmed by Bitcoin yet: audit ${s.audit.state}${s.audit.error === null ? "" : ` (${s.audit.error})`}`
+          : "backing unknown";
+
+  // the chain's view
   if (isUnavailable(s.reserves)) {
     setText("backing-ratio", "—");
     setText("backing-state", `unavailable: ${s.reserves.reason}`);
   } else {
     const r = s.reserves;
     setText("backing-ratio", ratio(r.backingRatio));
-    const backing = byId("backing");
-    backing.dataset.fullyBacked = String(r.isFullyBacked);
-    setText("backing-state", r.isFullyBacked ? "fully backed" : "UNDER-BACKED: claims exceed attested BTC");
+    backing.dataset.fullyBacked = String(r.isFullyBacked && s.lights.backing !== "down");
+    setText(
+      "backing-state",
+      r.isFullyBacked ? "attested ≥ claims" : "UNDER-BACKED: claims exceed attested BTC",
+    );
     byId("backing-state").className = r.isFullyBacked ? "ok" : "alert";
     setText("attested", sats(r.attestedSats));
     setText("claims", sats(r.claimsSats));
@@ -114,28 +183,84 @@ function renderStatus(s: DashboardStatus): void {
     setText("queued", sats(r.queuedSats));
   }
 
+  // the Bitcoin side (reserves:check)
+  const a = s.audit;
+  const audit = byId("audit");
+  const auditState = byId("audit-state");
+  const table = byId("audit-users-table");
+  if (!a.configured) {
+    audit.dataset.state = "off";
+    auditState.className = "muted";
+    auditState.textContent = `not audited: ${a.reason}`;
+    table.hidden = true;
+    return;
+  }
+  const r = a.result;
+  audit.dataset.state = r === null ? a.state : r.fullyBacked ? "backed" : "deficit";
+  setText(
+    "audit-checked",
+    (a.checkedAt === null ? "no audit finished yet" : `checked ${ago(a.checkedAt)} ago`) +
+      (a.error === null ? "" : ` — last attempt failed: ${a.error}`),
+  );
+  if (r === null) {
+    auditState.className = a.state === "failed" ? "warn" : "muted";
+    auditState.textContent = a.state === "failed" ? "audit failed" : "first audit running…";
+    table.hidden = true;
+    return;
+  }
+  auditState.className = r.fullyBacked ? "ok" : "alert";
+  auditState.textContent = r.fullyBacked
+    ? "fully backed by the BTC at the bound addresses"
+    : BigInt(r.deficitSats) > 0n
+      ? `DEFICIT of ${sats(r.deficitSats)} — ${r.deficitUsers} user(s) hold rBTC their BTC no longer covers`
+      : `NOT FULLY BACKED: ${sats(r.uncoveredSats)} of wrBTC uncovered — ${r.deficitUsers} user(s) not covered by their BTC`;
+  setText("audit-bitcoin", sats(r.bitcoinSats));
+  setText("audit-liabilities", sats(r.liabilitiesSats));
+  setText("audit-deficit", sats(r.deficitSats));
+  byId("audit-deficit").className = BigInt(r.deficitSats) > 0n ? "alert" : "";
+  setText("audit-tip", `height ${r.bitcoinTip.height} (≥ ${r.minConfirmations} conf), EVM block ${r.block}`);
+  table.hidden = r.discrepancies.length === 0;
+  byId("audit-users").replaceChildren(
+    ...r.discrepancies.map((u) =>
+      h(
+        "tr",
+        { class: u.status === "deficit" ? "alert" : "", "data-user": u.user, "data-status": u.status },
+        h("td", { class: "mono" }, u.user),
+        h("td", {}, u.status),
+        h("td", {}, sats(u.bitcoinSats)),
+        h("td", {}, sats(u.rbtcBackedSats)),
+        h("td", {}, sats(u.uncoveredSats)),
+        h("td", {}, sats(u.deficitSats)),
+      ),
+    ),
+  );
+}
+
+function renderStatus(s: DashboardStatus): void {
+  state.headBlock = Math.max(state.headBlock ?? 0, s.chain.head?.block ?? 0);
+  state.statusHead = s.chain.head?.block ?? null;
+  setText("updated", `updated ${new Date(s.generatedAt).toLocaleTimeString()}`);
+  renderAlerts(s);
+  renderBacking(s);
+  const L = s.lights;
+
   // components
+  const deficit = s.alerts.conditions.find((c) => c.kind === "backing-deficit");
+  component("comp-backing", "Backing", L.backing, deficit?.summary ?? "not evaluated");
   const c = s.chain;
   component(
     "comp-chain",
     "Chain RPC",
-    c.reachable ? "ok" : "down",
+    L.chain,
     c.reachable && c.head !== null
       ? `chain ${c.chainId ?? "?"}, head ${c.head.block} (${c.latencyMs ?? "?"} ms)`
       : `unreachable: ${c.error ?? ""}`,
   );
   const b = s.bitcoin;
-  const up = b.backends.filter((x) => x.reachable);
   component(
     "comp-bitcoin",
     "Bitcoin backends",
-    b.backends.length === 0
-      ? "off"
-      : up.length === b.backends.length && b.agree
-        ? "ok"
-        : up.length > 0
-          ? "warn"
-          : "down",
+    L.bitcoin,
     b.backends.length === 0
       ? "none configured"
       : b.backends
@@ -143,30 +268,36 @@ function renderStatus(s: DashboardStatus): void {
           .join("; ") + (b.agree ? "" : " — backends disagree on the tip"),
   );
   if (isUnavailable(s.oracle)) {
-    component("comp-oracle", "Oracle", "down", s.oracle.reason);
+    component("comp-oracle", "Oracle", L.oracle, s.oracle.reason);
   } else {
     const o = s.oracle;
-    const health: Health = o.paused.oracle ? "warn" : o.lastRound === null ? "warn" : "ok";
+    const firing = s.alerts.conditions
+      .filter(
+        (x) => ["oracle-stalled", "oracle-lag", "round-failed"].includes(x.kind) && x.state === "active",
+      )
+      .map((x) => x.summary.toUpperCase());
     const parts = [
+      ...firing,
+      o.reserveRound === null
+        ? "no reserve round yet"
+        : `reserve round ${o.reserveRound.round} ${ago(o.reserveRound.committedAt * 1000)} ago`,
       o.lastRound === null
         ? "no sync yet"
         : `last sync block ${o.lastRound.block} (${time(o.lastRound.timestamp)})`,
-      o.lag === null ? "" : `${o.lag.blocks} blocks / ${duration(o.lag.seconds)} ago`,
       o.btcHeight === null ? "" : `BTC height ${o.btcHeight}`,
       o.lagBtcBlocks === null ? "" : `${o.lagBtcBlocks} BTC blocks behind the tip`,
-      o.reserveRound === null ? "" : `reserve round ${o.reserveRound.round}`,
       o.paused.oracle ? "PAUSED" : "",
     ];
-    component("comp-oracle", "Oracle", health, parts.filter((p) => p !== "").join(", "));
+    component("comp-oracle", "Oracle", L.oracle, parts.filter((p) => p !== "").join(", "));
     byId("comp-oracle").dataset.lagBtcBlocks = String(o.lagBtcBlocks ?? "");
   }
   const g = s.subgraph;
-  if (!g.configured) component("comp-subgraph", "Subgraph", "off", "not configured");
+  if (!g.configured) component("comp-subgraph", "Subgraph", L.subgraph, "not configured");
   else
     component(
       "comp-subgraph",
       "Subgraph",
-      g.reachable ? ((g.lagBlocks ?? 0) > 10 ? "warn" : "ok") : "down",
+      L.subgraph,
       g.reachable
         ? `indexed block ${g.block}, ${g.lagBlocks ?? "?"} blocks behind`
         : `unreachable: ${g.error ?? ""}`,
@@ -186,13 +317,13 @@ function renderCommittee(s: DashboardStatus): void {
   }
   const k = s.committee;
   const live = k.signersSeen;
-  const health: Health =
-    k.batchesExamined === 0 ? "warn" : live >= k.threshold + 1 ? "ok" : live >= k.threshold ? "warn" : "down";
+  const low = s.alerts.conditions.find((c) => c.kind === "operators-low" && c.state === "active");
   component(
     "comp-committee",
     "Committee",
-    health,
-    `${k.threshold} of ${k.size} (epoch ${k.epoch}); ${live} signed the last ${k.batchesExamined} batch(es)`,
+    s.lights.committee,
+    `${k.threshold} of ${k.size} (epoch ${k.epoch}); ${live} signed the last ${k.batchesExamined} batch(es)` +
+      (low === undefined ? "" : `; ${low.summary}`),
   );
   setText(
     "committee-summary",
@@ -339,6 +470,9 @@ function refresh(): Promise<void> {
       if (again) {
         again = false;
         void refresh();
+      } else if (state.apiOk && state.statusHead !== null && (state.headBlock ?? 0) > state.statusHead) {
+        // The stream saw a block the status does not cover yet (computed in the background): ask again shortly.
+        scheduleRefresh(BEHIND_RETRY_MS);
       }
     }
   })();
@@ -346,12 +480,12 @@ function refresh(): Promise<void> {
 }
 
 let debounce: number | undefined;
-function scheduleRefresh(): void {
+function scheduleRefresh(delayMs = REFRESH_DEBOUNCE_MS): void {
   if (debounce !== undefined) window.clearTimeout(debounce);
   debounce = window.setTimeout(() => {
     debounce = undefined;
     void refresh();
-  }, REFRESH_DEBOUNCE_MS);
+  }, delayMs);
 }
 
 // ---- event stream ------------------------------------------------------------------------------------------------
@@ -395,7 +529,8 @@ function connectStream(): void {
   source.addEventListener("head", (message) => {
     const { block } = JSON.parse((message as MessageEvent<string>).data) as { block: number };
     state.headBlock = block;
-    if (pending) {
+    // The server computes the status in the background after each block: ask again until it covers this one.
+    if (pending || (state.statusHead !== null && state.statusHead < block)) {
       pending = false;
       scheduleRefresh();
     }
@@ -407,6 +542,7 @@ function connectStream(): void {
   for (const name of STREAM_EVENT_NAMES) source.addEventListener(name, onChainEvent as EventListener);
   source.onerror = () => {
     state.streamOk = false;
+    state.failed = true;
     state.reason = "event stream lost";
     renderConnection();
     if (source.readyState === EventSource.CLOSED) {

@@ -67,6 +67,7 @@ export async function registerAbuseLimits(
   app: FastifyInstance,
   limits: AbuseLimits,
   keyGenerator?: (request: FastifyRequest) => string,
+  exempt?: (request: FastifyRequest) => boolean,
 ): Promise<void> {
   app.server.maxConnections = limits.maxConnections;
   app.addHook("onRequest", async (request, reply) => {
@@ -83,6 +84,8 @@ export async function registerAbuseLimits(
     timeWindow: limits.rateLimitWindowMs,
     // Default: per socket address; the operator node keys authenticated aggregators by their token's name.
     ...(keyGenerator === undefined ? {} : { keyGenerator }),
+    // Requests the caller exempts (the dashboard page, its files and /healthz) never count against the API's rate.
+    ...(exempt === undefined ? {} : { allowList: (request: FastifyRequest) => exempt(request) }),
     // Thrown by the plugin; the server's error handler renders it as { error: { code, message } }.
     errorResponseBuilder: (_request, context): ErrorLike => ({
       statusCode: context.statusCode,
@@ -90,6 +93,16 @@ export async function registerAbuseLimits(
       message: `more than ${context.max} requests in ${limits.rateLimitWindowMs / 1000} s from this client; retry in ${context.after}`,
     }),
   });
+}
+
+/**
+ * The realtime server's exemption: a request to a registered route outside `/api/` (the page, its assets, the icon,
+ * `/healthz`) is not rate-limited with the API — a burst of API calls must not take the page or the health probe
+ * down with it. Unknown paths have no route and still count (URL scanning stays throttled).
+ */
+export function isPageOrHealthRoute(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route !== undefined && !route.startsWith("/api/");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import fastifyStatic from "@fastify/static";
@@ -63,6 +63,14 @@ export async function registerDashboard(
   app.get("/api/dashboard/latency", async () => latency.report());
 
   const root = options.staticRoot;
+  // Browsers and tools ask for /favicon.ico whatever the page links: answer with the page's icon (or 204).
+  const icon = root === undefined ? undefined : path.join(root, "favicon.svg");
+  const iconBytes = icon !== undefined && existsSync(icon) ? readFileSync(icon) : undefined;
+  app.get("/favicon.ico", async (_request, reply) =>
+    iconBytes === undefined
+      ? reply.code(204).send()
+      : reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(iconBytes),
+  );
   if (root !== undefined && existsSync(path.join(root, "index.html"))) {
     // Files are listed once (wildcard: false): the build is immutable while the server runs, and unknown paths
     // fall through to the JSON 404 handler.

@@ -2,6 +2,8 @@ import type { ChainAccess } from "../query/context.js";
 import { startServer } from "../query/server.js";
 import type { RunningServer, ServeOptions } from "../query/server.js";
 import { SubgraphSource } from "../query/subgraph.js";
+import type { MonitorThresholds } from "../monitor/config.js";
+import type { AuditorOptions } from "./audit.js";
 import { builtDashboard, ensureDashboardBuilt } from "./build.js";
 import { DashboardService } from "./status.js";
 
@@ -12,6 +14,16 @@ export interface RealtimeServeOptions extends Omit<ServeOptions, "dashboard"> {
   bitcoin: string[];
   /** A subgraph endpoint whose indexing lag the dashboard shows (when one is configured). */
   subgraphUrl?: string;
+  /** The Bitcoin-side audit's schedule (false: no audit). */
+  audit?: AuditorOptions | false;
+  /** The monitor's thresholds the lights and alerts use (default: the monitor's defaults). */
+  thresholds?: MonitorThresholds;
+  /** Monitor state files read for runner-only conditions (default: the monitors' default files). */
+  monitorStateFiles?: string[];
+  /** Longest time between two status computations, in ms. */
+  refreshMs?: number;
+  /** Emergency burns newer than this many seconds (chain time) are active alerts (default one day). */
+  eventWindowSeconds?: number;
 }
 
 export interface RealtimeServer extends RunningServer {
@@ -48,10 +60,25 @@ export async function startRealtimeServer(options: RealtimeServeOptions): Promis
     ...(options.chain === undefined ? {} : { chain: options.chain }),
     bitcoin: options.bitcoin,
     ...(subgraph === undefined ? {} : { subgraph }),
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
+    ...(options.thresholds === undefined ? {} : { thresholds: options.thresholds }),
+    ...(options.monitorStateFiles === undefined ? {} : { monitorStateFiles: options.monitorStateFiles }),
+    ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
+    ...(options.eventWindowSeconds === undefined ? {} : { eventWindowSeconds: options.eventWindowSeconds }),
   });
   const server = await startServer({
     ...options,
     dashboard: { service: dashboard, ...(staticRoot === undefined ? {} : { staticRoot }) },
   });
-  return { ...server, dashboard, page };
+  dashboard.start();
+  let closing: Promise<void> | undefined;
+  return {
+    ...server,
+    dashboard,
+    page,
+    close: () => {
+      closing ??= Promise.all([server.close(), dashboard.close()]).then(() => undefined);
+      return closing;
+    },
+  };
 }

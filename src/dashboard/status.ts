@@ -2,19 +2,38 @@ import { recoverAddress, TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
 
 import { EsploraClient } from "../bitcoin/esplora.js";
-import type { Deployment } from "../deployments.js";
+import type { Deployment, SystemContracts } from "../deployments.js";
+import { attachSystem } from "../deployments.js";
 import { BackendError, ChainError } from "../errors.js";
+import type { ConditionReading } from "../monitor/alerts.js";
+import type { ChainHealth } from "../monitor/checks.js";
+import { readChainHealth } from "../monitor/checks.js";
+import type { BitcoinAuditInput, ConditionInputs } from "../monitor/conditions.js";
+import { evaluateConditions } from "../monitor/conditions.js";
+import type { MonitorThresholds } from "../monitor/config.js";
+import { DEFAULT_THRESHOLDS, defaultStateFile } from "../monitor/config.js";
+import { QuorumBitcoinSource } from "../oracle/bitcoin-source.js";
+import type { BitcoinSource } from "../oracle/reports.js";
+import { sleep } from "../oracle/service.js";
 import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../oracle/signing.js";
 import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
 import type { QuerySource, Unavailable } from "../query/types.js";
-import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
+import { Oracle__factory } from "../../types/ethers-contracts/index.js";
 import { PostgresSource } from "../store/source.js";
-import { BackingHistory } from "./history.js";
-
-/** Newest disputes the status carries (the page lists them). */
-const DASHBOARD_DISPUTES = 20;
+import type { AuditorOptions } from "./audit.js";
+import { ReserveAuditor } from "./audit.js";
+import { BackingHistory, MAX_HISTORY_POINTS } from "./history.js";
 import { scanBackwards } from "./logs.js";
+import {
+  alertsStatus,
+  chainOnset,
+  DEFAULT_EVENT_WINDOW_SECONDS,
+  lights,
+  monitorConditions,
+  SinceTracker,
+} from "./rules.js";
 import type {
+  BitcoinAudit,
   BitcoinBackendStatus,
   BitcoinStatus,
   ChainStatus,
@@ -32,8 +51,14 @@ import type {
 export const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
 /** Newest sync transactions whose signatures are recovered for committee liveness. */
 export const DEFAULT_RECENT_BATCHES = 8;
-/** A status answer is reused this long (the page and several tabs poll; the chain is read once per window). */
-const STATUS_TTL_MS = 500;
+/** Newest disputes the status carries (the page lists them). */
+const DASHBOARD_DISPUTES = 20;
+/** Open disputes read for the alerts at most. */
+const OPEN_DISPUTES = 100;
+/** The status is recomputed at least this often (the Bitcoin tip and the clock move without chain blocks). */
+export const DEFAULT_REFRESH_MS = 2_000;
+/** The head is checked this often; a new block recomputes the status at once. */
+const HEAD_POLL_MS = 250;
 
 const oracleIface = Oracle__factory.createInterface();
 const SYNCED_TOPIC = oracleIface.getEvent("Synced")?.topicHash ?? "";
@@ -49,9 +74,27 @@ export interface DashboardServiceOptions {
   subgraph?: { url: string; head(): Promise<number> };
   probeTimeoutMs?: number;
   recentBatches?: number;
+  /** The Bitcoin-side audit over `bitcoin` (on by default when there is a chain connection); false turns it off. */
+  audit?: AuditorOptions | false;
+  /** The monitor's thresholds (`--alerts-config`; default the monitor's defaults). */
+  thresholds?: MonitorThresholds;
+  /** Emergency burns newer than this many seconds (chain time) are active alerts. */
+  eventWindowSeconds?: number;
+  /**
+   * Monitor state files whose active conditions stand in for those the dashboard cannot evaluate (round-failed and
+   * operators-low need the runner's outcomes). Default: `oracle:run --monitor`'s and `monitor:run`'s default files.
+   */
+  monitorStateFiles?: string[];
+  /** Longest time between two status computations (a new chain block starts one at once). */
+  refreshMs?: number;
 }
 
-/** Computes `/api/dashboard/status` and `/api/dashboard/history`; every section degrades on its own. */
+/**
+ * Computes `/api/dashboard/status` and `/api/dashboard/history`; every section degrades on its own. The status is
+ * computed in the background (on every new block and at least every `refreshMs`) and served from the latest
+ * computation, so a request never waits for the node, the Bitcoin backends or the audit; the backing history is kept
+ * warm the same way.
+ */
 export class DashboardService {
   private readonly source: QuerySource;
   private readonly chain: DashboardServiceOptions["chain"];
@@ -62,7 +105,20 @@ export class DashboardService {
   private readonly backing: BackingHistory | undefined;
   /** Signers recovered per sync transaction hash (immutable once mined). */
   private readonly signers = new Map<string, Promise<string[]>>();
-  private cached: { at: number; head: number; value: Promise<DashboardStatus> } | undefined;
+  private readonly contracts: SystemContracts | undefined;
+  private readonly auditor: ReserveAuditor | undefined;
+  private readonly thresholds: MonitorThresholds;
+  private readonly eventWindowSeconds: number;
+  private readonly monitorStateFiles: string[];
+  private readonly refreshMs: number;
+  private readonly tracker = new SinceTracker();
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  /** The newest computed status (undefined until the first computation finishes). */
+  private latest: DashboardStatus | undefined;
+  private computing: Promise<DashboardStatus> | undefined;
+  /** The background read of the newest history points, while one runs. */
+  private warming: Promise<void> | undefined;
 
   constructor(options: DashboardServiceOptions) {
     this.source = options.source;
@@ -75,18 +131,84 @@ export class DashboardService {
     );
     this.backing =
       this.chain === undefined ? undefined : new BackingHistory(this.chain.provider, this.chain.deployment);
+    this.contracts =
+      this.chain === undefined ? undefined : attachSystem(this.chain.deployment, this.chain.provider);
+    this.thresholds = options.thresholds ?? { ...DEFAULT_THRESHOLDS };
+    this.eventWindowSeconds = options.eventWindowSeconds ?? DEFAULT_EVENT_WINDOW_SECONDS;
+    this.refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
+    const chainId = this.chain?.deployment.chainId;
+    this.monitorStateFiles =
+      options.monitorStateFiles ??
+      (chainId === undefined ? [] : [defaultStateFile(chainId, true), defaultStateFile(chainId)]);
+    if (this.contracts !== undefined && this.esplora.length > 0 && options.audit !== false) {
+      // The audit's Bitcoin source: `reserves:check`'s client (retries, default timeout), every backend agreeing.
+      const clients = (options.bitcoin ?? []).map((baseUrl) => new EsploraClient({ baseUrl, retries: 2 }));
+      const bitcoin: BitcoinSource =
+        clients.length === 1 ? (clients[0] as EsploraClient) : new QuorumBitcoinSource(clients);
+      this.auditor = new ReserveAuditor(this.contracts, bitcoin, options.audit ?? {});
+    }
   }
 
-  /** The status, shared by callers within STATUS_TTL_MS at the same chain head (a new block recomputes it). */
+  /** Starts the background work (audit, status, warm history); `status()` starts it too. Idempotent. */
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.auditor?.start();
+    this.loop = this.refreshLoop();
+  }
+
+  /** Stops the background work and waits for the status computation and the audit in progress. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    // A history read still warming is not waited for (a cold one can take long); its failure is ignored.
+    await Promise.all([this.loop, this.auditor?.stop()]);
+  }
+
+  /** The Bitcoin audit's background worker (tests wait on its runs). */
+  get reserveAuditor(): ReserveAuditor | undefined {
+    return this.auditor;
+  }
+
+  /** The newest computed status (the first request waits for the first computation). */
   async status(): Promise<DashboardStatus> {
-    const head = await this.source.head().catch(() => -1);
-    const now = Date.now();
-    let c = this.cached;
-    if (c === undefined || c.head !== head || now - c.at > STATUS_TTL_MS) {
-      c = { at: now, head, value: this.compute() };
-      this.cached = c;
+    this.start();
+    return this.latest ?? this.recompute();
+  }
+
+  /** Computes the status now (one computation at a time; callers during one share it). */
+  recompute(): Promise<DashboardStatus> {
+    this.computing ??= this.compute()
+      .then((value) => {
+        this.latest = value;
+        return value;
+      })
+      .finally(() => (this.computing = undefined));
+    return this.computing;
+  }
+
+  private async refreshLoop(): Promise<void> {
+    const signal = this.stopping.signal;
+    let head: number | undefined;
+    let at = 0;
+    while (!signal.aborted) {
+      const now = await this.source.head().catch(() => -1);
+      if (now !== head || Date.now() - at >= this.refreshMs) {
+        if (head !== undefined && now !== head) this.auditor?.trigger();
+        head = now;
+        at = Date.now();
+        await this.recompute().catch(() => undefined);
+        // Keeps the history's newest points computed (the page asks for them after every block). Not awaited: a cold
+        // history (every point read once at start) must not hold the status back.
+        const backing = this.backing;
+        if (backing !== undefined && this.source.kind === "rpc" && now >= 0 && this.warming === undefined) {
+          this.warming = backing
+            .history(now, MAX_HISTORY_POINTS)
+            .then(() => undefined)
+            .catch(() => undefined)
+            .finally(() => (this.warming = undefined));
+        }
+      }
+      await sleep(HEAD_POLL_MS, signal);
     }
-    return c.value;
   }
 
   async history(points: number): Promise<DashboardHistory> {
@@ -110,15 +232,20 @@ export class DashboardService {
   }
 
   private async compute(): Promise<DashboardStatus> {
-    const [chain, bitcoin, syncStatus, reserves, disputes, emergencyBurns, round] = await Promise.all([
-      this.chainStatus(),
-      this.bitcoinStatus(),
-      settle(this.source.syncStatus()),
-      settle(this.source.proofOfReserves()),
-      this.source.disputes({ limit: DASHBOARD_DISPUTES }).catch((e: unknown) => unavailable(oneLine(e))),
-      this.source.emergencyBurns().catch((e: unknown) => unavailable(oneLine(e))),
-      this.reserveRound().catch(() => null),
-    ]);
+    const [chain, bitcoin, syncStatus, reserves, disputes, openDisputes, emergencyBurns, round, health] =
+      await Promise.all([
+        this.chainStatus(),
+        this.bitcoinStatus(),
+        settle(this.source.syncStatus()),
+        settle(this.source.proofOfReserves()),
+        this.source.disputes({ limit: DASHBOARD_DISPUTES }).catch((e: unknown) => unavailable(oneLine(e))),
+        this.source
+          .disputes({ status: "open", limit: OPEN_DISPUTES })
+          .catch((e: unknown) => unavailable(oneLine(e))),
+        this.source.emergencyBurns().catch((e: unknown) => unavailable(oneLine(e))),
+        this.reserveRound().catch(() => null),
+        this.contracts === undefined ? Promise.resolve(undefined) : settle(readChainHealth(this.contracts)),
+      ]);
     const subgraph = await this.subgraphStatus(chain.head?.block ?? null);
 
     let oracle: OracleStatus | Unavailable;
@@ -151,6 +278,33 @@ export class DashboardService {
           claimsSats: (BigInt(reserves.value.rbtcFree) + BigInt(reserves.value.wrbtcSupply)).toString(),
         }
       : unavailable(reserves.error);
+    const audit: BitcoinAudit =
+      this.auditor?.snapshot() ??
+      ({
+        configured: false,
+        reason:
+          this.contracts === undefined
+            ? "the Bitcoin audit needs a chain connection (rpc)"
+            : "no Bitcoin backend (--bitcoin)",
+      } as const);
+    const readings = health?.ok === true ? this.evaluate(health.value, bitcoin, this.auditor) : [];
+    const alerts = alertsStatus({
+      readings,
+      tracker: this.tracker,
+      fromMonitors:
+        this.chain === undefined
+          ? []
+          : await monitorConditions(
+              this.monitorStateFiles,
+              this.chain.deployment.chainId,
+              this.chain.deployment.oracle,
+            ),
+      disputes: openDisputes,
+      burns: emergencyBurns,
+      headTime: chain.head?.timestamp ?? null,
+      thresholds: this.thresholds,
+      eventWindowSeconds: this.eventWindowSeconds,
+    });
     return {
       generatedAt: Date.now(),
       source: this.source.kind,
@@ -162,7 +316,57 @@ export class DashboardService {
       reserves: reservesStatus,
       disputes,
       emergencyBurns,
+      audit,
+      alerts,
+      lights: lights({
+        alerts,
+        chain,
+        bitcoin,
+        oracle,
+        committee,
+        subgraph,
+        audit,
+        reservesAvailable: reservesStatus.available,
+      }),
     };
+  }
+
+  /**
+   * The monitor's conditions over this computation's inputs (src/monitor/conditions.ts): the chain health the
+   * monitor reads, the Bitcoin tip the probes found (every backend must agree, as the monitor's source requires),
+   * the last successful Bitcoin audit, and no runner outcomes (those come from a monitor's state file).
+   */
+  private evaluate(
+    health: ChainHealth,
+    bitcoin: BitcoinStatus,
+    auditor: ReserveAuditor | undefined,
+  ): ConditionReading[] {
+    const reachable = bitcoin.backends.filter((b) => b.reachable);
+    const tip: ConditionInputs["tip"] =
+      bitcoin.backends.length === 0
+        ? { error: "no Bitcoin backend" }
+        : bitcoin.tip !== null && bitcoin.agree && reachable.length === bitcoin.backends.length
+          ? { height: bitcoin.tip }
+          : { error: bitcoin.agree ? "a Bitcoin backend is unreachable" : "the Bitcoin backends disagree" };
+    const report = auditor?.report;
+    const audit: BitcoinAuditInput | undefined =
+      report === undefined
+        ? undefined
+        : {
+            bitcoinSats: report.totals.bitcoinSats,
+            liabilitiesSats: report.totals.liabilitiesSats,
+            deficitSats: report.totals.deficitSats,
+            fullyBacked: report.fullyBacked,
+            deficitUsers: report.discrepancies.filter((u) => u.status === "deficit").map((u) => u.user),
+            tipHeight: report.bitcoin.tipHeight,
+          };
+    const now = Math.max(Math.floor(Date.now() / 1000), health.timestamp);
+    const readings = evaluateConditions(
+      { health, tip, now, rounds: { seen: 0, failuresInRow: 0 }, ...(audit === undefined ? {} : { audit }) },
+      this.thresholds,
+    );
+    this.tracker.update(readings, Date.now(), chainOnset);
+    return readings;
   }
 
   private async chainStatus(): Promise<ChainStatus> {
@@ -209,8 +413,8 @@ export class DashboardService {
   }
 
   private async reserveRound(): Promise<ReserveRoundInfo | null> {
-    if (this.chain === undefined) return null;
-    const por = ProofOfReserves__factory.connect(this.chain.deployment.proofOfReserves, this.chain.provider);
+    if (this.contracts === undefined) return null;
+    const por = this.contracts.proofOfReserves;
     const id = await por.latestRoundId();
     if (id === 0n) return null;
     const r = await por.round(id);

@@ -11,6 +11,8 @@ import type {
   Unavailable,
 } from "../query/types.js";
 
+import type { AlertKind, ConditionKind, Severity } from "../monitor/alerts.js";
+
 export type { Unavailable };
 
 /** The outcome of probing one backend. */
@@ -104,6 +106,114 @@ export type ReservesStatus = ProofOfReservesResult & {
   claimsSats: string;
 };
 
+/** One user the Bitcoin audit lists: rBTC above their BTC (deficit) or an attested total Bitcoin no longer shows. */
+export interface AuditUser {
+  user: string;
+  status: "deficit" | "stale";
+  /** Confirmed BTC at the user's bound addresses now. */
+  bitcoinSats: string;
+  attestedSats: string;
+  /** rBTC free + escrow. */
+  rbtcBackedSats: string;
+  uncoveredSats: string;
+  /** max(0, rbtcBacked − bitcoin). */
+  deficitSats: string;
+  addresses: Array<{ btcAddress: string; sats: string }>;
+}
+
+/** What `reserves:check` computed from the Bitcoin backends (its report's figures). */
+export interface BitcoinAuditResult {
+  /** EVM block the chain side was read at. */
+  block: number;
+  bitcoinTip: { height: number; hash: string };
+  minConfirmations: number;
+  /** Confirmed BTC at every bound address. */
+  bitcoinSats: string;
+  attestedSats: string;
+  rbtcSupply: string;
+  wrbtcSupply: string;
+  uncoveredSats: string;
+  /** rBTC supply + uncovered wrBTC. */
+  liabilitiesSats: string;
+  /** max(0, liabilities − bitcoin). */
+  deficitSats: string;
+  /** `reserves:check`'s verdict (exit 0). */
+  fullyBacked: boolean;
+  /** The latest reserve round's Merkle root equals the one recomputed from Bitcoin now. */
+  rootMatches: boolean;
+  porRound: number;
+  /** Users audited. */
+  users: number;
+  /** Users in deficit. */
+  deficitUsers: number;
+  /** Users with any discrepancy (deficit or stale). */
+  discrepancyCount: number;
+  /** Deficits first (largest first), then stale ones; at most 50. */
+  discrepancies: AuditUser[];
+}
+
+/** The Bitcoin-side audit, refreshed in the background (new Bitcoin tip, chain moved, every `intervalMs`). */
+export type BitcoinAudit =
+  | { configured: false; reason: string }
+  | {
+      configured: true;
+      /** pending: none finished yet; failed: the latest attempt failed (`result` is the last successful one). */
+      state: "pending" | "ok" | "failed";
+      running: boolean;
+      /** Unix ms of the last successful audit. */
+      checkedAt: number | null;
+      lastAttemptAt: number | null;
+      durationMs: number | null;
+      error: string | null;
+      intervalMs: number;
+      result: BitcoinAuditResult | null;
+    };
+
+/** One monitor condition as the dashboard evaluated it (src/monitor/conditions.ts, the monitor's thresholds). */
+export interface ConditionView {
+  kind: ConditionKind;
+  state: "active" | "ok" | "unknown";
+  severity: Severity;
+  value: string;
+  threshold: string;
+  summary: string;
+  /** Where the reading came from: this server's evaluation, or a monitor's state file (runner outcomes). */
+  source: string;
+}
+
+/** An alert that is firing now. */
+export interface ActiveAlert {
+  kind: AlertKind;
+  severity: Severity;
+  summary: string;
+  /** Unix ms since when it has been firing (conditions) or when it happened (events). */
+  since: number;
+  /** What `since` means: derived from the chain, first seen by this server, or from a monitor's state file. */
+  sinceSource: "chain" | "server" | "monitor";
+  source: string;
+}
+
+export type Light = "ok" | "warn" | "down" | "off" | "unknown";
+
+/** The page's lights, coloured by the monitor's rules (docs/operations.md §9). */
+export interface Lights {
+  backing: Light;
+  oracle: Light;
+  committee: Light;
+  bitcoin: Light;
+  chain: Light;
+  subgraph: Light;
+}
+
+export interface AlertsStatus {
+  /** Critical first, then warnings; newest first within each. */
+  active: ActiveAlert[];
+  conditions: ConditionView[];
+  thresholds: { maxLagBlocks: number; stallSeconds: number; failedRounds: number; operatorMargin: number };
+  /** Emergency burns newer than this (chain time) are listed as active alerts. */
+  eventWindowSeconds: number;
+}
+
 /** `GET /api/dashboard/status`. */
 export interface DashboardStatus {
   /** Unix milliseconds when this answer was computed. */
@@ -117,6 +227,11 @@ export interface DashboardStatus {
   reserves: ReservesStatus | Unavailable;
   disputes: DisputesResult;
   emergencyBurns: EmergencyBurnsResult;
+  /** The Bitcoin-side audit (what `reserves:check` computes). */
+  audit: BitcoinAudit;
+  /** The monitor's rules over this status. */
+  alerts: AlertsStatus;
+  lights: Lights;
 }
 
 /** One point of the backing history: the system's figures right after a block that changed them. */

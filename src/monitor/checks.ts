@@ -116,6 +116,21 @@ export async function scanEvents(
     });
 }
 
+/** The one-line summary of an emergency-burn alert (the monitor's and the dashboard's). */
+export function emergencyBurnSummary(user: string, amountSats: string, reason: string): string {
+  return `emergency burn of ${amountSats} sats from ${user} (${reason})`;
+}
+
+/** The one-line summary of a dispute-opened alert (the monitor's and the dashboard's). */
+export function disputeOpenedSummary(
+  disputeId: string,
+  user: string,
+  claimedSats: string,
+  attestedSats: string,
+): string {
+  return `dispute ${disputeId} opened on ${user}: claims ${claimedSats} sats, attested ${attestedSats}`;
+}
+
 function decodeFinding(log: Log, oracle: string, disputeManager: string): EventFinding | undefined {
   const base = {
     key: `${log.transactionHash}:${log.index}`,
@@ -133,7 +148,7 @@ function decodeFinding(log: Log, oracle: string, disputeManager: string): EventF
     return {
       kind: "emergency-burn",
       ...base,
-      summary: `emergency burn of ${amountSats} sats from ${user} (${reason})`,
+      summary: emergencyBurnSummary(user, amountSats, reason),
       details: { user, amountSats, reason, txHash: log.transactionHash, logIndex: log.index },
     };
   }
@@ -144,7 +159,12 @@ function decodeFinding(log: Log, oracle: string, disputeManager: string): EventF
     return {
       kind: "dispute-opened",
       ...base,
-      summary: `dispute ${disputeId} opened on ${user}: claims ${event.claimedSats} sats, attested ${event.attestedSats}`,
+      summary: disputeOpenedSummary(
+        disputeId,
+        user,
+        String(event.claimedSats as bigint),
+        String(event.attestedSats as bigint),
+      ),
       details: {
         disputeId,
         user,

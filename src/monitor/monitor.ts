@@ -7,13 +7,14 @@
 import { getAddress } from "ethers";
 import type { Logger } from "pino";
 
-import { backingRatio } from "../query/query.js";
 import type { BitcoinSource } from "../oracle/reports.js";
-import type { CommitteeReachability, RoundOutcome } from "../oracle/service.js";
+import type { RoundOutcome } from "../oracle/service.js";
 import type { Alert, ConditionKind, ConditionReading, EventFinding } from "./alerts.js";
 import { CONDITION_KINDS, SEVERITY } from "./alerts.js";
 import type { ChainHealth, MonitorContracts } from "./checks.js";
 import { readChainHealth, scanEvents } from "./checks.js";
+import type { ConditionInputs, RoundRecord } from "./conditions.js";
+import { evaluateConditions } from "./conditions.js";
 import type { MonitorConfig } from "./config.js";
 import { DEFAULT_WEBHOOK } from "./config.js";
 import type { AlertSink } from "./sinks.js";
@@ -67,12 +68,7 @@ export class Monitor {
   readonly #oracle: string;
   #state: MonitorState;
   /** Runner outcomes (inside `oracle:run`): failures in a row, the last failure and the last reachability. */
-  #rounds: {
-    seen: number;
-    failuresInRow: number;
-    lastFailure?: { kind: string; error: string; at: number };
-    reachability?: CommitteeReachability & { at: number };
-  } = { seen: 0, failuresInRow: 0 };
+  #rounds: RoundRecord = { seen: 0, failuresInRow: 0 };
 
   private constructor(options: MonitorOptions, oracle: string, state: MonitorState) {
     this.#options = options;
@@ -187,140 +183,22 @@ export class Monitor {
   // conditions
   // ---------------------------------------------------------------------------------------------------------------
 
+  /** Reads the Bitcoin tip (the one input the chain does not give) and evaluates every condition on the inputs. */
   async #evaluate(h: ChainHealth): Promise<ConditionReading[]> {
-    const t = this.#options.config.thresholds;
     const now = Math.max(this.#options.clock?.() ?? Math.floor(Date.now() / 1000), h.timestamp);
-    const readings: ConditionReading[] = [];
-
-    // backing-deficit: attested BTC below rBTC supply + uncovered wrBTC, or any uncovered wrBTC at all.
-    const liabilities = h.rbtcSupply + h.uncoveredSats;
-    const ratio = backingRatio(h.attestedSats, liabilities);
-    const deficit = h.uncoveredSats > 0n || h.attestedSats < liabilities;
-    readings.push({
-      kind: "backing-deficit",
-      state: deficit ? "active" : "ok",
-      value: `ratio ${ratio ?? "n/a"}, uncovered ${h.uncoveredSats} sats`,
-      threshold: "ratio ≥ 1, uncovered 0",
-      summary: deficit
-        ? `backing below 100%: ${h.attestedSats} sats attested for ${liabilities} sats of rBTC + uncovered wrBTC ` +
-          `(${h.uncoveredSats} sats of wrBTC uncovered)`
-        : `fully backed: ${h.attestedSats} sats attested for ${liabilities} sats of liabilities`,
-      details: {
-        backingRatio: ratio,
-        attestedSats: h.attestedSats.toString(),
-        rbtcSupply: h.rbtcSupply.toString(),
-        wrbtcSupply: h.wrbtcSupply.toString(),
-        uncoveredSats: h.uncoveredSats.toString(),
-        liabilitiesSats: liabilities.toString(),
-        deficitSats: (liabilities > h.attestedSats ? liabilities - h.attestedSats : 0n).toString(),
-        porRound: h.porRound.toString(),
-        porAttestedSats: h.porAttestedSats.toString(),
-        porBackingRatio: h.porBackingRatio.toString(),
-        porFullyBacked: h.porFullyBacked,
-      },
-    });
-
-    // oracle-lag: Bitcoin tip vs the height the last round attested (reports or the reserve round, whichever is newer).
-    const attestedHeight = Math.max(h.highestBtcHeight, h.porBtcHeight);
-    let tip: number | undefined;
-    let tipError: string | undefined;
+    let tip: ConditionInputs["tip"] = { error: "no Bitcoin backend" };
     if (this.#options.bitcoin !== undefined) {
       try {
-        tip = (await this.#options.bitcoin.tip()).height;
+        tip = { height: (await this.#options.bitcoin.tip()).height };
       } catch (error) {
-        tipError = errorMessage(error);
+        tip = { error: errorMessage(error) };
         this.#options.logger.warn(
-          { event: "monitor-bitcoin-error", error: tipError },
+          { event: "monitor-bitcoin-error", error: tip.error },
           "Bitcoin tip unavailable",
         );
       }
     }
-    const lag = tip === undefined ? undefined : tip - attestedHeight;
-    readings.push({
-      kind: "oracle-lag",
-      state: lag === undefined ? "unknown" : lag > t.maxLagBlocks ? "active" : "ok",
-      value: lag === undefined ? `unknown (${tipError ?? "no Bitcoin backend"})` : `${lag} blocks`,
-      threshold: `≤ ${t.maxLagBlocks} blocks`,
-      summary:
-        lag === undefined
-          ? "oracle lag unknown"
-          : `oracle lags Bitcoin by ${lag} blocks (tip ${tip}, attested ${attestedHeight}; threshold ${t.maxLagBlocks})`,
-      details: {
-        bitcoinTip: tip ?? null,
-        attestedHeight,
-        lagBlocks: lag ?? null,
-        maxLagBlocks: t.maxLagBlocks,
-      },
-    });
-
-    // oracle-stalled: no reserve round (every successful runner round commits one) for stallSeconds.
-    const since = h.porCommittedAt === undefined ? undefined : now - h.porCommittedAt;
-    readings.push({
-      kind: "oracle-stalled",
-      state: since === undefined ? "unknown" : since > t.stallSeconds ? "active" : "ok",
-      value: since === undefined ? "no round yet" : `${since} s since the last round`,
-      threshold: `≤ ${t.stallSeconds} s`,
-      summary:
-        since === undefined
-          ? "no reserve round committed yet"
-          : since > t.stallSeconds
-            ? `no oracle round for ${since} s (threshold ${t.stallSeconds} s; last round ${h.porRound})`
-            : `last oracle round ${since} s ago`,
-      details: {
-        lastRound: h.porRound.toString(),
-        lastRoundAt: h.porCommittedAt ?? null,
-        secondsSinceLastRound: since ?? null,
-        stallSeconds: t.stallSeconds,
-      },
-    });
-
-    // round-failed: consecutive failed runner rounds (only known inside oracle:run).
-    const r = this.#rounds;
-    const failing = r.failuresInRow >= t.failedRounds;
-    readings.push({
-      kind: "round-failed",
-      state: r.seen === 0 ? "unknown" : failing ? "active" : "ok",
-      value: r.seen === 0 ? "no runner outcome (standalone)" : `${r.failuresInRow} failed in a row`,
-      threshold: `< ${t.failedRounds} in a row`,
-      summary: failing
-        ? `${r.failuresInRow} oracle rounds failed in a row (${r.lastFailure?.kind}: ${r.lastFailure?.error})`
-        : `oracle rounds succeed`,
-      details: {
-        failuresInRow: r.failuresInRow,
-        failedRounds: t.failedRounds,
-        lastFailureKind: r.lastFailure?.kind ?? null,
-        lastFailureError: r.lastFailure?.error ?? null,
-      },
-    });
-
-    // operators-low: on-chain operators that signed the runner's last signing request vs threshold + margin.
-    const reach = r.reachability;
-    const needed = h.threshold + t.operatorMargin;
-    const operators = new Set(h.operators.map((a) => a.toLowerCase()));
-    const live = reach === undefined ? [] : reach.signed.filter((a) => operators.has(a.toLowerCase()));
-    readings.push({
-      kind: "operators-low",
-      state: reach === undefined ? "unknown" : live.length < needed ? "active" : "ok",
-      value:
-        reach === undefined
-          ? "no committee reachability (standalone)"
-          : `${live.length} of ${h.operators.length} live`,
-      threshold: `≥ ${needed} (threshold ${h.threshold} + ${t.operatorMargin})`,
-      summary:
-        reach === undefined
-          ? "operator liveness unknown"
-          : `${live.length} of ${h.operators.length} operators live; threshold ${h.threshold}, alert below ${needed}`,
-      details: {
-        live: live.length,
-        operators: h.operators.length,
-        threshold: h.threshold,
-        needed,
-        liveOperators: live.map((a) => getAddress(a)).join(","),
-        unreachable:
-          reach === undefined ? null : reach.unreachable.map((u) => `${u.address}: ${u.reason}`).join("; "),
-      },
-    });
-    return readings;
+    return evaluateConditions({ health: h, tip, now, rounds: this.#rounds }, this.#options.config.thresholds);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

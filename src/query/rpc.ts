@@ -399,7 +399,11 @@ export class RpcSource implements QuerySource {
   }
 
   async proofOfReserves(): Promise<ProofOfReservesResult> {
-    const head = await this.head();
+    return this.proofOfReservesAt(await this.head());
+  }
+
+  /** `proof-of-reserves` as of block `head` (archive reads at a past block; the dashboard's history points). */
+  async proofOfReservesAt(head: number): Promise<ProofOfReservesResult> {
     const at = { blockTag: head };
     const { oracle, rbtc, wrbtc, proofOfReserves } = this.system;
     const [free, escrow, wrbtcSupply, uncovered, usersLength, roundId] = await this.read(() =>

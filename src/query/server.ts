@@ -5,6 +5,7 @@ import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 import {
+  isPageOrHealthRoute,
   notFoundLimit,
   registerAbuseLimits,
   resolveLimits,
@@ -73,7 +74,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const limits = resolveLimits(options.limits);
   const app = Fastify({ logger: false, forceCloseConnections: true, ...serverLimitOptions(limits) });
   await app.register(cors, { origin: options.corsOrigin ?? "*", methods: ["GET", "HEAD", "OPTIONS"] });
-  await registerAbuseLimits(app, limits);
+  await registerAbuseLimits(app, limits, undefined, isPageOrHealthRoute);
 
   // ---- head tracking and cache ----------------------------------------------------------------------------------
   let headCache: { at: number; value: Promise<number> } | undefined;

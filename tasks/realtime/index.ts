@@ -183,7 +183,8 @@ export const realtimeTasks = [
     .addOption({
       name: "bitcoin",
       defaultValue: "http://127.0.0.1:18443",
-      description: "Esplora API root(s) the dashboard probes, comma-separated ('' for none)",
+      description:
+        "Esplora API root(s) the dashboard probes and audits reserves against, comma-separated ('' for none)",
     })
     .addOption({
       name: "rateLimit",
@@ -213,6 +214,23 @@ export const realtimeTasks = [
       defaultValue: -1,
       description:
         "postgres source: blocks the indexer stays behind the head (default 0 locally, 12 elsewhere)",
+    })
+    .addOption({
+      name: "alertsConfig",
+      defaultValue: "",
+      description: "Monitor config JSON whose thresholds colour the dashboard's lights (see monitor:run)",
+    })
+    .addOption({
+      name: "monitorState",
+      defaultValue: "",
+      description:
+        "Monitor state file(s), comma-separated, for round-failed/operators-low (default the monitors' default files)",
+    })
+    .addOption({
+      name: "auditInterval",
+      type: ArgumentType.INT,
+      defaultValue: 30,
+      description: "Seconds between Bitcoin-side reserve audits when no Bitcoin block arrives (0 = no audit)",
     })
     .addFlag({ name: "json", description: "Print the startup line as JSON" })
     .setAction(() => import("./serve.action.js"))

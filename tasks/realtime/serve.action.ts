@@ -1,7 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { startRealtimeServer } from "../../src/dashboard/serve.js";
-import { reportTaskError } from "../../src/errors.js";
+import { reportTaskError, UserInputError } from "../../src/errors.js";
+import { loadMonitorConfig } from "../../src/monitor/config.js";
 import {
   PROJECT_ROOT,
   chainAccess,
@@ -30,6 +31,9 @@ interface Args {
   databaseUrl: string;
   externalWriter: boolean;
   confirmations: number;
+  alertsConfig: string;
+  monitorState: string;
+  auditInterval: number;
   json: boolean;
 }
 
@@ -75,6 +79,20 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
       );
     }
     const subgraphUrl = args.subgraphUrl !== "" ? args.subgraphUrl : process.env[SUBGRAPH_URL_ENV];
+    if (!Number.isSafeInteger(args.auditInterval) || args.auditInterval < 0) {
+      throw new UserInputError(
+        `--audit-interval must be a whole number of seconds ≥ 0, got ${args.auditInterval}`,
+      );
+    }
+    // The monitor's thresholds (its config file's, validated the same way) colour the dashboard's lights.
+    const thresholds =
+      args.alertsConfig === "" || chain === undefined
+        ? undefined
+        : (await loadMonitorConfig(args.alertsConfig, {}, chain.deployment.chainId)).thresholds;
+    const monitorStateFiles = args.monitorState
+      .split(",")
+      .map((f) => f.trim())
+      .filter((f) => f !== "");
     const server = await startRealtimeServer({
       source,
       stream,
@@ -84,6 +102,9 @@ export default async function serveAction(args: Args, hre: HardhatRuntimeEnviron
         .map((u) => u.trim())
         .filter((u) => u !== ""),
       ...(subgraphUrl === undefined || subgraphUrl === "" ? {} : { subgraphUrl }),
+      audit: args.auditInterval === 0 ? false : { intervalMs: args.auditInterval * 1000 },
+      ...(thresholds === undefined ? {} : { thresholds }),
+      ...(monitorStateFiles.length === 0 ? {} : { monitorStateFiles }),
       host: args.host,
       port: args.port,
       maxInFlight: args.maxInFlight,

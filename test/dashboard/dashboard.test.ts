@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
+import { BackingHistory, MAX_HISTORY_POINTS } from "../../src/dashboard/history.js";
 import { startRealtimeServer } from "../../src/dashboard/serve.js";
 import type { RealtimeServer, RealtimeServeOptions } from "../../src/dashboard/serve.js";
 import type { DashboardHistory, DashboardStatus, LatencyReport } from "../../src/dashboard/types.js";
@@ -40,6 +41,8 @@ describe("operator dashboard (realtime:serve)", function () {
       chain: { provider: history.provider, deployment: history.deployment },
       bitcoin: [history.bitcoinUrl],
       host: "127.0.0.1",
+      // Hermetic: no monitor state file of another run in the working directory.
+      monitorStateFiles: [],
       ...options,
     });
     servers.push(server);
@@ -147,6 +150,27 @@ describe("operator dashboard (realtime:serve)", function () {
       expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal("BAD_POINTS");
     });
 
+    it("history: a short history extended later equals one read at once (the kept point blocks grow both ways)", async function () {
+      const head = await history.provider.getBlockNumber();
+      const growing = new BackingHistory(history.provider, history.deployment);
+      const newest = await growing.history(head, 2);
+      expect(newest).to.have.length(2);
+      // Older points than the first scan reached, then the same again: identical to a fresh instance's answer.
+      const all = await growing.history(head, MAX_HISTORY_POINTS);
+      const fresh = await new BackingHistory(history.provider, history.deployment).history(
+        head,
+        MAX_HISTORY_POINTS,
+      );
+      expect(all).to.deep.equal(fresh);
+      expect(all.slice(-2)).to.deep.equal(newest);
+      expect(all.map((p) => p.block)).to.deep.equal([...all.map((p) => p.block)].sort((a, b) => a - b));
+      // A head below the newest scanned block answers as of that head.
+      const earlier = all[all.length - 2]?.block ?? 0;
+      expect((await growing.history(earlier, MAX_HISTORY_POINTS)).map((p) => p.block)).to.deep.equal(
+        all.slice(0, -1).map((p) => p.block),
+      );
+    });
+
     it("latency: server-side timings per route", async function () {
       for (let i = 0; i < 3; i++) await fetch(`${server.url}/api/realtime/sync-status`);
       await fetch(`${server.url}/api/realtime/balances?user=0xnope`);
@@ -170,9 +194,36 @@ describe("operator dashboard (realtime:serve)", function () {
       const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? "");
       expect(refs.length).to.be.greaterThan(1);
       for (const ref of refs) {
-        expect(ref, ref).to.match(/^\.\/assets\//);
+        expect(ref, ref).to.match(/^\.\/(assets\/|favicon\.svg$)/);
         expect((await fetch(new URL(ref, `${server.url}/`))).status, ref).to.equal(200);
       }
+    });
+
+    it("answers /favicon.ico with the page's icon, not a 404", async function () {
+      const res = await fetch(`${server.url}/favicon.ico`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.match(/^image\/svg\+xml/);
+      expect(await res.text()).to.match(/^<svg /);
+    });
+
+    it("status: an emergency burn inside the event window is a critical alert since it happened", async function () {
+      // The scripted history's burn happened a day (and a few blocks) before its head: a week's window holds it.
+      const wide = await serve({ eventWindowSeconds: 7 * 86_400 });
+      const s = await getJson<DashboardStatus>(`${wide.url}/api/dashboard/status`);
+      if (!s.emergencyBurns.available) throw new Error("emergency burns unavailable");
+      const burn = s.emergencyBurns.burns[0];
+      const alert = s.alerts.active.find((a) => a.kind === "emergency-burn");
+      expect(alert).to.deep.include({
+        severity: "critical",
+        since: (burn?.timestamp ?? 0) * 1000,
+        sinceSource: "chain",
+        summary: `emergency burn of 140000 sats from ${history.users.alice.address} (BACKING_LOST)`,
+      });
+      // The default window (one day of chain time) no longer lists it.
+      const narrow = await getJson<DashboardStatus>(`${server.url}/api/dashboard/status`);
+      expect(narrow.alerts.active.map((a) => a.kind)).to.not.include("emergency-burn");
+      // The uncovered wrBTC is a chain-side backing deficit; the stale reserve round a stall.
+      expect(narrow.lights).to.deep.include({ backing: "down", oracle: "down", committee: "ok" });
     });
   });
 
@@ -180,7 +231,7 @@ describe("operator dashboard (realtime:serve)", function () {
     it("answers 429 with a JSON error and retry-after beyond the per-client rate", async function () {
       const tight = await serve({ limits: { rateLimitMax: 3, rateLimitWindowMs: 60_000 } });
       const statuses: number[] = [];
-      for (const route of ["/healthz", "/healthz", "/no-such-route"]) {
+      for (const route of ["/api/realtime/sync-status", "/api/dashboard/latency", "/no-such-route"]) {
         statuses.push((await fetch(`${tight.url}${route}`)).status);
       }
       // Unknown routes count too (URL scanning is throttled like any request).
@@ -193,6 +244,16 @@ describe("operator dashboard (realtime:serve)", function () {
       const body = (await res.json()) as { error: { code: string; message: string } };
       expect(body.error.code).to.equal("RATE_LIMITED");
       expect(body.error.message).to.match(/more than 3 requests in 60 s/);
+      expect((await fetch(`${tight.url}/no-such-route`)).status).to.equal(429);
+    });
+
+    it("never rate-limits the page, its files or /healthz together with the API", async function () {
+      const tight = await serve({ limits: { rateLimitMax: 2, rateLimitWindowMs: 60_000 } });
+      for (let i = 0; i < 3; i++) await fetch(`${tight.url}/api/dashboard/latency`);
+      expect((await fetch(`${tight.url}/api/dashboard/latency`)).status).to.equal(429);
+      for (const route of ["/healthz", "/", "/favicon.ico", "/healthz", "/", "/favicon.ico"]) {
+        expect((await fetch(`${tight.url}${route}`)).status, route).to.equal(200);
+      }
     });
 
     it("refuses an oversized request target with 414", async function () {
@@ -249,6 +310,27 @@ describe("operator dashboard (realtime:serve)", function () {
       await page.screenshot({ path: shot, fullPage: true });
       expect(existsSync(shot)).to.equal(true);
       if (UPDATE_DOCS_SCREENSHOT) await copyFile(shot, path.join("docs", "images", "dashboard.png"));
+      await page.close();
+    });
+
+    it("starts in a neutral connecting state, without the disconnected banner", async function () {
+      const server = await serve();
+      const page = await newPage();
+      // Hold the first status answer: the page must wait for it in a neutral state.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route("**/api/dashboard/status", async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${server.url}/`);
+      await page.locator('#connection[data-state="connecting"]').waitFor();
+      expect(await page.locator("#connection").textContent()).to.equal("connecting…");
+      expect(await page.locator("#connection").getAttribute("class")).to.equal("badge badge-wait");
+      expect(await page.locator("#disconnected-banner").isVisible()).to.equal(false);
+      expect((await page.locator("body").getAttribute("class")) ?? "").to.not.include("disconnected");
+      release();
+      await page.locator('#connection[data-state="connected"]').waitFor();
       await page.close();
     });
 
