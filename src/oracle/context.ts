@@ -150,9 +150,16 @@ export async function loadLiveDeployment(
     throw error;
   }
   if ((await provider.getCode(deployment.oracle)) === "0x") {
+    const folder = deploymentFolder(chainId, deploymentsRoot);
+    // Hardhat's in-process network and `hardhat node` share chain id 31337: a deployment made on the node is found
+    // by a task that was run without `--network localhost`, on an empty in-process chain.
+    const hint =
+      chainId === LOCAL_CHAIN_ID
+        ? `if it was deployed to a running \`hardhat node\`, add \`--network localhost\`; ` +
+          `otherwise that node was restarted — redeploy (ignition deploy … --reset)`
+        : `it is from another run of this chain — redeploy (ignition deploy … --reset)`;
     throw new UserInputError(
-      `no Oracle at ${deployment.oracle} on chain ${chainId}: the deployment in ${deploymentFolder(chainId, deploymentsRoot)} ` +
-        `is from another run of this chain — redeploy (ignition deploy … --reset)`,
+      `no Oracle at ${deployment.oracle} on chain ${chainId} (deployment ${folder}): ${hint}`,
       "NO_DEPLOYMENT",
     );
   }

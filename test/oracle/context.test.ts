@@ -13,6 +13,7 @@ import { CONTRACTS, MODULE_ID, deploySystem, deploymentFolder } from "../../src/
 import { UserInputError } from "../../src/errors.js";
 import {
   OPERATOR_KEYS_VARIABLE,
+  loadLiveDeployment,
   loadOracleContext,
   parseOperatorKeys,
   resolveConfigVariable,
@@ -219,5 +220,39 @@ describe("loadOracleContext on a non-local chain", function () {
         `1 configured operator key(s) are not on the committee: ${stranger.address}`,
       );
     });
+  });
+});
+
+describe("loadLiveDeployment on a local chain whose deployment has no code", function () {
+  let root: string;
+
+  before(async function () {
+    root = await mkdtemp(path.join(tmpdir(), "reservebtc-live-deployment-"));
+    const folder = deploymentFolder(31337n, root);
+    await mkdir(folder, { recursive: true });
+    const addresses = Object.fromEntries(
+      Object.values(CONTRACTS).map((name, i) => [
+        `${MODULE_ID}#${name}`,
+        getAddress(`0x${(i + 1).toString(16).padStart(40, "0")}`),
+      ]),
+    );
+    await writeFile(path.join(folder, "deployed_addresses.json"), JSON.stringify(addresses));
+  });
+
+  after(async function () {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("names the missing --network localhost (the in-process network shares chain id 31337 with hardhat node)", async function () {
+    const empty = { getCode: () => Promise.resolve("0x") };
+    const error = await loadLiveDeployment(empty, 31337n, root).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(UserInputError);
+    expect((error as Error).message).to.match(
+      /no Oracle at 0x0{39}5 on chain 31337 .*add `--network localhost`/,
+    );
+    expect((error as Error).message).to.not.include("\n");
   });
 });
