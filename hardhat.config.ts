@@ -19,27 +19,32 @@ const OPTIMIZER_RUNS = 10_000;
 /** Optimizer runs of the Oracle: low enough that its code fits the EIP-170 size limit. */
 const ORACLE_OPTIMIZER_RUNS = 200;
 
-/** The build of every task and of deployments (see `solidity.profiles`). */
+/** A compiler entry: the npm WebAssembly solc with the given optimizer runs. */
+function compiler(runs: number) {
+  return {
+    version: solcVersion,
+    path: solcPath,
+    settings: { optimizer: { enabled: true, runs }, evmVersion: "cancun" },
+  };
+}
+
+/**
+ * The build of every task and of deployments (see `solidity.profiles`).
+ *
+ * Not `isolated`: Hardhat merges every root file that shares a compiler entry (by reference) into one solc job, so the
+ * contracts compile in two jobs (10,000 runs, and the Oracle's) instead of one job per file, each recompiling its
+ * imports — the WebAssembly solc is slow, and that was most of a cold build. The Solidity tests compile in groups
+ * (plugins/solc-concurrency.ts): one WebAssembly job over all of them runs out of memory ("memory access out of bounds").
+ */
 const buildProfile = {
-  // Every file its own solc job: one WebAssembly job over the whole project runs out of memory.
-  isolated: true,
+  isolated: false,
   // The Hardhat version in the build info, as a production build records it (for verification tools).
   toolVersionsInBuildInfo: true,
-  compilers: [
-    {
-      version: solcVersion,
-      path: solcPath,
-      settings: { optimizer: { enabled: true, runs: OPTIMIZER_RUNS }, evmVersion: "cancun" },
-    },
-  ],
+  compilers: [compiler(OPTIMIZER_RUNS)],
   overrides: {
     // The Oracle carries the committee, bindings, caps, disputes and emergency burns: at 10,000 runs its code
     // exceeds the 24,576-byte limit (EIP-170), so it is optimised for size first.
-    "contracts/oracle/Oracle.sol": {
-      version: solcVersion,
-      path: solcPath,
-      settings: { optimizer: { enabled: true, runs: ORACLE_OPTIMIZER_RUNS }, evmVersion: "cancun" },
-    },
+    "contracts/oracle/Oracle.sol": compiler(ORACLE_OPTIMIZER_RUNS),
   },
 };
 
