@@ -15,19 +15,11 @@ import { readFile, writeFile } from "node:fs/promises";
 
 import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { dataSlice, getAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { parseEther } from "ethers";
 
 import { RESERVE_BTC_DEFAULTS } from "../deploy/modules/ReserveBTC.js";
-import { deploySystemWithYield } from "../src/deployments.js";
 import { ReserveTree } from "../src/reserves/merkle.js";
-import type { Report } from "../src/oracle/signing.js";
-import {
-  committeeWallets,
-  signBinding,
-  signReserveRound,
-  signRevocation,
-  signSyncBatch,
-} from "../src/oracle/signing.js";
+import { signReserveRound, signRevocation } from "../src/oracle/signing.js";
 import type { GasSnapshot } from "./gas-snapshot-lib.js";
 import {
   GAS_DOCS_PATH,
@@ -36,6 +28,7 @@ import {
   renderGasDocs,
   renderedGasDocs,
 } from "./gas-snapshot-lib.js";
+import { SyncBench, benchBtcAddress, benchUser, deployBenchSystem } from "./sync-harness.js";
 
 const BATCH = 100;
 const FIRST_TOTAL = 1_000_000n;
@@ -46,11 +39,6 @@ const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 const figures: Record<string, number> = {};
-
-/** Lets `seconds` pass (mines an empty block: deterministic timestamps). */
-async function at(seconds: number): Promise<void> {
-  await time.increase(seconds);
-}
 
 async function gasOf(
   label: string,
@@ -67,40 +55,18 @@ async function gasOf(
 await time.setNextBlockTimestamp(START);
 const [admin, challenger] = await ethers.getSigners();
 if (admin === undefined || challenger === undefined) throw new Error("signers");
-const system = await deploySystemWithYield(connection, {
-  // No queue in the batched figures: caps far above a batch of 100 × 0.01 BTC.
-  userMintCapSats: RESERVE_BTC_DEFAULTS.userMintCapSats,
-  globalMintCapSats: 2_100_000_000_000_000n,
-  treasury: admin.address,
-});
+const system = await deployBenchSystem(connection, admin.address);
 const { oracle, rbtc, wrbtc, feeVault, proofOfReserves, disputeManager, yieldPool } = system;
-const operators = committeeWallets(3).slice(0, 2);
-const users = Array.from({ length: BATCH }, (_, i) =>
-  getAddress(dataSlice(keccak256(toUtf8Bytes(`gas-snapshot-user-${i}`)), 12)),
-);
-const btcAddressOf = (i: number) => `bc1qgassnapshot${i.toString().padStart(3, "0")}`;
+const bench = new SyncBench(connection, system);
+const { operators } = bench;
+const at = (seconds: number) => bench.after(seconds);
+const sync = (selected: readonly string[], total: bigint) => bench.sync(selected, total);
+const users = Array.from({ length: BATCH }, (_, i) => benchUser("gas-snapshot-user", i));
+const btcAddressOf = (i: number) => benchBtcAddress("gassnapshot", i);
 const signerOf = async (user: string) => {
   await networkHelpers.setBalance(user, parseEther("10"));
   return ethers.getImpersonatedSigner(user);
 };
-
-let height = 800_000n;
-/** Signs and submits one batch setting `selected` users to `total` at the next Bitcoin height. */
-async function sync(selected: readonly string[], total: bigint | ((user: string) => bigint)) {
-  height += 1n;
-  const states = await oracle.userStates([...selected]);
-  const reports: Report[] = selected.map((user, i) => ({
-    user,
-    newTotalSats: typeof total === "bigint" ? total : total(user),
-    btcHeight: height,
-    btcBlockHash: keccak256(toUtf8Bytes(`btc-${height}`)),
-    sequence: (states[i]?.sequence ?? 0n) + 1n,
-  }));
-  const deadline = BigInt(await time.latest()) + 600n;
-  const signatures = await signSyncBatch(oracle, reports, deadline, operators);
-  await at(60);
-  return oracle.sync(reports, deadline, signatures);
-}
 
 /** Commits a reserve round attesting every user's current total. */
 async function commitRound(label?: string) {
@@ -112,7 +78,7 @@ async function commitRound(label?: string) {
     roundId: (await proofOfReserves.latestRoundId()) + 1n,
     merkleRoot: tree.root,
     attestedSats: tree.totalSats,
-    btcHeight: height,
+    btcHeight: bench.height,
     deadline: BigInt(await time.latest()) + 600n,
   };
   const signatures = await signReserveRound(proofOfReserves, round, operators);
@@ -129,24 +95,7 @@ async function commitRound(label?: string) {
 }
 
 process.stderr.write("gas snapshot: deploying and binding 100 users\n");
-for (const [i, user] of users.entries()) {
-  const request = {
-    user,
-    btcAddress: btcAddressOf(i),
-    proofDigest: keccak256(toUtf8Bytes(`proof-${i}`)),
-    nonce: 0n,
-    deadline: BigInt(await time.latest()) + 3_000n,
-  };
-  const signatures = await signBinding(oracle, request, operators);
-  await at(12);
-  const send = oracle.bindAddress(request, signatures);
-  if (i === 0) await gasOf("bindAddress: a user's first binding", send);
-  else await (await send).wait();
-  await at(12);
-  const deposit = feeVault.depositETH(user, { value: parseEther("0.1") });
-  if (i === 0) await gasOf("FeeVault.depositETH: a user's first deposit", deposit);
-  else await (await deposit).wait();
-}
+await bench.bindUsers(users, btcAddressOf, gasOf);
 
 process.stderr.write("gas snapshot: sync batches of 100\n");
 // The sync figures are the Oracle's own, as the goals define them: no balance hook (with the pool as hook a joined

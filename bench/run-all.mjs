@@ -11,6 +11,7 @@ const benches = [
   { file: "bench/dashboard.ts", cmd: ["npx", "hardhat", "run", "bench/dashboard.ts"] },
   { file: "bench/relay-gas.ts", cmd: ["npx", "hardhat", "run", "bench/relay-gas.ts"] },
   { file: "bench/gas-snapshot.ts", cmd: ["npx", "hardhat", "run", "bench/gas-snapshot.ts"] },
+  { file: "bench/sync-batches.ts", cmd: ["npx", "hardhat", "run", "bench/sync-batches.ts"] },
   {
     file: "scenarios/bench/1000-users.json",
     cmd: ["npx", "hardhat", "sim:run", "--scenario", "scenarios/bench/1000-users.json"],
