@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   address: string;

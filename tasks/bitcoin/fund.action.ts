@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { DevnetControl } from "../../src/bitcoin/devnet/control.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   address: string;

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { proofDigest, verifyOwnershipProof } from "../../src/bitcoin/proof.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   address: string;
