@@ -39,6 +39,8 @@ const INTEGER = /^-?\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 function range<T extends number | bigint>(spec: NumberInput<T>, what: string): string {
+  if (spec.min !== undefined && Number(spec.min) === 0 && spec.max === undefined)
+    return what.replace(/^an? /, "a non-negative ");
   if (spec.min !== undefined && spec.max !== undefined) return `${what} from ${spec.min} to ${spec.max}`;
   if (spec.min !== undefined) return `${what} of at least ${spec.min}`;
   if (spec.max !== undefined) return `${what} of at most ${spec.max}`;
