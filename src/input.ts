@@ -47,14 +47,19 @@ function range<T extends number | bigint>(spec: NumberInput<T>, what: string): s
   return what;
 }
 
+/** `<label>: "<value>" is not <what within the bounds>`. */
+function notA<T extends number | bigint>(value: unknown, spec: NumberInput<T>, what: string): UserInputError {
+  return badInput(
+    spec.name,
+    spec.origin ?? "flag",
+    `"${String(value)}" is not ${range(spec, what)}`,
+    spec.code,
+  );
+}
+
 function checked<T extends number | bigint>(value: T, raw: unknown, spec: NumberInput<T>, what: string): T {
   if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-    throw badInput(
-      spec.name,
-      spec.origin ?? "flag",
-      `"${String(raw)}" is not ${range(spec, what)}`,
-      spec.code,
-    );
+    throw notA(raw, spec, what);
   }
   return value;
 }
@@ -78,12 +83,7 @@ export function parseInteger(value: string | number | undefined, spec: NumberInp
   if (absent(value)) return required(spec);
   const n = typeof value === "number" ? value : INTEGER.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(n)) {
-    throw badInput(
-      spec.name,
-      spec.origin ?? "flag",
-      `"${value}" is not ${range(spec, "an integer")}`,
-      spec.code,
-    );
+    throw notA(value, spec, "an integer");
   }
   return checked(n, value, spec, "an integer");
 }
@@ -92,12 +92,7 @@ export function parseInteger(value: string | number | undefined, spec: NumberInp
 export function parseBigInteger(value: string | bigint | undefined, spec: NumberInput<bigint>): bigint {
   if (absent(value)) return required(spec);
   if (typeof value === "string" && !INTEGER.test(value)) {
-    throw badInput(
-      spec.name,
-      spec.origin ?? "flag",
-      `"${value}" is not ${range(spec, "an integer")}`,
-      spec.code,
-    );
+    throw notA(value, spec, "an integer");
   }
   return checked(BigInt(value), value, spec, "an integer");
 }
@@ -107,12 +102,7 @@ export function parseDecimal(value: string | number | undefined, spec: NumberInp
   if (absent(value)) return required(spec);
   const n = typeof value === "number" ? value : DECIMAL.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(n) || n < 0) {
-    throw badInput(
-      spec.name,
-      spec.origin ?? "flag",
-      `"${value}" is not ${range(spec, "a number")}`,
-      spec.code,
-    );
+    throw notA(value, spec, "a number");
   }
   return checked(n, value, spec, "a number");
 }
