@@ -12,6 +12,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
 import YieldLocalModule from "../deploy/modules/YieldLocal.js";
+import { UserInputError } from "./errors.js";
 import {
   DisputeManager__factory,
   FeePolicy__factory,
@@ -78,9 +79,12 @@ export function earliestStartBlock(deployment: Deployment): number | undefined {
   return starts.length > 0 ? Math.min(...starts) : undefined;
 }
 
-/** No usable Ignition deployment for a chain (missing folder, file or contract). */
-export class DeploymentNotFoundError extends Error {
+/** No usable Ignition deployment for a chain (missing folder, file or contract): bad input, exit 2 like any other. */
+export class DeploymentNotFoundError extends UserInputError {
   override readonly name = "DeploymentNotFoundError";
+  constructor(message: string) {
+    super(message, "NO_DEPLOYMENT");
+  }
 }
 
 /** Environment variable naming another folder of `chain-<id>/` deployments (default deploy/deployments). */

@@ -5,7 +5,7 @@
 
 /** Bad input from a user or caller (an invalid address, a malformed signature, a bad flag). */
 export class UserInputError extends Error {
-  override readonly name = "UserInputError";
+  override readonly name: string = "UserInputError";
   constructor(
     message: string,
     readonly code: string = "USER_INPUT",
@@ -16,7 +16,7 @@ export class UserInputError extends Error {
 
 /** A backend (Esplora server, RPC endpoint) failed, timed out, answered garbage or disagreed. */
 export class BackendError extends Error {
-  override readonly name = "BackendError";
+  override readonly name: string = "BackendError";
   constructor(
     message: string,
     readonly code: string = "BACKEND",
@@ -28,10 +28,24 @@ export class BackendError extends Error {
 
 /** The EVM chain rejected or contradicted what we expected (revert, missing contract, bad state). */
 export class ChainError extends Error {
-  override readonly name = "ChainError";
+  override readonly name: string = "ChainError";
   constructor(
     message: string,
     readonly code: string = "CHAIN",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An external tool the task runs (graph-cli, the Goldsky CLI) failed, or what it built is inconsistent: not the
+ * user's input and not an unreachable service, so exit 1 like any other failure, but still one line.
+ */
+export class ToolError extends Error {
+  override readonly name = "ToolError";
+  constructor(
+    message: string,
+    readonly code: string = "TOOL",
   ) {
     super(message);
   }

@@ -7,12 +7,16 @@ import { oracleTasks } from "./oracle/index.js";
 import { realtimeTasks } from "./realtime/index.js";
 import { relayTasks } from "./relay/index.js";
 import { reservesTasks } from "./reserves/index.js";
+import { withStrictNumericOptions } from "./shared/numeric-options.js";
 import { simTasks } from "./sim/index.js";
 import { subgraphTasks } from "./subgraph/index.js";
 import { watchTasks } from "./watch/index.js";
 
-/** Every task of the project, registered in hardhat.config.ts. */
-export const tasks: TaskDefinition[] = [
+/**
+ * Every task of the project, registered in hardhat.config.ts; numeric options are parsed by our own strict parser
+ * so that a bad value is one line naming the flag and exit 2 (tasks/shared/numeric-options.ts).
+ */
+export const tasks: TaskDefinition[] = withStrictNumericOptions([
   ...bitcoinTasks,
   ...demoTasks,
   ...monitorTasks,
@@ -23,4 +27,4 @@ export const tasks: TaskDefinition[] = [
   ...simTasks,
   ...subgraphTasks,
   ...watchTasks,
-];
+]);

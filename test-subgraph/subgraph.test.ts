@@ -36,7 +36,7 @@ import {
 } from "../src/subgraph/checks.js";
 import type { MappingSource } from "../src/subgraph/checks.js";
 import { NOT_LOGGED_IN, deploySubgraph } from "../src/subgraph/deploy.js";
-import { BackendError, UserInputError } from "../src/subgraph/errors.js";
+import { BackendError, UserInputError } from "../src/errors.js";
 import type { AbiEntry, DataSourceEntry } from "../src/subgraph/manifest.js";
 import { abiEventSignatures, graphEventSignature, parseDataSources } from "../src/subgraph/manifest.js";
 import { IGNITION_MODULE_ID, checkHandlersMatchAbi, prepareSubgraph } from "../src/subgraph/prepare.js";

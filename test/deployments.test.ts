@@ -15,6 +15,7 @@ import {
   deploySystemWithYield,
   loadDeployment,
 } from "../src/deployments.js";
+import { exitCodeFor } from "../src/errors.js";
 import { committeeWallets } from "../src/oracle/signing.js";
 import { YieldScalesPool__factory } from "../types/ethers-contracts/index.js";
 import { ADMIN_TRANSFER_DELAY } from "./helpers/ledger.js";
@@ -127,6 +128,10 @@ describe("deployments", function () {
         .to.be.instanceOf(DeploymentNotFoundError)
         .and.have.property("message")
         .that.matches(/has no ReserveBTC#Oracle/);
+    });
+
+    it("is bad input: a task exits 2 for a missing deployment", async function () {
+      expect(exitCodeFor(await failure(loadDeployment(1n, root)))).to.equal(2);
     });
   });
 

@@ -3,6 +3,8 @@ import { Address, OutScript } from "@scure/btc-signer";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 import { UserInputError } from "../errors.js";
+import { badInput } from "../input.js";
+import type { InputOrigin } from "../input.js";
 import type { BitcoinNetwork } from "./networks.js";
 import { networkParams } from "./networks.js";
 
@@ -61,9 +63,32 @@ function acceptsFamily(
  * Parses and validates a Bitcoin address for one network.
  *
  * Requirements: P2PKH, P2SH, P2WPKH, P2WSH or P2TR; bech32 for witness v0 and bech32m for v1 (BIP-350);
- * the address's network must match `network`. Throws {@link UserInputError} naming the problem.
+ * the address's network must match `network`. Throws {@link UserInputError} naming the problem — and, given
+ * `input`, the flag or parameter it came from.
  */
-export function parseAddress(address: string, network: BitcoinNetwork): ParsedAddress {
+export function parseAddress(address: string, network: BitcoinNetwork, input?: AddressInput): ParsedAddress {
+  if (input === undefined) return parseAny(address, network);
+  try {
+    return parseAny(address, network);
+  } catch (error) {
+    if (!(error instanceof UserInputError) || error.code !== "BTC_ADDRESS") throw error;
+    throw badInput(
+      input.name,
+      input.origin ?? "flag",
+      `not a valid ${network} address (${error.message})`,
+      error.code,
+    );
+  }
+}
+
+/** The input an address came from, named in the error: `--address: not a valid regtest address (…)`. */
+export interface AddressInput {
+  /** The flag or parameter name (`address`, `btcAddress`). */
+  name: string;
+  origin?: InputOrigin;
+}
+
+function parseAny(address: string, network: BitcoinNetwork): ParsedAddress {
   if (typeof address !== "string" || address.trim() === "") invalid("empty bitcoin address");
   const input = address.trim();
   const lower = input.toLowerCase();

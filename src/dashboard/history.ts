@@ -2,7 +2,8 @@ import type { Interface, Log, Provider } from "ethers";
 
 import type { Deployment } from "../deployments.js";
 import { earliestStartBlock } from "../deployments.js";
-import { UserInputError } from "../errors.js";
+import { parseInteger } from "../input.js";
+import type { InputOrigin } from "../input.js";
 import { LOG_RANGE_BLOCKS, RpcSource } from "../query/rpc.js";
 import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
 import { scanBackwards } from "./logs.js";
@@ -37,16 +38,15 @@ const TOPIC_NAMES = new Map(
 const RESERVES_COMMITTED = porIface.getEvent("ReservesCommitted")?.topicHash ?? "";
 
 /** `?points=N` of `/api/dashboard/history`: 1..MAX_HISTORY_POINTS, default DEFAULT_HISTORY_POINTS. */
-export function parsePoints(value: string | undefined): number {
-  if (value === undefined || value === "") return DEFAULT_HISTORY_POINTS;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_HISTORY_POINTS) {
-    throw new UserInputError(
-      `invalid points "${value}": an integer from 1 to ${MAX_HISTORY_POINTS}`,
-      "BAD_POINTS",
-    );
-  }
-  return n;
+export function parsePoints(value: string | undefined, origin: InputOrigin = "query"): number {
+  return parseInteger(value, {
+    name: "points",
+    origin,
+    min: 1,
+    max: MAX_HISTORY_POINTS,
+    fallback: DEFAULT_HISTORY_POINTS,
+    code: "BAD_POINTS",
+  });
 }
 
 /**

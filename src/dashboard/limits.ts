@@ -2,6 +2,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 
 import { UserInputError } from "../errors.js";
+import { clientErrorHandler, errorBody } from "./http-errors.js";
 
 /** Abuse limits of the HTTP API (`realtime:serve --rate-limit … --rate-window … --max-connections …`). */
 export interface AbuseLimits {
@@ -41,7 +42,10 @@ export function resolveLimits(limits: Partial<AbuseLimits> = {}): AbuseLimits {
   return merged;
 }
 
-/** The Fastify constructor options that enforce the limits. */
+/**
+ * The Fastify constructor options that enforce the limits; what Node's HTTP parser refuses (431 for a request line
+ * and headers over the limit, 408) is answered in the API's JSON error shape.
+ */
 export function serverLimitOptions(limits: AbuseLimits): FastifyServerOptions & {
   http: { maxHeaderSize: number };
 } {
@@ -49,6 +53,7 @@ export function serverLimitOptions(limits: AbuseLimits): FastifyServerOptions & 
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
     http: { maxHeaderSize: limits.maxHeaderBytes },
+    clientErrorHandler: clientErrorHandler(limits),
   };
 }
 
@@ -72,9 +77,9 @@ export async function registerAbuseLimits(
   app.server.maxConnections = limits.maxConnections;
   app.addHook("onRequest", async (request, reply) => {
     if (Buffer.byteLength(request.url) > limits.maxUrlBytes) {
-      await reply.code(414).send({
-        error: { code: "URI_TOO_LONG", message: `request target longer than ${limits.maxUrlBytes} bytes` },
-      });
+      await reply
+        .code(414)
+        .send(errorBody("URI_TOO_LONG", `request target longer than ${limits.maxUrlBytes} bytes`));
       return reply;
     }
   });

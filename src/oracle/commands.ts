@@ -4,6 +4,7 @@
  */
 import { ZeroAddress, getAddress, isAddress, parseEther } from "ethers";
 
+import { parseAddress } from "../bitcoin/address.js";
 import { parseWalletAddressType, DevnetWallet } from "../bitcoin/devnet/wallet.js";
 import type { BitcoinNetwork } from "../bitcoin/networks.js";
 import { isBitcoinNetwork } from "../bitcoin/networks.js";
@@ -99,6 +100,7 @@ export async function bindCommand(ctx: OracleContext, args: BindArgs): Promise<B
   }
   if (btcAddress === "")
     throw new UserInputError("--btc-address is required (or --devnet-wallet NAME)", "BTC_ADDRESS");
+  btcAddress = parseAddress(btcAddress, network, { name: "btcAddress" }).address;
   const { oracle } = ctx.system;
 
   if (args.printMessage) {

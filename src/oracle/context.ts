@@ -9,7 +9,7 @@ import type { HookManager } from "hardhat/types/hooks";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { Deployment, SystemContracts } from "../deployments.js";
-import { DeploymentNotFoundError, attachSystem, deploymentFolder, loadDeployment } from "../deployments.js";
+import { attachSystem, deploymentFolder, loadDeployment } from "../deployments.js";
 import { UserInputError } from "../errors.js";
 import type { Committee } from "./committee.js";
 import { DEFAULT_SIGN_TIMEOUT_MS, LocalCommittee } from "./committee.js";
@@ -142,13 +142,7 @@ export async function loadLiveDeployment(
   chainId: bigint,
   deploymentsRoot?: string,
 ): Promise<Deployment> {
-  let deployment: Deployment;
-  try {
-    deployment = await loadDeployment(chainId, deploymentsRoot);
-  } catch (error) {
-    if (error instanceof DeploymentNotFoundError) throw new UserInputError(error.message, "NO_DEPLOYMENT");
-    throw error;
-  }
+  const deployment = await loadDeployment(chainId, deploymentsRoot);
   if ((await provider.getCode(deployment.oracle)) === "0x") {
     const folder = deploymentFolder(chainId, deploymentsRoot);
     // Hardhat's in-process network and `hardhat node` share chain id 31337: a deployment made on the node is found

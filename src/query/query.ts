@@ -1,6 +1,8 @@
 import { getAddress, isAddress, ZeroAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
+import { badInput, missingInput, parseInteger } from "../input.js";
+import type { InputOrigin } from "../input.js";
 import type {
   DisputeFilter,
   DisputeItem,
@@ -24,32 +26,40 @@ export const DEFAULT_DISPUTE_LIMIT = 100;
 const RATIO_DECIMALS = 6;
 const RATIO_SCALE = 10n ** BigInt(RATIO_DECIMALS);
 
-/** Checksummed EVM address, or a UserInputError naming the bad value. */
-export function parseUser(value: string | undefined, flag = "user"): string {
-  if (value === undefined || value === "") throw new UserInputError(`--${flag} is required`, "MISSING_USER");
+/** Checksummed EVM address, or a UserInputError naming the input (`--user` or `user`) and the bad value. */
+export function parseUser(value: string | undefined, name = "user", origin: InputOrigin = "flag"): string {
+  if (value === undefined || value === "") throw missingInput(name, origin, "MISSING_USER");
   if (!isAddress(value) || value.toLowerCase() === ZeroAddress) {
-    throw new UserInputError(`invalid address "${value}" for --${flag}`, "BAD_ADDRESS");
+    throw badInput(name, origin, `"${value}" is not an EVM address`, "BAD_ADDRESS");
   }
   return getAddress(value);
 }
 
-export function parseLimit(value: string | number | undefined, fallback = DEFAULT_TRANSACTION_LIMIT): number {
-  if (value === undefined || value === "") return fallback;
-  const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TRANSACTION_LIMIT) {
-    throw new UserInputError(
-      `invalid limit "${value}": an integer from 1 to ${MAX_TRANSACTION_LIMIT}`,
-      "BAD_LIMIT",
-    );
-  }
-  return n;
+export function parseLimit(
+  value: string | number | undefined,
+  fallback = DEFAULT_TRANSACTION_LIMIT,
+  origin: InputOrigin = "flag",
+): number {
+  return parseInteger(value, {
+    name: "limit",
+    origin,
+    min: 1,
+    max: MAX_TRANSACTION_LIMIT,
+    fallback,
+    code: "BAD_LIMIT",
+  });
 }
 
-export function parseStatus(value: string | undefined): DisputeStatus | undefined {
+export function parseStatus(
+  value: string | undefined,
+  origin: InputOrigin = "flag",
+): DisputeStatus | undefined {
   if (value === undefined || value === "" || value === "all") return undefined;
   if (!(DISPUTE_STATUSES as readonly string[]).includes(value)) {
-    throw new UserInputError(
-      `invalid status "${value}": one of ${DISPUTE_STATUSES.join(", ")}, all`,
+    throw badInput(
+      "status",
+      origin,
+      `"${value}" is not one of ${DISPUTE_STATUSES.join(", ")}, all`,
       "BAD_STATUS",
     );
   }
@@ -70,22 +80,26 @@ export interface RawParams {
   status?: string;
 }
 
-/** Validates raw inputs for `name`: required user, limit range, status enum. Unused inputs are ignored. */
-export function validateParams(name: QueryName, raw: RawParams): QueryParams {
+/**
+ * Validates raw inputs for `name`: required user, limit range, status enum. Unused inputs are ignored. Messages name
+ * task flags (`--limit`) or, with `origin` "query", the HTTP query parameters (`limit`).
+ */
+export function validateParams(name: QueryName, raw: RawParams, origin: InputOrigin = "flag"): QueryParams {
+  const user = (value: string | undefined) => parseUser(value, "user", origin);
   switch (name) {
     case "balances":
-      return { user: parseUser(raw.user) };
+      return { user: user(raw.user) };
     case "transactions":
-      return { user: parseUser(raw.user), limit: parseLimit(raw.limit) };
+      return { user: user(raw.user), limit: parseLimit(raw.limit, DEFAULT_TRANSACTION_LIMIT, origin) };
     case "bitcoin-addresses":
     case "yield-status":
-      return raw.user === undefined || raw.user === "" ? {} : { user: parseUser(raw.user) };
+      return raw.user === undefined || raw.user === "" ? {} : { user: user(raw.user) };
     case "disputes": {
-      const status = parseStatus(raw.status);
+      const status = parseStatus(raw.status, origin);
       return {
         ...(status === undefined ? {} : { status }),
-        ...(raw.user === undefined || raw.user === "" ? {} : { user: parseUser(raw.user) }),
-        limit: parseLimit(raw.limit, DEFAULT_DISPUTE_LIMIT),
+        ...(raw.user === undefined || raw.user === "" ? {} : { user: user(raw.user) }),
+        limit: parseLimit(raw.limit, DEFAULT_DISPUTE_LIMIT, origin),
       };
     }
     default:

@@ -12,9 +12,9 @@ import {
   serverLimitOptions,
 } from "../dashboard/limits.js";
 import type { AbuseLimits } from "../dashboard/limits.js";
+import { errorBody, registerErrorHandling } from "../dashboard/http-errors.js";
 import { registerDashboard } from "../dashboard/routes.js";
 import type { DashboardRoutesOptions } from "../dashboard/routes.js";
-import { BackendError, UserInputError } from "../errors.js";
 import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
 import type { RawParams } from "./query.js";
 import type { ChainEventStream, StreamEvent } from "./stream.js";
@@ -54,14 +54,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
-}
-
 /**
  * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the operator
  * dashboard (`/`, `/api/dashboard/*`); CORS, a per-client rate limit (429), size limits and a connection cap, an
@@ -75,6 +67,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const app = Fastify({ logger: false, forceCloseConnections: true, ...serverLimitOptions(limits) });
   await app.register(cors, { origin: options.corsOrigin ?? "*", methods: ["GET", "HEAD", "OPTIONS"] });
   await registerAbuseLimits(app, limits, undefined, isPageOrHealthRoute);
+  registerErrorHandling(app, { limits, notFound: notFoundLimit(app, limits) });
 
   // ---- head tracking and cache ----------------------------------------------------------------------------------
   let headCache: { at: number; value: Promise<number> } | undefined;
@@ -94,7 +87,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const compute = async (name: QueryName, params: QueryParams): Promise<string> =>
     JSON.stringify(await runQuery(source, name, params));
   const answer = async (name: QueryName, raw: RawParams): Promise<string> => {
-    const params = validateParams(name, raw);
+    const params = validateParams(name, raw, "query");
     if (options.noCache === true) return compute(name, params);
     const head = await currentHead();
     const key = queryKey(name, params);
@@ -128,22 +121,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.addHook("onResponse", release);
   app.addHook("onRequestAbort", release);
 
-  // ---- errors ---------------------------------------------------------------------------------------------------
-  app.setNotFoundHandler(notFoundLimit(app, limits), async (request, reply) =>
-    reply
-      .code(404)
-      .send(errorBody("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)),
-  );
-  app.setErrorHandler(async (error: unknown, _request, reply) => {
-    if (error instanceof UserInputError) return reply.code(400).send(errorBody(error.code, error.message));
-    if (error instanceof BackendError) return reply.code(502).send(errorBody(error.code, error.message));
-    const e = error as { statusCode?: number; message?: string; code?: string };
-    if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.code(e.statusCode).send(errorBody(e.code ?? "BAD_REQUEST", e.message ?? "bad request"));
-    }
-    return reply.code(500).send(errorBody("INTERNAL", e.message?.split("\n")[0] ?? "internal error"));
-  });
-
   // ---- routes ---------------------------------------------------------------------------------------------------
   await registerDashboard(app, options.dashboard ?? {});
   app.get("/healthz", async () => {
@@ -168,7 +145,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const user =
         request.query.user === undefined || request.query.user === ""
           ? undefined
-          : parseUser(request.query.user);
+          : parseUser(request.query.user, "user", "query");
       const origin = Array.isArray(options.corsOrigin)
         ? options.corsOrigin.join(" ")
         : (options.corsOrigin ?? "*");

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { BackendError, UserInputError } from "./errors.js";
+import { ToolError, UserInputError } from "../errors.js";
 import { lastLine, runTool, subgraphBin } from "./tools.js";
 
 export interface BuildResult {
@@ -33,7 +33,7 @@ export async function buildSubgraph(
   ];
   for (const [label, args] of steps) {
     const run = await runTool(graph, args, subgraphDir, { echo: options.echo });
-    if (run.code !== 0) throw new BackendError(`${label} failed (exit ${run.code}): ${lastLine(run.output)}`);
+    if (run.code !== 0) throw new ToolError(`${label} failed (exit ${run.code}): ${lastLine(run.output)}`);
   }
   return {
     buildDir: path.join("subgraph", "build"),

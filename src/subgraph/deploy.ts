@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { BackendError, UserInputError } from "./errors.js";
+import { BackendError, ToolError, UserInputError } from "../errors.js";
 import { lastLine, runTool, subgraphBin } from "./tools.js";
 
 export const NOT_LOGGED_IN = "not logged in to Goldsky: run npx goldsky login";
@@ -83,7 +83,7 @@ export async function deploySubgraph(options: DeployOptions): Promise<DeployResu
     }
     if (/unauthori[sz]ed|401|not logged in|invalid token/i.test(run.output))
       throw new UserInputError(NOT_LOGGED_IN);
-    throw new BackendError(
+    throw new ToolError(
       `goldsky subgraph deploy ${subgraph} failed (exit ${run.code}): ${lastLine(run.output)}`,
     );
   }

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { UserInputError } from "./errors.js";
+import { UserInputError } from "../errors.js";
 
 /** One deployed contract of an Ignition deployment. */
 export interface DeployedContract {

@@ -4,7 +4,7 @@
 // The template is our own file with a fixed layout (see subgraph/subgraph.template.yaml), so a line-based reader is
 // enough: no YAML dependency in the root package.
 
-import { UserInputError } from "./errors.js";
+import { UserInputError } from "../errors.js";
 
 /** One `eventHandlers` entry of a data source. */
 export interface EventHandlerEntry {

@@ -12,7 +12,7 @@ import path from "node:path";
 import { Interface, LogDescription } from "ethers";
 import type { EventFragment, Log } from "ethers";
 
-import { BackendError } from "./errors.js";
+import { ToolError } from "../errors.js";
 import type { EntityAccess, EventContext } from "./host.js";
 import { MappingModule, compileModule } from "./host.js";
 import type { AbiEntry } from "./manifest.js";
@@ -93,7 +93,7 @@ export async function ensureMappingsBuilt(options: MappingsBuildOptions): Promis
   ];
   for (const [label, args] of steps) {
     const run = await runTool(graph, args, subgraph, { echo: options.echo });
-    if (run.code !== 0) throw new BackendError(`${label} failed (exit ${run.code}): ${lastLine(run.output)}`);
+    if (run.code !== 0) throw new ToolError(`${label} failed (exit ${run.code}): ${lastLine(run.output)}`);
   }
   // graph-cli folds long lines of the manifest it writes; the host reads the handlers from the rendered copy.
   await writeFile(path.join(buildDir, HANDLERS_FILE), await readFile(path.join(subgraph, RUNTIME_MANIFEST)));
@@ -146,7 +146,7 @@ function topicOf(iface: Interface, signature: string): string {
   );
   const topic =
     match === undefined ? undefined : iface.getEvent((match as { format(): string }).format())?.topicHash;
-  if (topic === undefined) throw new BackendError(`built manifest: no ABI event matches ${signature}`);
+  if (topic === undefined) throw new ToolError(`built manifest: no ABI event matches ${signature}`);
   return topic;
 }
 
@@ -194,11 +194,11 @@ export class Mappings {
   /** Indexes the logs of `address` with the data source `name` (a deployment's contract). */
   bind(name: string, address: string): void {
     const m = this.modules.get(name);
-    if (m === undefined) throw new BackendError(`the built subgraph has no data source ${name}`);
+    if (m === undefined) throw new ToolError(`the built subgraph has no data source ${name}`);
     const handlers = new Map<string, Handler>();
     for (const [topic, handler] of m.handlers) {
       const fragment = m.iface.getEvent(topic);
-      if (fragment === null) throw new BackendError(`data source ${name}: no ABI event has topic ${topic}`);
+      if (fragment === null) throw new ToolError(`data source ${name}: no ABI event has topic ${topic}`);
       handlers.set(topic, {
         module: m.module,
         iface: m.iface,

@@ -8,7 +8,7 @@ import path from "node:path";
 
 import { YIELD_POOL_FUTURE_IDS, defaultDeploymentsRoot } from "../deployments.js";
 import { readIgnitionDeployment, deploymentFolder } from "./deployment.js";
-import { UserInputError } from "./errors.js";
+import { UserInputError } from "../errors.js";
 import type { AbiEntry } from "./manifest.js";
 import {
   abiEventSignatures,

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import { UserInputError } from "./errors.js";
+import { UserInputError } from "../errors.js";
 
 /** Output of a finished tool run. */
 export interface ToolRun {

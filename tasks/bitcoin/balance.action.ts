@@ -1,9 +1,10 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { parseAddress } from "../../src/bitcoin/address.js";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   address: string;
@@ -18,12 +19,10 @@ export default async function balanceAction(args: Args, _hre?: HardhatRuntimeEnv
     args.json,
     async () => {
       if (args.address === "") throw new UserInputError("--address is required");
-      const client = new EsploraClient({
-        baseUrl: args.url,
-        network: parseNetwork(args.btcNetwork),
-        retries: 2,
-      });
-      return client.confirmedBalance(args.address, args.minConf);
+      const network = parseNetwork(args.btcNetwork);
+      const { address } = parseAddress(args.address, network, { name: "address" });
+      const client = new EsploraClient({ baseUrl: args.url, network, retries: 2 });
+      return client.confirmedBalance(address, args.minConf);
     },
     (r) => table(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
   );

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   port: number;

@@ -1,8 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { parseAddress } from "../../src/bitcoin/address.js";
 import { DevnetControl } from "../../src/bitcoin/devnet/control.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   address: string;
@@ -17,7 +18,10 @@ export default async function fundAction(args: Args, _hre?: HardhatRuntimeEnviro
     async () => {
       if (args.address === "") throw new UserInputError("--address is required");
       if (args.sats <= 0n) throw new UserInputError("--sats must be positive");
-      const r = await new DevnetControl(args.url).fund(args.address, args.sats);
+      const devnet = new DevnetControl(args.url);
+      const { network } = await devnet.info();
+      parseAddress(args.address, network, { name: "address" });
+      const r = await devnet.fund(args.address, args.sats);
       return { txid: r.txid, address: args.address, sats: args.sats.toString(), ...r.info };
     },
     (r) => table(Object.entries(r)),

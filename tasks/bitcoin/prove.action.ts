@@ -5,7 +5,7 @@ import { parseWalletAddressType } from "../../src/bitcoin/devnet/wallet.js";
 import { parseNetwork } from "../../src/bitcoin/networks.js";
 import type { ProofKind } from "../../src/bitcoin/proof.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   user: string;

@@ -1,8 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { parseAddress } from "../../src/bitcoin/address.js";
 import { DevnetControl } from "../../src/bitcoin/devnet/control.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   from: string;
@@ -19,7 +20,11 @@ export default async function spendAction(args: Args, _hre?: HardhatRuntimeEnvir
     async () => {
       if (args.from === "" || args.to === "") throw new UserInputError("--from and --to are required");
       if (args.sats <= 0n) throw new UserInputError("--sats must be positive");
-      const r = await new DevnetControl(args.url).spend(args.from, args.to, args.sats, args.feeSats);
+      const devnet = new DevnetControl(args.url);
+      const { network } = await devnet.info();
+      parseAddress(args.from, network, { name: "from" });
+      parseAddress(args.to, network, { name: "to" });
+      const r = await devnet.spend(args.from, args.to, args.sats, args.feeSats);
       const change = r.outputs.find((o, i) => i > 0 && o.address === args.from)?.sats ?? "0";
       return {
         txid: r.txid,

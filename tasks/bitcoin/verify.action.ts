@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { parseAddress } from "../../src/bitcoin/address.js";
 import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { proofDigest, verifyOwnershipProof } from "../../src/bitcoin/proof.js";
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "./output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   address: string;
@@ -32,11 +33,13 @@ export default async function verifyAction(args: Args, _hre?: HardhatRuntimeEnvi
       if (args.address === "" || args.signature === "")
         throw new UserInputError("--address and --signature are required");
       const message = readMessage(args);
+      const network = parseNetwork(args.btcNetwork);
+      parseAddress(args.address, network, { name: "address" });
       const result = verifyOwnershipProof({
         message,
         btcAddress: args.address,
         signature: args.signature,
-        network: parseNetwork(args.btcNetwork),
+        network,
       });
       return { ...result, address: args.address, digest: proofDigest(message, args.signature) };
     },

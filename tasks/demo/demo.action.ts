@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { DemoReport } from "../../src/demo/run.js";
-import { jsonReplacer, runTask, table } from "../bitcoin/output.js";
+import { jsonReplacer, runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
 
 /** The system report: components, rounds, balances, per-query latency, live metrics, checks and the verdict. */

@@ -1,5 +1,5 @@
 import type { PassResult } from "../../src/monitor/monitor.js";
-import { table } from "../bitcoin/output.js";
+import { table } from "../shared/output.js";
 
 /** `monitor:run --once` as a table: the pass, each condition, the events found and the alerts raised. */
 export function renderPass(r: PassResult): string {

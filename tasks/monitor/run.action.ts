@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
-import { runTask } from "../bitcoin/output.js";
-import { reportFatal, stopOnSignals } from "../oracle/process.js";
+import { runTask } from "../shared/output.js";
+import { reportFatal, stopOnSignals } from "../shared/process.js";
 import { monitorOverrides } from "./args.js";
 import { renderPass } from "./render.js";
 

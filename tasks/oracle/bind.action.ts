@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { BindArgs, BindCommandResult } from "../../src/oracle/commands.js";
-import { runTask, table } from "../bitcoin/output.js";
+import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
 
 function render(result: BindCommandResult): string {

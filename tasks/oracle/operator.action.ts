@@ -3,7 +3,7 @@ import { pino } from "pino";
 
 import type { RunningOperator } from "../../src/oracle/operator/start.js";
 import { buildContracts } from "../build-contracts.js";
-import { reportFatal, stopOnSignals } from "./process.js";
+import { reportFatal, stopOnSignals } from "../shared/process.js";
 
 interface Args {
   port: number;

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { jsonReplacer, runTask, table } from "../bitcoin/output.js";
+import { jsonReplacer, runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
 
 interface Args {

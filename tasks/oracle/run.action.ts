@@ -4,7 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
 import type { RoundMonitor } from "../../src/monitor/service.js";
-import { reportFatal, stopOnSignals } from "./process.js";
+import { reportFatal, stopOnSignals } from "../shared/process.js";
 import { buildContracts } from "../build-contracts.js";
 
 interface Args {

@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { runTask, table } from "../bitcoin/output.js";
+import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
 
 export default async function statusAction(

@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { PROJECT_ROOT, storeLocation } from "../../src/query/context.js";
 import { openStore } from "../../src/store/store.js";
-import { runTask } from "../bitcoin/output.js";
+import { runTask } from "../shared/output.js";
 
 interface Args {
   dataDir: string;

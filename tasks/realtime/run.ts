@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { createSource } from "../../src/query/context.js";
 import { parseQueryName, runQuery, validateParams } from "../../src/query/query.js";
 import { renderResult } from "../../src/query/render.js";
-import { runTask } from "../bitcoin/output.js";
+import { runTask } from "../shared/output.js";
 
 /** Flags shared by the eight `realtime:<name>` tasks. */
 export interface RealtimeArgs {

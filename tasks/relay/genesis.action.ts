@@ -1,4 +1,4 @@
-import { runTask, table } from "../bitcoin/output.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   bitcoin: string;

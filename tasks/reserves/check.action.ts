@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { ReserveReport } from "../../src/reserves/check.js";
 import { checkReserves, reserveExitCode } from "../../src/reserves/check.js";
-import { runTask, table } from "../bitcoin/output.js";
+import { runTask, table } from "../shared/output.js";
 import { reserveContext } from "./context.js";
 
 function render(r: ReserveReport): string {

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { UserInputError } from "../../src/errors.js";
 import type { UserProofReport } from "../../src/reserves/proof.js";
 import { proveUser } from "../../src/reserves/proof.js";
-import { runTask, table } from "../bitcoin/output.js";
+import { runTask, table } from "../shared/output.js";
 import { reserveContext } from "./context.js";
 
 function render(r: UserProofReport): string {

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { buildSubgraph } from "../../src/subgraph/build.js";
-import { runTask } from "./output.js";
+import { runTask } from "../shared/output.js";
 
 export default async function buildAction(
   args: { json: boolean },

@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { deploySubgraph } from "../../src/subgraph/deploy.js";
-import { UserInputError } from "../../src/subgraph/errors.js";
-import { runTask } from "./output.js";
+import { UserInputError } from "../../src/errors.js";
+import { runTask } from "../shared/output.js";
 
 interface Args {
   name: string;

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { renderPipeline } from "../../src/store/pipeline.js";
 import { loadHistorySchema } from "../../src/store/store.js";
-import { runTask } from "../bitcoin/output.js";
+import { runTask } from "../shared/output.js";
 
 interface Args {
   check: boolean;

@@ -1,9 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { UserInputError } from "../../src/subgraph/errors.js";
+import { UserInputError } from "../../src/errors.js";
 import type { AbiEntry } from "../../src/subgraph/manifest.js";
 import { prepareSubgraph } from "../../src/subgraph/prepare.js";
-import { runTask } from "./output.js";
+import { runTask } from "../shared/output.js";
 
 interface Args {
   chainId: string;

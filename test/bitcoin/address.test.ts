@@ -276,6 +276,24 @@ describe("parseAddress", function () {
     }
   });
 
+  context("when the address came from a flag or a query parameter", function () {
+    it("names the input, the network and the reason", function () {
+      // A mainnet P2PKH address with its last character changed: the base58check checksum no longer matches.
+      expect(() => parseAddress("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", "regtest", { name: "address" }))
+        .to.throw(UserInputError, "--address: not a valid regtest address (base58 checksum invalid)")
+        .with.property("code", "BTC_ADDRESS");
+      expect(() =>
+        parseAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "regtest", { name: "btcAddress" }),
+      )
+        .to.throw(UserInputError)
+        .with.property("message", "--btc-address: not a valid regtest address (mainnet address on regtest)");
+      expect(() => parseAddress("nope", "mainnet", { name: "btcAddress", origin: "query" }))
+        .to.throw(UserInputError)
+        .with.property("message")
+        .that.matches(/^btcAddress: not a valid mainnet address \(/);
+    });
+  });
+
   context("when asked with isValidAddress", function () {
     it("answers true for a valid address and false for an invalid one", function () {
       expect(isValidAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "mainnet")).to.equal(true);

@@ -131,7 +131,24 @@ describe("btc:* task actions", function () {
         }),
       );
       expect(out.stdout).to.deep.equal([]);
-      expect(out.stderr).to.deep.equal(["error: mainnet address on regtest"]);
+      expect(out.stderr).to.deep.equal([
+        "error: --address: not a valid regtest address (mainnet address on regtest)",
+      ]);
+      expect(out.exitCode).to.equal(2);
+    });
+    it("names --address and the reason for a bad address before asking any backend", async function () {
+      const out = await capture(() =>
+        balanceAction({
+          address: "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3",
+          minConf: 1,
+          url: "http://127.0.0.1:1",
+          btcNetwork: "mainnet",
+          json: false,
+        }),
+      );
+      expect(out.stderr).to.deep.equal([
+        "error: --address: not a valid mainnet address (base58 checksum invalid)",
+      ]);
       expect(out.exitCode).to.equal(2);
     });
     it("rejects a missing --address", async function () {

@@ -255,7 +255,10 @@ describe("realtime queries", function () {
 
   describe("input validation", function () {
     it("rejects a bad address with a UserInputError", async function () {
-      expect(() => validateParams("balances", { user: "0x123" })).to.throw(UserInputError, /invalid address/);
+      expect(() => validateParams("balances", { user: "0x123" })).to.throw(
+        UserInputError,
+        /is not an EVM address/,
+      );
       expect(() => validateParams("transactions", { user: alice, limit: "0" })).to.throw(
         UserInputError,
         /limit/,
@@ -366,7 +369,7 @@ describe("realtime queries", function () {
       let res = await fetch(`${server.url}/api/realtime/balances?user=0xnope`);
       expect(res.status).to.equal(400);
       expect(await res.json()).to.deep.equal({
-        error: { code: "BAD_ADDRESS", message: 'invalid address "0xnope" for --user' },
+        error: { code: "BAD_ADDRESS", message: 'user: "0xnope" is not an EVM address' },
       });
       res = await fetch(`${server.url}/api/realtime/balances`);
       expect(res.status).to.equal(400);

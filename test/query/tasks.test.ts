@@ -30,7 +30,7 @@ describe("realtime tasks", function () {
   context("when the user address is invalid", function () {
     it("prints one error line and exits 2", async function () {
       const r = await capture(() => balancesAction({ ...base, user: "0x12" }, noHre));
-      expect(r.errors).to.deep.equal(['error: invalid address "0x12" for --user']);
+      expect(r.errors).to.deep.equal(['error: --user: "0x12" is not an EVM address']);
       expect(r.logs).to.deep.equal([]);
       expect(r.exitCode).to.equal(2);
     });
@@ -49,7 +49,7 @@ describe("realtime tasks", function () {
       const r = await capture(() =>
         transactionsAction({ ...base, user: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", limit: 0 }, noHre),
       );
-      expect(r.errors[0]).to.match(/^error: invalid limit "0"/);
+      expect(r.errors[0]).to.match(/^error: --limit: "0" is not an integer from 1 to 1000/);
       expect(r.exitCode).to.equal(2);
     });
   });
@@ -57,9 +57,9 @@ describe("realtime tasks", function () {
   context("when a disputes filter is invalid", function () {
     it("prints one error line and exits 2", async function () {
       for (const [args, message] of [
-        [{ status: "closed" }, /^error: invalid status "closed"/],
-        [{ user: "0x12" }, /^error: invalid address "0x12" for --user/],
-        [{ limit: 0 }, /^error: invalid limit "0"/],
+        [{ status: "closed" }, /^error: --status: "closed" is not one of/],
+        [{ user: "0x12" }, /^error: --user: "0x12" is not an EVM address/],
+        [{ limit: 0 }, /^error: --limit: "0" is not an integer from 1 to 1000/],
       ] as const) {
         const r = await capture(() => disputesAction({ ...base, ...args }, noHre));
         expect(r.errors, JSON.stringify(args)).to.have.length(1);

@@ -16,6 +16,7 @@ import {
   serverLimitOptions,
 } from "../../dashboard/limits.js";
 import type { AbuseLimits } from "../../dashboard/limits.js";
+import { errorBody, registerErrorHandling } from "../../dashboard/http-errors.js";
 import { UserInputError } from "../../errors.js";
 import type { Refusal } from "../refusals.js";
 import { OperatorMetrics } from "./metrics.js";
@@ -97,14 +98,6 @@ export interface RunningOperatorServer {
   close(): Promise<void>;
 }
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
-
-function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
-}
-
 const sha256 = (text: string) => createHash("sha256").update(text).digest();
 
 /** The kinds of request the node signs (metrics and logs). */
@@ -157,36 +150,24 @@ export async function startOperatorServer(options: OperatorServerOptions): Promi
     );
   });
 
-  app.setNotFoundHandler(notFoundLimit(app, limits), async (request, reply) =>
-    reply
-      .code(404)
-      .send(errorBody("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`)),
-  );
-  app.setErrorHandler(async (error: unknown, request, reply) => {
-    if (error instanceof NotOnCommitteeError)
-      return reply.code(403).send(errorBody("NOT_ON_COMMITTEE", error.message));
-    if (error instanceof BitcoinUnavailableError || error instanceof ChainUnavailableError) {
-      if (error instanceof ChainUnavailableError) metrics.chainErrors.inc();
-      logger.error(
-        { event: "unavailable", code: error.code, error: error.message },
-        "request failed: view unavailable",
-      );
-      return reply.code(503).header("retry-after", "5").send(errorBody(error.code, error.message));
-    }
-    if (error instanceof UserInputError) return reply.code(400).send(errorBody(error.code, error.message));
-    const e = error as { statusCode?: number; message?: string; code?: string; validation?: unknown };
-    if (e.validation !== undefined)
-      return reply.code(400).send(errorBody("BAD_REQUEST", e.message ?? "bad request"));
-    if (e.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply
-        .code(413)
-        .send(errorBody("BODY_TOO_LARGE", `request body larger than ${limits.bodyLimitBytes} bytes`));
-    }
-    if (typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.code(e.statusCode).send(errorBody(e.code ?? "BAD_REQUEST", e.message ?? "bad request"));
-    }
-    logger.error({ event: "internal-error", route: request.url, error: e.message }, "internal error");
-    return reply.code(500).send(errorBody("INTERNAL", e.message?.split("\n")[0] ?? "internal error"));
+  registerErrorHandling(app, {
+    limits,
+    notFound: notFoundLimit(app, limits),
+    classify: (error) => {
+      if (error instanceof NotOnCommitteeError)
+        return { status: 403, code: "NOT_ON_COMMITTEE", message: error.message };
+      if (error instanceof BitcoinUnavailableError || error instanceof ChainUnavailableError) {
+        if (error instanceof ChainUnavailableError) metrics.chainErrors.inc();
+        logger.error(
+          { event: "unavailable", code: error.code, error: error.message },
+          "request failed: view unavailable",
+        );
+        return { status: 503, code: error.code, message: error.message, headers: { "retry-after": "5" } };
+      }
+      return undefined;
+    },
+    onInternal: (_error, request, failure) =>
+      logger.error({ event: "internal-error", route: request.url, error: failure.message }, "internal error"),
   });
 
   /** Answers a signing outcome (200 or 422), counting and logging it. */

@@ -113,6 +113,42 @@ describe("operator node HTTP API (in-process network + devnet)", function () {
       expect(missing.status).to.equal(404);
     });
 
+    it("answers Fastify's body errors and wrong methods in the API's error shape", async function () {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const cases: Array<[RequestInit & { path: string }, number, string]> = [
+        [
+          {
+            path: "/v1/sign/binding",
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+          },
+          400,
+          "EMPTY_BODY",
+        ],
+        [
+          {
+            path: "/v1/sign/binding",
+            method: "POST",
+            headers: { ...auth, "content-type": "application/xml" },
+            body: "<a/>",
+          },
+          415,
+          "UNSUPPORTED_MEDIA_TYPE",
+        ],
+        [{ path: "/v1/sign/binding", method: "GET", headers: auth }, 405, "METHOD_NOT_ALLOWED"],
+        [{ path: "/metrics", method: "DELETE" }, 405, "METHOD_NOT_ALLOWED"],
+      ];
+      for (const [{ path, ...init }, status, code] of cases) {
+        const response = await fetch(`${url()}${path}`, init);
+        expect(response.status, code).to.equal(status);
+        const body = (await response.json()) as unknown;
+        expect(body, code).to.have.all.keys("error");
+        expect((body as { error: { code: string; message: string } }).error.code, code).to.equal(code);
+        expect(JSON.stringify(body), code).to.not.match(/FST_/);
+        if (status === 405) expect(response.headers.get("allow"), path).to.match(/^(POST|GET, HEAD)$/);
+      }
+    });
+
     it("refuses a deadline outside the Oracle's report validity", async function () {
       const latest = await connection.ethers.provider.getBlock("latest");
       const response = await post("/v1/sign/sync-batch", {
