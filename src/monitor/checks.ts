@@ -4,7 +4,7 @@
  * check class per event kind).
  */
 import { getAddress } from "ethers";
-import type { Log } from "ethers";
+import type { EventFragment, Interface, Log, Result } from "ethers";
 
 import type {
   DisputeManager,
@@ -118,21 +118,41 @@ function findingBase(log: Log): Pick<EventFinding, "key" | "block" | "txHash" | 
   };
 }
 
-/** emergency-burn: the Oracle's `EmergencyBurn(user, amountSats, reason)`. */
-export class EmergencyBurnCheck implements EventCheck {
-  readonly kind = "emergency-burn";
-  readonly contract = "oracle";
-  readonly #event = oracleIface.getEvent("EmergencyBurn");
-  readonly topic = this.#event.topicHash;
+/** An event check over one contract event: decodes the log, then says what it means ({@link describe}). */
+abstract class ContractEventCheck implements EventCheck {
+  readonly topic: string;
+  readonly #fragment: EventFragment;
+
+  protected constructor(
+    readonly kind: EventKind,
+    readonly contract: keyof LogSources,
+    private readonly iface: Interface,
+    eventName: string,
+  ) {
+    this.#fragment = iface.getEvent(eventName) as EventFragment;
+    this.topic = this.#fragment.topicHash;
+  }
 
   decode(log: Log): EventFinding {
-    const event = oracleIface.decodeEventLog(this.#event, log.data, [...log.topics]);
+    const args = this.iface.decodeEventLog(this.#fragment, log.data, [...log.topics]);
+    return { kind: this.kind, ...findingBase(log), ...this.describe(args, log) };
+  }
+
+  /** The finding's summary and details from the decoded arguments. */
+  protected abstract describe(args: Result, log: Log): Pick<EventFinding, "summary" | "details">;
+}
+
+/** emergency-burn: the Oracle's `EmergencyBurn(user, amountSats, reason)`. */
+export class EmergencyBurnCheck extends ContractEventCheck {
+  constructor() {
+    super("emergency-burn", "oracle", oracleIface, "EmergencyBurn");
+  }
+
+  protected describe(event: Result, log: Log): Pick<EventFinding, "summary" | "details"> {
     const user = getAddress(event.user as string);
     const amountSats = (event.amountSats as bigint).toString();
     const reason = emergencyReasonName(Number(event.reason));
     return {
-      kind: this.kind,
-      ...findingBase(log),
       summary: emergencyBurnSummary(user, amountSats, reason),
       details: { user, amountSats, reason, txHash: log.transactionHash, logIndex: log.index },
     };
@@ -140,21 +160,17 @@ export class EmergencyBurnCheck implements EventCheck {
 }
 
 /** dispute-opened: the DisputeManager's `DisputeOpened(disputeId, user, challenger, …)`. */
-export class DisputeOpenedCheck implements EventCheck {
-  readonly kind = "dispute-opened";
-  readonly contract = "disputeManager";
-  readonly #event = disputeIface.getEvent("DisputeOpened");
-  readonly topic = this.#event.topicHash;
+export class DisputeOpenedCheck extends ContractEventCheck {
+  constructor() {
+    super("dispute-opened", "disputeManager", disputeIface, "DisputeOpened");
+  }
 
-  decode(log: Log): EventFinding {
-    const event = disputeIface.decodeEventLog(this.#event, log.data, [...log.topics]);
+  protected describe(event: Result, log: Log): Pick<EventFinding, "summary" | "details"> {
     const user = getAddress(event.user as string);
     const disputeId = (event.disputeId as bigint).toString();
     const claimedSats = (event.claimedSats as bigint).toString();
     const attestedSats = (event.attestedSats as bigint).toString();
     return {
-      kind: this.kind,
-      ...findingBase(log),
       summary: disputeOpenedSummary(disputeId, user, claimedSats, attestedSats),
       details: {
         disputeId,
