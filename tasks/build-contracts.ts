@@ -62,11 +62,30 @@ export async function withBuildLock<T>(
 }
 
 /**
+ * Runs `fn` with `console.log` kept off stdout: a line goes to stderr, an empty line is dropped. Hardhat's build
+ * prints one empty line on stdout per compilation job even when quiet (its warnings go to stderr), which put some
+ * twenty blank lines before the demo's report on a first run; nothing a build prints is a task's result, and stdout
+ * carries only the result (one JSON document with --json).
+ */
+export async function withStdoutKeptForResult<T>(fn: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    if (args.length > 0) console.error(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+  }
+}
+
+/**
  * Compiles the contracts a task needs (quietly; not the Solidity tests) so the generated typechain bindings exist
  * before the task imports the src/ modules that use them. Tasks started at the same time build one after another.
+ * Nothing the build prints reaches stdout (see {@link withStdoutKeptForResult}).
  */
 export async function buildContracts(hre: HardhatRuntimeEnvironment): Promise<void> {
   await withBuildLock(path.join(hre.config.paths.cache, "reservebtc-build.lock"), () =>
-    hre.tasks.getTask("build").run({ quiet: true, noTests: true }),
+    withStdoutKeptForResult(() => hre.tasks.getTask("build").run({ quiet: true, noTests: true })),
   );
 }

@@ -1,9 +1,10 @@
 /**
  * What the monitor reads: the system's health at one block (views pinned to it) and the alerting events of a
- * bounded block range (one eth_getLogs call per range, both contracts and both topics at once).
+ * bounded block range (one eth_getLogs call per range, both contracts and every event check's topic at once; one
+ * check class per event kind).
  */
 import { getAddress } from "ethers";
-import type { Log } from "ethers";
+import type { EventFragment, Interface, Log, Result } from "ethers";
 
 import type {
   DisputeManager,
@@ -16,7 +17,7 @@ import { DisputeManager__factory, Oracle__factory } from "../../types/ethers-con
 import { readChainSnapshot } from "../oracle/chain-state.js";
 import { emergencyReasonName } from "../query/query.js";
 import { readReserveTotals } from "../reserves/check.js";
-import type { EventFinding } from "./alerts.js";
+import type { EventFinding, EventKind } from "./alerts.js";
 
 /** The contracts the monitor reads (connected to a provider; it never sends a transaction). */
 export interface MonitorContracts {
@@ -87,14 +88,118 @@ export async function readChainHealth(contracts: MonitorContracts): Promise<Chai
 
 const oracleIface = Oracle__factory.createInterface();
 const disputeIface = DisputeManager__factory.createInterface();
-const EMERGENCY_BURN = oracleIface.getEvent("EmergencyBurn");
-const DISPUTE_OPENED = disputeIface.getEvent("DisputeOpened");
 
-/** The alerting events (EmergencyBurn, DisputeOpened) of blocks `fromBlock..toBlock`, oldest first. */
+/** Where a log was found: the contracts' addresses, lower-cased. */
+interface LogSources {
+  oracle: string;
+  disputeManager: string;
+}
+
+/**
+ * One alerting event (tBTC's monitor pattern: one check per class behind one interface): its kind, the contract and
+ * topic it reads, and the finding one of its logs becomes. Every check is registered in {@link EVENT_CHECKS}.
+ */
+export interface EventCheck {
+  readonly kind: EventKind;
+  /** The emitting contract (key of {@link MonitorContracts}). */
+  readonly contract: keyof LogSources;
+  readonly topic: string;
+  /** The finding of one of this check's logs. */
+  decode(log: Log): EventFinding;
+}
+
+/** The fields every finding of a log shares. */
+function findingBase(log: Log): Pick<EventFinding, "key" | "block" | "txHash" | "logIndex"> {
+  return {
+    key: `${log.transactionHash}:${log.index}`,
+    block: log.blockNumber,
+    txHash: log.transactionHash,
+    logIndex: log.index,
+  };
+}
+
+/** An event check over one contract event: decodes the log, then says what it means ({@link describe}). */
+abstract class ContractEventCheck implements EventCheck {
+  readonly topic: string;
+  readonly #fragment: EventFragment;
+
+  protected constructor(
+    readonly kind: EventKind,
+    readonly contract: keyof LogSources,
+    private readonly iface: Interface,
+    eventName: string,
+  ) {
+    this.#fragment = iface.getEvent(eventName) as EventFragment;
+    this.topic = this.#fragment.topicHash;
+  }
+
+  decode(log: Log): EventFinding {
+    const args = this.iface.decodeEventLog(this.#fragment, log.data, [...log.topics]);
+    return { kind: this.kind, ...findingBase(log), ...this.describe(args, log) };
+  }
+
+  /** The finding's summary and details from the decoded arguments. */
+  protected abstract describe(args: Result, log: Log): Pick<EventFinding, "summary" | "details">;
+}
+
+/** emergency-burn: the Oracle's `EmergencyBurn(user, amountSats, reason)`. */
+export class EmergencyBurnCheck extends ContractEventCheck {
+  constructor() {
+    super("emergency-burn", "oracle", oracleIface, "EmergencyBurn");
+  }
+
+  protected describe(event: Result, log: Log): Pick<EventFinding, "summary" | "details"> {
+    const user = getAddress(event.user as string);
+    const amountSats = (event.amountSats as bigint).toString();
+    const reason = emergencyReasonName(Number(event.reason));
+    return {
+      summary: emergencyBurnSummary(user, amountSats, reason),
+      details: { user, amountSats, reason, txHash: log.transactionHash, logIndex: log.index },
+    };
+  }
+}
+
+/** dispute-opened: the DisputeManager's `DisputeOpened(disputeId, user, challenger, …)`. */
+export class DisputeOpenedCheck extends ContractEventCheck {
+  constructor() {
+    super("dispute-opened", "disputeManager", disputeIface, "DisputeOpened");
+  }
+
+  protected describe(event: Result, log: Log): Pick<EventFinding, "summary" | "details"> {
+    const user = getAddress(event.user as string);
+    const disputeId = (event.disputeId as bigint).toString();
+    const claimedSats = (event.claimedSats as bigint).toString();
+    const attestedSats = (event.attestedSats as bigint).toString();
+    return {
+      summary: disputeOpenedSummary(disputeId, user, claimedSats, attestedSats),
+      details: {
+        disputeId,
+        user,
+        challenger: getAddress(event.challenger as string),
+        claimedSats,
+        attestedSats,
+        bondWei: (event.bondWei as bigint).toString(),
+        deadline: Number(event.deadline),
+        evidenceURI: event.evidenceURI as string,
+        txHash: log.transactionHash,
+        logIndex: log.index,
+      },
+    };
+  }
+}
+
+/** Every event check, in EVENT_KINDS order. */
+export const EVENT_CHECKS: readonly EventCheck[] = [new DisputeOpenedCheck(), new EmergencyBurnCheck()];
+
+/**
+ * The alerting events of blocks `fromBlock..toBlock`, oldest first: one eth_getLogs over every check's contract and
+ * topic, each log decoded by the check whose contract and topic it matches.
+ */
 export async function scanEvents(
   contracts: MonitorContracts,
   fromBlock: number,
   toBlock: number,
+  checks: readonly EventCheck[] = EVENT_CHECKS,
 ): Promise<EventFinding[]> {
   const provider = contracts.oracle.runner?.provider;
   if (provider == null) throw new Error("oracle contract has no provider");
@@ -102,17 +207,19 @@ export async function scanEvents(
     contracts.oracle.getAddress(),
     contracts.disputeManager.getAddress(),
   ]);
+  const sources: LogSources = { oracle: oracle.toLowerCase(), disputeManager: disputeManager.toLowerCase() };
   const logs = await provider.getLogs({
     address: [oracle, disputeManager],
-    topics: [[EMERGENCY_BURN.topicHash, DISPUTE_OPENED.topicHash]],
+    topics: [checks.map((c) => c.topic)],
     fromBlock,
     toBlock,
   });
   return logs
     .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)
     .flatMap((log) => {
-      const finding = decodeFinding(log, oracle, disputeManager);
-      return finding === undefined ? [] : [finding];
+      const from = log.address.toLowerCase();
+      const check = checks.find((c) => sources[c.contract] === from && log.topics[0] === c.topic);
+      return check === undefined ? [] : [check.decode(log)];
     });
 }
 
@@ -129,55 +236,4 @@ export function disputeOpenedSummary(
   attestedSats: string,
 ): string {
   return `dispute ${disputeId} opened on ${user}: claims ${claimedSats} sats, attested ${attestedSats}`;
-}
-
-function decodeFinding(log: Log, oracle: string, disputeManager: string): EventFinding | undefined {
-  const base = {
-    key: `${log.transactionHash}:${log.index}`,
-    block: log.blockNumber,
-    txHash: log.transactionHash,
-    logIndex: log.index,
-  };
-  const from = log.address.toLowerCase();
-  const topics = [...log.topics];
-  if (from === oracle.toLowerCase() && log.topics[0] === EMERGENCY_BURN.topicHash) {
-    const event = oracleIface.decodeEventLog(EMERGENCY_BURN, log.data, topics);
-    const user = getAddress(event.user as string);
-    const amountSats = (event.amountSats as bigint).toString();
-    const reason = emergencyReasonName(Number(event.reason));
-    return {
-      kind: "emergency-burn",
-      ...base,
-      summary: emergencyBurnSummary(user, amountSats, reason),
-      details: { user, amountSats, reason, txHash: log.transactionHash, logIndex: log.index },
-    };
-  }
-  if (from === disputeManager.toLowerCase() && log.topics[0] === DISPUTE_OPENED.topicHash) {
-    const event = disputeIface.decodeEventLog(DISPUTE_OPENED, log.data, topics);
-    const user = getAddress(event.user as string);
-    const disputeId = (event.disputeId as bigint).toString();
-    return {
-      kind: "dispute-opened",
-      ...base,
-      summary: disputeOpenedSummary(
-        disputeId,
-        user,
-        String(event.claimedSats as bigint),
-        String(event.attestedSats as bigint),
-      ),
-      details: {
-        disputeId,
-        user,
-        challenger: getAddress(event.challenger as string),
-        claimedSats: (event.claimedSats as bigint).toString(),
-        attestedSats: (event.attestedSats as bigint).toString(),
-        bondWei: (event.bondWei as bigint).toString(),
-        deadline: Number(event.deadline),
-        evidenceURI: event.evidenceURI as string,
-        txHash: log.transactionHash,
-        logIndex: log.index,
-      },
-    };
-  }
-  return undefined;
 }

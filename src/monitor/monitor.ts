@@ -1,7 +1,8 @@
 /**
  * The ops monitor (the tBTC monitoring pattern): each pass processes the blocks since its persisted cursor in bounded
- * ranges (`check(fromBlock, toBlock)` → dispute and emergency-burn events), then evaluates the conditions at the
- * head (backing, oracle lag, stall, failed rounds, live operators), raises what changed, delivers it to every sink
+ * ranges (`check(fromBlock, toBlock)` → dispute and emergency-burn events, one check class per event kind in
+ * checks.ts), then evaluates the conditions at the head (one check class per condition in conditions.ts: backing,
+ * oracle lag, stall, failed rounds, live operators), raises what changed, delivers it to every sink
  * and persists what it did — so a restart resends nothing and misses nothing.
  */
 import { getAddress } from "ethers";
@@ -107,16 +108,40 @@ export class Monitor {
 
   /** One pass: retry undelivered alerts, process new blocks in bounded ranges, evaluate the conditions. */
   async runOnce(): Promise<PassResult> {
-    const { config, contracts } = this.#options;
-    let failedDeliveries = 0;
-    const alerts: Alert[] = [];
+    const pass = { alerts: [] as Alert[], failedDeliveries: 0 };
     const raise = async (alert: Alert) => {
-      alerts.push(alert);
-      failedDeliveries += await this.#dispatch(alert);
+      pass.alerts.push(alert);
+      pass.failedDeliveries += await this.#dispatch(alert);
     };
-    failedDeliveries += await this.#flushPending();
+    pass.failedDeliveries += await this.#flushPending();
+    const { head, range, events } = await this.#processNewBlocks(raise);
+    const conditions = await this.#processConditions(raise);
+    pruneEvents(this.#state);
+    await this.#save();
+    return {
+      chainId: this.#options.chainId.toString(),
+      oracle: this.#oracle,
+      head,
+      range,
+      conditions,
+      events,
+      alerts: pass.alerts,
+      active: CONDITION_KINDS.filter((k) => this.#state.conditions[k] !== undefined),
+      failedDeliveries: pass.failedDeliveries,
+      pending: this.#state.pending.length,
+    };
+  }
 
-    // Events: every block from the cursor to the head (less the confirmations), in bounded ranges.
+  /**
+   * Events: every block from the cursor to the head (less the confirmations), in bounded ranges; one alert per new
+   * finding, the cursor persisted after each range.
+   */
+  async #processNewBlocks(raise: (alert: Alert) => Promise<void>): Promise<{
+    head: number;
+    range: PassResult["range"];
+    events: EventFinding[];
+  }> {
+    const { config, contracts } = this.#options;
     const provider = contracts.oracle.runner?.provider;
     if (provider == null) throw new Error("oracle contract has no provider");
     const head = await provider.getBlockNumber();
@@ -139,9 +164,12 @@ export class Monitor {
       this.#state.cursor = to;
       await this.#save();
     }
+    return { head, range: first <= target ? { fromBlock: first, toBlock: target } : null, events };
+  }
 
-    // Conditions at the head.
-    const health = await readChainHealth(contracts);
+  /** Conditions at the head: a firing alert when one becomes active, a resolved one when it stops. */
+  async #processConditions(raise: (alert: Alert) => Promise<void>): Promise<ConditionReading[]> {
+    const health = await readChainHealth(this.#options.contracts);
     const conditions = await this.#evaluate(health);
     for (const reading of conditions) {
       const active = this.#state.conditions[reading.kind];
@@ -163,20 +191,7 @@ export class Monitor {
         await this.#save();
       }
     }
-    pruneEvents(this.#state);
-    await this.#save();
-    return {
-      chainId: this.#options.chainId.toString(),
-      oracle: this.#oracle,
-      head,
-      range: first <= target ? { fromBlock: first, toBlock: target } : null,
-      conditions,
-      events,
-      alerts,
-      active: CONDITION_KINDS.filter((k) => this.#state.conditions[k] !== undefined),
-      failedDeliveries,
-      pending: this.#state.pending.length,
-    };
+    return conditions;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

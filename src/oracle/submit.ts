@@ -335,6 +335,161 @@ async function waitAnyReceipt(
   }
 }
 
+/** One batch's sends: the nonce it goes out with, its fees, the hashes sent, the attempts, failures and fee bumps. */
+interface SendState {
+  request: Awaited<ReturnType<Oracle["sync"]["populateTransaction"]>>;
+  gas: bigint;
+  nonce: number | undefined;
+  /** The next send takes a fresh nonce from the chain (the last one went to another transaction). */
+  freshNonce: boolean;
+  fees: SendContext["fees"];
+  sent: string[];
+  attempts: number;
+  failures: number;
+  bumps: number;
+  rpc: { calls: number };
+}
+
+type SendResult = { receipt: TransactionReceipt; attempts: number; nonce: number; rpcCalls: number };
+
+/** Counts a failure; past `retries` throws it as a ChainError, else reports a retry and backs off. */
+async function failOrBackoff(
+  ctx: SendContext,
+  state: SendState,
+  error: unknown,
+  what: string,
+): Promise<void> {
+  const { oracle, options } = ctx;
+  state.failures += 1;
+  if (state.failures > options.retries) {
+    throw new ChainError(
+      `${what} failed after ${state.failures} attempts: ${describeRevert(oracle, error)}`,
+      "SUBMIT",
+    );
+  }
+  options.onEvent?.({ kind: "retry", attempt: state.failures, reason: describeRevert(oracle, error) });
+  await sleep(options.retryBackoffMs * 2 ** (state.failures - 1));
+}
+
+/** One send under the lane's lock; transient failures retried in place. Returns the hash or the hard error. */
+function sendUnderLane(
+  ctx: SendContext,
+  state: SendState,
+): Promise<{ hash: string; nonce: number } | { error: unknown; nonce: number | undefined }> {
+  const { lane, signer } = ctx;
+  return lane.exclusive(async () => {
+    for (;;) {
+      if (ctx.abort.failed) throw aborted();
+      try {
+        if (state.nonce === undefined) {
+          state.nonce = state.freshNonce ? await lane.fresh() : await lane.next();
+          state.freshNonce = false;
+        }
+        state.rpc.calls += 1;
+        state.attempts += 1;
+        const tx = await signer.sendTransaction({
+          ...state.request,
+          from: ctx.from,
+          nonce: state.nonce,
+          gasLimit: state.gas,
+          ...state.fees,
+          type: 2,
+        });
+        return { hash: tx.hash, nonce: state.nonce };
+      } catch (error) {
+        if (!isTransientError(error) || isNonceConflict(error)) return { error, nonce: state.nonce };
+        // The send may have reached the node before the error: the retry reuses the nonce, so it cannot apply
+        // twice.
+        await failOrBackoff(ctx, state, error, "sending the batch");
+      }
+    }
+  });
+}
+
+/**
+ * A nonce conflict: was it our own earlier attempt (whose answer was lost) or another transaction? Waits for the
+ * nonce to be mined, then looks at the chain: never resends a batch the chain already applied. Returns the applied
+ * batch's receipt, or undefined to send again with a fresh nonce.
+ */
+async function settleNonceConflict(
+  ctx: SendContext,
+  state: SendState,
+  batch: readonly SyncReport[],
+  error: unknown,
+  nonce: number | undefined,
+): Promise<SendResult | undefined> {
+  const { oracle, options } = ctx;
+  options.onEvent?.({ kind: "nonce-conflict", nonce: nonce ?? -1, detail: describeRevert(oracle, error) });
+  const settled = (receipt: TransactionReceipt): SendResult => ({
+    receipt,
+    attempts: state.attempts,
+    nonce: nonce ?? -1,
+    rpcCalls: state.rpc.calls,
+  });
+  if (state.sent.length > 0) {
+    const receipt = await waitAnyReceipt(ctx, state.rpc, state.sent, options.receiptTimeoutMs);
+    if (receipt !== null) return settled(receipt);
+  }
+  if (await batchApplied(ctx, state.rpc, batch)) {
+    const receipt = await findAppliedReceipt(ctx, state.rpc, batch);
+    if (receipt !== null) {
+      options.onEvent?.({ kind: "already-applied", txHash: receipt.hash });
+      return settled(receipt);
+    }
+  }
+  state.nonce = undefined;
+  state.freshNonce = true;
+  await failOrBackoff(ctx, state, error, "sending the batch");
+  return undefined;
+}
+
+/** A send the node refused for good (not a nonce conflict): out of gas (retried by the caller) or rejected. */
+function refusedSend(ctx: SendContext, state: SendState, error: unknown, nonce: number | undefined): Error {
+  if (OUT_OF_GAS_PATTERN.test(messageOf(error)) && nonce !== undefined) {
+    return new OutOfGasError(
+      `sync ran out of gas: ${describeRevert(ctx.oracle, error)}`,
+      nonce,
+      state.attempts,
+    );
+  }
+  return new ChainError(`sync rejected: ${describeRevert(ctx.oracle, error)}`, "SUBMIT");
+}
+
+/** Records a sent transaction: `sent` for the first, `replaced` for a fee bump's replacement. */
+function recordSent(
+  ctx: SendContext,
+  state: SendState,
+  batch: readonly SyncReport[],
+  txHash: string,
+  nonce: number,
+) {
+  const previous = state.sent[state.sent.length - 1];
+  state.sent.push(txHash);
+  const { maxFeePerGas } = state.fees;
+  ctx.options.onEvent?.(
+    previous === undefined
+      ? { kind: "sent", txHash, nonce, maxFeePerGas, reports: batch.length }
+      : { kind: "replaced", txHash, previousTxHash: previous, nonce, maxFeePerGas },
+  );
+}
+
+/** A stuck transaction: the next send replaces it (same nonce, same data) with fees raised by `feeBumpPercent`. */
+function bumpFees(ctx: SendContext, state: SendState, txHash: string): void {
+  const { options } = ctx;
+  state.bumps += 1;
+  if (state.bumps > options.maxFeeBumps) {
+    throw new ChainError(
+      `sync transaction ${txHash} still unmined after ${options.maxFeeBumps} fee bumps`,
+      "SUBMIT_STUCK",
+    );
+  }
+  const bump = (value: bigint) => (value * (100n + options.feeBumpPercent) + 99n) / 100n;
+  state.fees = {
+    maxFeePerGas: bump(state.fees.maxFeePerGas),
+    maxPriorityFeePerGas: bump(state.fees.maxPriorityFeePerGas),
+  };
+}
+
 /**
  * Sends one signed batch and waits for its receipt. Sends go through the lane (nonce order); a transient RPC error
  * is retried there (bounded, with backoff) with the same nonce, so no later batch overtakes a nonce gap. A nonce
@@ -350,130 +505,32 @@ async function sendBatch(
   signatures: string[],
   gas: bigint,
   nonceHint?: number,
-): Promise<{ receipt: TransactionReceipt; attempts: number; nonce: number; rpcCalls: number }> {
-  const { oracle, signer, options, lane } = ctx;
-  const rpc = { calls: 0 };
-  const request = await oracle.sync.populateTransaction([...batch], deadline, signatures);
-  let nonce: number | undefined = nonceHint;
-  let freshNonce = false;
-  let fees = { ...ctx.fees };
-  const sent: string[] = [];
-  let attempts = 0;
-  let failures = 0;
-  let bumps = 0;
-
-  const fail = async (error: unknown, what: string): Promise<void> => {
-    failures += 1;
-    if (failures > options.retries) {
-      throw new ChainError(
-        `${what} failed after ${failures} attempts: ${describeRevert(oracle, error)}`,
-        "SUBMIT",
-      );
-    }
-    options.onEvent?.({ kind: "retry", attempt: failures, reason: describeRevert(oracle, error) });
-    await sleep(options.retryBackoffMs * 2 ** (failures - 1));
+): Promise<SendResult> {
+  const state: SendState = {
+    request: await ctx.oracle.sync.populateTransaction([...batch], deadline, signatures),
+    gas,
+    nonce: nonceHint,
+    freshNonce: false,
+    fees: { ...ctx.fees },
+    sent: [],
+    attempts: 0,
+    failures: 0,
+    bumps: 0,
+    rpc: { calls: 0 },
   };
-
-  /** One send under the lane's lock; transient failures retried in place. Returns the hash or the hard error. */
-  const send = (): Promise<{ hash: string; nonce: number } | { error: unknown; nonce: number | undefined }> =>
-    lane.exclusive(async () => {
-      for (;;) {
-        if (ctx.abort.failed) throw aborted();
-        try {
-          if (nonce === undefined) {
-            nonce = freshNonce ? await lane.fresh() : await lane.next();
-            freshNonce = false;
-          }
-          rpc.calls += 1;
-          attempts += 1;
-          const tx = await signer.sendTransaction({
-            ...request,
-            from: ctx.from,
-            nonce,
-            gasLimit: gas,
-            ...fees,
-            type: 2,
-          });
-          return { hash: tx.hash, nonce };
-        } catch (error) {
-          if (!isTransientError(error) || isNonceConflict(error)) return { error, nonce };
-          // The send may have reached the node before the error: the retry reuses the nonce, so it cannot apply
-          // twice.
-          await fail(error, "sending the batch");
-        }
-      }
-    });
-
   for (;;) {
-    const result = await send();
+    const result = await sendUnderLane(ctx, state);
     if ("error" in result) {
-      const { error } = result;
-      if (isNonceConflict(error)) {
-        // Was it our own earlier attempt (whose answer was lost) or another transaction? Wait for the nonce to be
-        // mined, then look at the chain: never resend a batch the chain already applied.
-        options.onEvent?.({
-          kind: "nonce-conflict",
-          nonce: result.nonce ?? -1,
-          detail: describeRevert(oracle, error),
-        });
-        if (sent.length > 0) {
-          const receipt = await waitAnyReceipt(ctx, rpc, sent, options.receiptTimeoutMs);
-          if (receipt !== null) return { receipt, attempts, nonce: result.nonce ?? -1, rpcCalls: rpc.calls };
-        }
-        if (await batchApplied(ctx, rpc, batch)) {
-          const receipt = await findAppliedReceipt(ctx, rpc, batch);
-          if (receipt !== null) {
-            options.onEvent?.({ kind: "already-applied", txHash: receipt.hash });
-            return { receipt, attempts, nonce: result.nonce ?? -1, rpcCalls: rpc.calls };
-          }
-        }
-        nonce = undefined;
-        freshNonce = true;
-        await fail(error, "sending the batch");
-        continue;
-      }
-      if (OUT_OF_GAS_PATTERN.test(messageOf(error)) && result.nonce !== undefined) {
-        throw new OutOfGasError(
-          `sync ran out of gas: ${describeRevert(oracle, error)}`,
-          result.nonce,
-          attempts,
-        );
-      }
-      throw new ChainError(`sync rejected: ${describeRevert(oracle, error)}`, "SUBMIT");
+      if (!isNonceConflict(result.error)) throw refusedSend(ctx, state, result.error, result.nonce);
+      const applied = await settleNonceConflict(ctx, state, batch, result.error, result.nonce);
+      if (applied !== undefined) return applied;
+      continue;
     }
-    const txHash = result.hash;
-    const previous = sent[sent.length - 1];
-    sent.push(txHash);
-    if (previous === undefined) {
-      options.onEvent?.({
-        kind: "sent",
-        txHash,
-        nonce: result.nonce,
-        maxFeePerGas: fees.maxFeePerGas,
-        reports: batch.length,
-      });
-    } else {
-      options.onEvent?.({
-        kind: "replaced",
-        txHash,
-        previousTxHash: previous,
-        nonce: result.nonce,
-        maxFeePerGas: fees.maxFeePerGas,
-      });
-    }
-
-    const receipt = await waitAnyReceipt(ctx, rpc, sent, options.receiptTimeoutMs);
-    if (receipt !== null) return { receipt, attempts, nonce: result.nonce, rpcCalls: rpc.calls };
-    // Stuck: replace it (same nonce, same data) with a higher fee.
-    bumps += 1;
-    if (bumps > options.maxFeeBumps) {
-      throw new ChainError(
-        `sync transaction ${txHash} still unmined after ${options.maxFeeBumps} fee bumps`,
-        "SUBMIT_STUCK",
-      );
-    }
-    const bump = (value: bigint) => (value * (100n + options.feeBumpPercent) + 99n) / 100n;
-    fees = { maxFeePerGas: bump(fees.maxFeePerGas), maxPriorityFeePerGas: bump(fees.maxPriorityFeePerGas) };
+    recordSent(ctx, state, batch, result.hash, result.nonce);
+    const receipt = await waitAnyReceipt(ctx, state.rpc, state.sent, ctx.options.receiptTimeoutMs);
+    if (receipt !== null)
+      return { receipt, attempts: state.attempts, nonce: result.nonce, rpcCalls: state.rpc.calls };
+    bumpFees(ctx, state, result.hash);
   }
 }
 
@@ -515,6 +572,286 @@ async function estimateBatch(
 }
 
 /**
+ * Batches by cost class (in order of first appearance), sized lazily: a class's size is known once its first batch
+ * was estimated. Batches split for exceeding the budget are taken first.
+ */
+class BatchPlan {
+  readonly #groups: { costClass: string; reports: SyncReport[]; next: number }[];
+  readonly #splits: PlannedBatch[] = [];
+
+  constructor(
+    reports: readonly SyncReport[],
+    costClass: (report: SyncReport) => string,
+    private readonly calibration: GasCalibration,
+  ) {
+    const classes = new Map<string, SyncReport[]>();
+    for (const report of reports) {
+      const key = costClass(report);
+      const list = classes.get(key) ?? [];
+      list.push(report);
+      classes.set(key, list);
+    }
+    this.#groups = [...classes.entries()].map(([key, list]) => ({ costClass: key, reports: list, next: 0 }));
+  }
+
+  /** The next batch to sign, or undefined when every report is planned. */
+  next(): PlannedBatch | undefined {
+    const split = this.#splits.shift();
+    if (split !== undefined) return split;
+    const group = this.#groups.find((g) => g.next < g.reports.length);
+    if (group === undefined) return undefined;
+    const size = this.calibration.batchSize(group.costClass);
+    const batch = group.reports.slice(group.next, group.next + size);
+    group.next += batch.length;
+    return { costClass: group.costClass, reports: batch };
+  }
+
+  /** Plans `batch` again as two halves, taken next. */
+  split(batch: PlannedBatch): void {
+    const half = Math.ceil(batch.reports.length / 2);
+    this.#splits.unshift(
+      { costClass: batch.costClass, reports: batch.reports.slice(0, half) },
+      { costClass: batch.costClass, reports: batch.reports.slice(half) },
+    );
+  }
+}
+
+/**
+ * One deadline while it has more than half its validity left (signatures made with it stay valid while the batch
+ * is sent, retried and, if stuck, replaced); then re-read from the latest block.
+ */
+class DeadlineClock {
+  #base: { readAtMs: number; deadline: bigint };
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly latest: { timestamp: number },
+    private readonly deadlineSeconds: bigint,
+    private readonly shared: { calls: number },
+  ) {
+    this.#base = { readAtMs: Date.now(), deadline: BigInt(latest.timestamp) + deadlineSeconds };
+  }
+
+  async current(): Promise<bigint> {
+    if (Date.now() - this.#base.readAtMs > Number(this.deadlineSeconds) * 500) {
+      this.shared.calls += 1;
+      const block = await retryTransient(() => this.provider.getBlock("latest"));
+      this.#base = {
+        readAtMs: Date.now(),
+        deadline: BigInt(block?.timestamp ?? this.latest.timestamp) + this.deadlineSeconds,
+      };
+    }
+    return this.#base.deadline;
+  }
+}
+
+/** Everything one submission's batches share. */
+interface Submission {
+  ctx: SendContext;
+  calibration: GasCalibration;
+  sign: BatchSigner;
+  options: SubmitOptions;
+  deadlines: DeadlineClock;
+  plan: BatchPlan;
+  /** Reads shared by the batches (block, validity, fees, estimates): counted with the first batch's outcome. */
+  shared: { calls: number };
+}
+
+/** The send options with their defaults. */
+function sendOptions(options: SubmitOptions): SendContext["options"] {
+  return {
+    retries: options.retries ?? DEFAULT_SEND_RETRIES,
+    receiptTimeoutMs: options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS,
+    feeBumpPercent: options.feeBumpPercent ?? DEFAULT_FEE_BUMP_PERCENT,
+    maxFeeBumps: options.maxFeeBumps ?? DEFAULT_MAX_FEE_BUMPS,
+    receiptPollMs: options.receiptPollMs ?? DEFAULT_RECEIPT_POLL_MS,
+    retryBackoffMs: options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
+    onEvent: options.onEvent,
+  };
+}
+
+/** Reads what every batch shares (latest block, report validity, fees, sender) and plans the batches. */
+async function openSubmission(
+  oracle: Oracle,
+  rbtc: RBTCSynth,
+  reports: readonly SyncReport[],
+  sign: BatchSigner,
+  options: SubmitOptions,
+): Promise<Submission> {
+  const provider = oracle.runner?.provider;
+  if (provider == null) throw new Error("oracle contract has no provider");
+  const signer = oracle.runner as Signer;
+  if (typeof signer.sendTransaction !== "function")
+    throw new Error("oracle contract is not connected to a signer");
+  const [latest, [validity], feeData, from] = await Promise.all([
+    retryTransient(() => provider.getBlock("latest")),
+    retryTransient(() => oracle.staleness()),
+    retryTransient(() => provider.getFeeData()),
+    signer.getAddress(),
+  ]);
+  const shared = { calls: 3 };
+  if (latest == null) throw new Error("the chain returned no latest block");
+  const deadlineSeconds =
+    BigInt(validity) < DEFAULT_DEADLINE_SECONDS ? BigInt(validity) : DEFAULT_DEADLINE_SECONDS;
+  const maxFeePerGas = feeData.maxFeePerGas ?? feeData.gasPrice ?? 1_000_000_000n;
+  const calibration =
+    options.calibration ??
+    new GasCalibration(
+      transactionGasBudget(latest.gasLimit),
+      options.batchSize ?? MAX_REPORTS_PER_TX,
+      options.gasPerReport,
+    );
+  const ctx: SendContext = {
+    oracle,
+    rbtc,
+    provider,
+    signer,
+    from,
+    lane: new SendLane(provider, from),
+    fees: { maxFeePerGas, maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? maxFeePerGas },
+    fromBlock: latest.number,
+    abort: { failed: false },
+    options: sendOptions(options),
+  };
+  return {
+    ctx,
+    calibration,
+    sign,
+    options,
+    deadlines: new DeadlineClock(provider, latest, deadlineSeconds, shared),
+    plan: new BatchPlan(reports, options.costClass ?? (() => "report"), calibration),
+    shared,
+  };
+}
+
+/**
+ * Signs a batch and prices it: calibrated gas, or an estimate (then calibrating its class). Reports the committee
+ * dropped are left out ("empty" when none is left); a batch over the budget is planned again as two halves ("split").
+ */
+async function prepareBatch(s: Submission, planned: PlannedBatch): Promise<SignedBatch | "split" | "empty"> {
+  const { calibration } = s;
+  const deadline = await s.deadlines.current();
+  const approval = await s.sign(planned.reports, deadline);
+  if (approval.dropped.length > 0) s.options.onDropped?.(approval.dropped);
+  if (approval.reports.length === 0) return "empty";
+  const { signatures } = approval;
+  const batch: PlannedBatch = { costClass: planned.costClass, reports: approval.reports };
+  const calibrated = calibration.gasLimit(batch.costClass, batch.reports.length);
+  if (calibrated !== undefined) return { ...batch, deadline, signatures, gas: calibrated, estimated: false };
+  s.shared.calls += 1;
+  const estimate = await estimateBatch(s.ctx.oracle, batch.reports, deadline, signatures);
+  if (estimate > calibration.budget && batch.reports.length > 1) {
+    s.plan.split(batch);
+    return "split";
+  }
+  calibration.observe(batch.costClass, batch.reports.length, estimate);
+  return {
+    ...batch,
+    deadline,
+    signatures,
+    gas: limitFromEstimate(estimate, calibration.budget),
+    estimated: true,
+  };
+}
+
+/** The estimated gas of a batch whose calibrated limit was too low; the class's figure rises with it. */
+async function reprice(s: Submission, batch: SignedBatch): Promise<{ gas: bigint; estimated: boolean }> {
+  s.shared.calls += 1;
+  const estimate = await estimateBatch(s.ctx.oracle, batch.reports, batch.deadline, batch.signatures);
+  s.calibration.observe(batch.costClass, batch.reports.length, estimate);
+  return { gas: limitFromEstimate(estimate, s.calibration.budget), estimated: true };
+}
+
+/** Sends a signed batch until mined; out of gas on a calibrated limit → estimated and sent once more. */
+async function submitBatch(s: Submission, batch: SignedBatch): Promise<BatchOutcome> {
+  const { ctx } = s;
+  let { gas, estimated } = batch;
+  let nonceHint: number | undefined;
+  let attempts = 0;
+  let rpcCalls = 0;
+  for (;;) {
+    let outcome: SendResult;
+    try {
+      outcome = await sendBatch(ctx, batch.reports, batch.deadline, batch.signatures, gas, nonceHint);
+    } catch (error) {
+      if (!(error instanceof OutOfGasError) || estimated) throw error;
+      attempts += error.attempts;
+      // A node that refused the transaction did not consume its nonce: send again with it.
+      rpcCalls += 1;
+      const pending = await retryTransient(() => ctx.provider.getTransactionCount(ctx.from, "pending"));
+      nonceHint = pending <= error.nonce ? error.nonce : undefined;
+      ({ gas, estimated } = await reprice(s, batch));
+      continue;
+    }
+    attempts += outcome.attempts;
+    rpcCalls += outcome.rpcCalls;
+    const { receipt } = outcome;
+    if (receipt.status !== 1) {
+      if (!estimated && receipt.gasUsed >= gas) {
+        ({ gas, estimated } = await reprice(s, batch));
+        nonceHint = undefined;
+        continue;
+      }
+      throw new ChainError(
+        `sync transaction ${receipt.hash} reverted in block ${receipt.blockNumber}`,
+        "SUBMIT",
+      );
+    }
+    s.calibration.observe(batch.costClass, batch.reports.length, receipt.gasUsed);
+    return { ...summariseReceipt(receipt, batch.reports.length, ctx.oracle, ctx.rbtc), attempts, rpcCalls };
+  }
+}
+
+/**
+ * Batch k+1 is signed while batch k is being sent; up to `maxInFlight` wait for their receipts together. The first
+ * batch that fails for good stops the rest; its error is thrown once the batches already sent have settled.
+ * Outcomes in send order.
+ */
+async function pipeline(s: Submission): Promise<BatchOutcome[]> {
+  const { ctx, options } = s;
+  const window = new Semaphore(Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
+  const outcomes: Array<BatchOutcome | undefined> = [];
+  const inFlight: Promise<void>[] = [];
+  let failure: unknown;
+  const stop = (error: unknown) => {
+    failure ??= error;
+    ctx.abort.failed = true;
+  };
+  for (let batch = s.plan.next(); batch !== undefined; batch = s.plan.next()) {
+    await window.acquire();
+    if (ctx.abort.failed) {
+      window.release();
+      break;
+    }
+    let signed: SignedBatch | "split" | "empty";
+    try {
+      signed = await prepareBatch(s, batch);
+    } catch (error) {
+      window.release();
+      stop(error);
+      break;
+    }
+    if (signed === "split" || signed === "empty") {
+      window.release();
+      continue;
+    }
+    const index = outcomes.length;
+    outcomes.push(undefined);
+    inFlight.push(
+      submitBatch(s, signed)
+        .then((outcome) => {
+          outcomes[index] = outcome;
+          options.onBatch?.(outcome);
+        }, stop)
+        .finally(() => window.release()),
+    );
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  return outcomes.filter((o): o is BatchOutcome => o !== undefined);
+}
+
+/**
  * Signs and submits `reports` in batches sized from the block gas limit, several transactions in flight.
  *
  * Reports are grouped by cost class; the first batch of each class is gas-estimated (split in two while it exceeds
@@ -533,211 +870,10 @@ export async function submitReports(
   sign: BatchSigner,
   options: SubmitOptions = {},
 ): Promise<BatchOutcome[]> {
-  const provider = oracle.runner?.provider;
-  if (provider == null) throw new Error("oracle contract has no provider");
-  const signer = oracle.runner as Signer;
-  if (typeof signer.sendTransaction !== "function")
-    throw new Error("oracle contract is not connected to a signer");
-  const [latest, [validity], feeData, from] = await Promise.all([
-    retryTransient(() => provider.getBlock("latest")),
-    retryTransient(() => oracle.staleness()),
-    retryTransient(() => provider.getFeeData()),
-    signer.getAddress(),
-  ]);
-  let sharedCalls = 3;
-  if (latest == null) throw new Error("the chain returned no latest block");
-  const deadlineSeconds =
-    BigInt(validity) < DEFAULT_DEADLINE_SECONDS ? BigInt(validity) : DEFAULT_DEADLINE_SECONDS;
-  const maxFeePerGas = feeData.maxFeePerGas ?? feeData.gasPrice ?? 1_000_000_000n;
-  const lane = new SendLane(provider, from);
-  const ctx: SendContext = {
-    oracle,
-    rbtc,
-    provider,
-    signer,
-    from,
-    lane,
-    fees: { maxFeePerGas, maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? maxFeePerGas },
-    fromBlock: latest.number,
-    abort: { failed: false },
-    options: {
-      retries: options.retries ?? DEFAULT_SEND_RETRIES,
-      receiptTimeoutMs: options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS,
-      feeBumpPercent: options.feeBumpPercent ?? DEFAULT_FEE_BUMP_PERCENT,
-      maxFeeBumps: options.maxFeeBumps ?? DEFAULT_MAX_FEE_BUMPS,
-      receiptPollMs: options.receiptPollMs ?? DEFAULT_RECEIPT_POLL_MS,
-      retryBackoffMs: options.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS,
-      onEvent: options.onEvent,
-    },
-  };
-  const calibration =
-    options.calibration ??
-    new GasCalibration(
-      transactionGasBudget(latest.gasLimit),
-      options.batchSize ?? MAX_REPORTS_PER_TX,
-      options.gasPerReport,
-    );
-
-  // One deadline while it has more than half its validity left (signatures made with it stay valid while the
-  // batch is sent, retried and, if stuck, replaced); then re-read from the latest block.
-  let deadlineBase = { readAtMs: Date.now(), deadline: BigInt(latest.timestamp) + deadlineSeconds };
-  const currentDeadline = async (): Promise<bigint> => {
-    if (Date.now() - deadlineBase.readAtMs > Number(deadlineSeconds) * 500) {
-      sharedCalls += 1;
-      const block = await retryTransient(() => provider.getBlock("latest"));
-      deadlineBase = {
-        readAtMs: Date.now(),
-        deadline: BigInt(block?.timestamp ?? latest.timestamp) + deadlineSeconds,
-      };
-    }
-    return deadlineBase.deadline;
-  };
-
-  // Batches by cost class (in order of first appearance), sized lazily: a class's size is known once its first
-  // batch was estimated. Batches split for exceeding the budget are taken first.
-  const costClass = options.costClass ?? (() => "report");
-  const classes = new Map<string, SyncReport[]>();
-  for (const report of reports) {
-    const key = costClass(report);
-    const list = classes.get(key) ?? [];
-    list.push(report);
-    classes.set(key, list);
-  }
-  const remaining = [...classes.entries()].map(([key, list]) => ({ costClass: key, reports: list, next: 0 }));
-  const splits: PlannedBatch[] = [];
-  const nextBatch = (): PlannedBatch | undefined => {
-    const split = splits.shift();
-    if (split !== undefined) return split;
-    const group = remaining.find((g) => g.next < g.reports.length);
-    if (group === undefined) return undefined;
-    const size = calibration.batchSize(group.costClass);
-    const batch = group.reports.slice(group.next, group.next + size);
-    group.next += batch.length;
-    return { costClass: group.costClass, reports: batch };
-  };
-
-  /**
-   * Signs a batch and prices it: calibrated gas, or an estimate (then calibrating its class). Reports the committee
-   * dropped are left out ("empty" when none is left).
-   */
-  const prepare = async (planned: PlannedBatch): Promise<SignedBatch | "split" | "empty"> => {
-    const deadline = await currentDeadline();
-    const approval = await sign(planned.reports, deadline);
-    if (approval.dropped.length > 0) options.onDropped?.(approval.dropped);
-    if (approval.reports.length === 0) return "empty";
-    const { signatures } = approval;
-    const batch: PlannedBatch = { costClass: planned.costClass, reports: approval.reports };
-    const calibrated = calibration.gasLimit(batch.costClass, batch.reports.length);
-    if (calibrated !== undefined)
-      return { ...batch, deadline, signatures, gas: calibrated, estimated: false };
-    sharedCalls += 1;
-    const estimate = await estimateBatch(oracle, batch.reports, deadline, signatures);
-    if (estimate > calibration.budget && batch.reports.length > 1) {
-      const half = Math.ceil(batch.reports.length / 2);
-      splits.unshift(
-        { costClass: batch.costClass, reports: batch.reports.slice(0, half) },
-        { costClass: batch.costClass, reports: batch.reports.slice(half) },
-      );
-      return "split";
-    }
-    calibration.observe(batch.costClass, batch.reports.length, estimate);
-    return {
-      ...batch,
-      deadline,
-      signatures,
-      gas: limitFromEstimate(estimate, calibration.budget),
-      estimated: true,
-    };
-  };
-
-  /** Sends a signed batch until mined; out of gas on a calibrated limit → estimated and sent once more. */
-  const submit = async (batch: SignedBatch): Promise<BatchOutcome> => {
-    let { gas, estimated } = batch;
-    let nonceHint: number | undefined;
-    let attempts = 0;
-    let rpcCalls = 0;
-    for (;;) {
-      let outcome: { receipt: TransactionReceipt; attempts: number; nonce: number; rpcCalls: number };
-      try {
-        outcome = await sendBatch(ctx, batch.reports, batch.deadline, batch.signatures, gas, nonceHint);
-      } catch (error) {
-        if (!(error instanceof OutOfGasError) || estimated) throw error;
-        attempts += error.attempts;
-        // A node that refused the transaction did not consume its nonce: send again with it.
-        rpcCalls += 1;
-        const pending = await retryTransient(() => provider.getTransactionCount(from, "pending"));
-        nonceHint = pending <= error.nonce ? error.nonce : undefined;
-        ({ gas, estimated } = await reprice(batch));
-        continue;
-      }
-      attempts += outcome.attempts;
-      rpcCalls += outcome.rpcCalls;
-      const { receipt } = outcome;
-      if (receipt.status !== 1) {
-        if (!estimated && receipt.gasUsed >= gas) {
-          ({ gas, estimated } = await reprice(batch));
-          nonceHint = undefined;
-          continue;
-        }
-        throw new ChainError(
-          `sync transaction ${receipt.hash} reverted in block ${receipt.blockNumber}`,
-          "SUBMIT",
-        );
-      }
-      calibration.observe(batch.costClass, batch.reports.length, receipt.gasUsed);
-      return { ...summariseReceipt(receipt, batch.reports.length, oracle, rbtc), attempts, rpcCalls };
-    }
-  };
-  /** The estimated gas of a batch whose calibrated limit was too low; the class's figure rises with it. */
-  const reprice = async (batch: SignedBatch): Promise<{ gas: bigint; estimated: boolean }> => {
-    sharedCalls += 1;
-    const estimate = await estimateBatch(oracle, batch.reports, batch.deadline, batch.signatures);
-    calibration.observe(batch.costClass, batch.reports.length, estimate);
-    return { gas: limitFromEstimate(estimate, calibration.budget), estimated: true };
-  };
-
-  const window = new Semaphore(Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
-  const outcomes: Array<BatchOutcome | undefined> = [];
-  const inFlight: Promise<void>[] = [];
-  let failure: unknown;
-  const stop = (error: unknown) => {
-    failure ??= error;
-    ctx.abort.failed = true;
-  };
-  for (let batch = nextBatch(); batch !== undefined; batch = nextBatch()) {
-    await window.acquire();
-    if (ctx.abort.failed) {
-      window.release();
-      break;
-    }
-    let signed: SignedBatch | "split" | "empty";
-    try {
-      signed = await prepare(batch);
-    } catch (error) {
-      window.release();
-      stop(error);
-      break;
-    }
-    if (signed === "split" || signed === "empty") {
-      window.release();
-      continue;
-    }
-    const index = outcomes.length;
-    outcomes.push(undefined);
-    inFlight.push(
-      submit(signed)
-        .then((outcome) => {
-          outcomes[index] = outcome;
-          options.onBatch?.(outcome);
-        }, stop)
-        .finally(() => window.release()),
-    );
-  }
-  await Promise.all(inFlight);
-  if (failure !== undefined) throw failure;
-  const done = outcomes.filter((o): o is BatchOutcome => o !== undefined);
+  const submission = await openSubmission(oracle, rbtc, reports, sign, options);
+  const done = await pipeline(submission);
   // Reads shared by the batches (block, validity, fees, nonces, estimates) count with the first.
   const first = done[0];
-  if (first !== undefined) first.rpcCalls += sharedCalls + lane.calls;
+  if (first !== undefined) first.rpcCalls += submission.shared.calls + submission.ctx.lane.calls;
   return done;
 }

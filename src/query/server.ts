@@ -55,52 +55,54 @@ export interface RunningServer {
 }
 
 /**
- * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the operator
- * dashboard (`/`, `/api/dashboard/*`); CORS, a per-client rate limit (429), size limits and a connection cap, an
- * in-flight limit (503 beyond it), a per-head-block answer cache with request coalescing, JSON errors.
+ * Answers a query as serialized JSON, cached per (query, params, head block); concurrent identical requests share
+ * one computation (the promise is cached before it settles).
  */
-export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { source, stream } = options;
-  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-  const cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
-  const limits = resolveLimits(options.limits);
-  const app = Fastify({ logger: false, forceCloseConnections: true, ...serverLimitOptions(limits) });
-  await app.register(cors, { origin: options.corsOrigin ?? "*", methods: ["GET", "HEAD", "OPTIONS"] });
-  await registerAbuseLimits(app, limits, undefined, isPageOrHealthRoute);
-  registerErrorHandling(app, { limits, notFound: notFoundLimit(app, limits) });
+class AnswerCache {
+  readonly #cache = new Map<string, { head: number; value: Promise<string> }>();
+  #headCache: { at: number; value: Promise<number> } | undefined;
 
-  // ---- head tracking and cache ----------------------------------------------------------------------------------
-  let headCache: { at: number; value: Promise<number> } | undefined;
-  const currentHead = (): Promise<number> => {
+  constructor(
+    private readonly source: QuerySource,
+    private readonly stream: ChainEventStream | undefined,
+    private readonly maxEntries: number,
+    private readonly noCache: boolean,
+  ) {}
+
+  /** The head block answers are cached at. */
+  head(): Promise<number> {
     // The store's answers move with its checkpoint, not the chain head (the indexer may be a block behind).
-    if (stream !== undefined && source.kind !== "postgres") return stream.head();
+    if (this.stream !== undefined && this.source.kind !== "postgres") return this.stream.head();
     const now = Date.now();
-    if (headCache === undefined || now - headCache.at > HEAD_TTL_MS) {
-      headCache = { at: now, value: source.head() };
-      headCache.value.catch(() => (headCache = undefined));
+    if (this.#headCache === undefined || now - this.#headCache.at > HEAD_TTL_MS) {
+      const cached = { at: now, value: this.source.head() };
+      this.#headCache = cached;
+      cached.value.catch(() => (this.#headCache = undefined));
     }
-    return headCache.value;
-  };
-  // Answers are cached as serialized JSON per (query, params, head block); concurrent identical requests share one
-  // computation (the promise is cached before it settles).
-  const cache = new Map<string, { head: number; value: Promise<string> }>();
-  const compute = async (name: QueryName, params: QueryParams): Promise<string> =>
-    JSON.stringify(await runQuery(source, name, params));
-  const answer = async (name: QueryName, raw: RawParams): Promise<string> => {
-    const params = validateParams(name, raw, "query");
-    if (options.noCache === true) return compute(name, params);
-    const head = await currentHead();
-    const key = queryKey(name, params);
-    const hit = cache.get(key);
-    if (hit !== undefined && hit.head === head) return hit.value;
-    if (cache.size >= cacheEntries) cache.clear();
-    const value = compute(name, params);
-    cache.set(key, { head, value });
-    value.catch(() => cache.delete(key));
-    return value;
-  };
+    return this.#headCache.value;
+  }
 
-  // ---- bounded concurrency -------------------------------------------------------------------------------------
+  async answer(name: QueryName, raw: RawParams): Promise<string> {
+    const params = validateParams(name, raw, "query");
+    if (this.noCache) return this.#compute(name, params);
+    const head = await this.head();
+    const key = queryKey(name, params);
+    const hit = this.#cache.get(key);
+    if (hit !== undefined && hit.head === head) return hit.value;
+    if (this.#cache.size >= this.maxEntries) this.#cache.clear();
+    const value = this.#compute(name, params);
+    this.#cache.set(key, { head, value });
+    value.catch(() => this.#cache.delete(key));
+    return value;
+  }
+
+  async #compute(name: QueryName, params: QueryParams): Promise<string> {
+    return JSON.stringify(await runQuery(this.source, name, params));
+  }
+}
+
+/** At most `maxInFlight` requests at once (the stream's long-lived connections aside); beyond it 503. */
+function registerInFlightLimit(app: FastifyInstance, maxInFlight: number): { current(): number } {
   let inFlight = 0;
   const counted = new WeakSet<FastifyRequest>();
   app.addHook("onRequest", async (request, reply) => {
@@ -120,20 +122,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
   app.addHook("onResponse", release);
   app.addHook("onRequestAbort", release);
+  return { current: () => inFlight };
+}
 
-  // ---- routes ---------------------------------------------------------------------------------------------------
-  await registerDashboard(app, options.dashboard ?? {});
-  app.get("/healthz", async () => {
-    const head = await currentHead();
-    return { status: "ok", source: source.kind, head, inFlight, streamClients: clients.size };
-  });
-  for (const name of QUERY_NAMES) {
-    app.get(`/api/realtime/${name}`, async (request: FastifyRequest<{ Querystring: RawParams }>, reply) =>
-      reply.type("application/json; charset=utf-8").send(await answer(name, request.query)),
-    );
-  }
-
-  const clients = new Set<ServerResponse>();
+/** `/api/realtime/stream`: the chain's events as SSE (optionally one user's), a head line per block, keepalives. */
+function registerStreamRoute(
+  app: FastifyInstance,
+  stream: ChainEventStream | undefined,
+  corsOrigin: ServeOptions["corsOrigin"],
+  clients: Set<ServerResponse>,
+): void {
   app.get(
     "/api/realtime/stream",
     async (request: FastifyRequest<{ Querystring: { user?: string } }>, reply: FastifyReply) => {
@@ -146,9 +144,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         request.query.user === undefined || request.query.user === ""
           ? undefined
           : parseUser(request.query.user, "user", "query");
-      const origin = Array.isArray(options.corsOrigin)
-        ? options.corsOrigin.join(" ")
-        : (options.corsOrigin ?? "*");
+      const origin = Array.isArray(corsOrigin) ? corsOrigin.join(" ") : (corsOrigin ?? "*");
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -160,32 +156,49 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       });
       raw.write(`retry: 1000\n: connected at block ${await stream.head()}\n\n`);
       clients.add(raw);
-      const send = (events: StreamEvent[], head: number) => {
-        let chunk = "";
-        for (const e of events) {
-          if (user !== undefined && e.user !== user && !Object.values(e.args).includes(user)) continue;
-          chunk += `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
-        }
-        chunk += `event: head\ndata: {"block":${head}}\n\n`;
-        raw.write(chunk);
-      };
-      const unsubscribe = stream.subscribe(send);
-      const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
-      const cleanup = () => {
-        clearInterval(keepalive);
-        unsubscribe();
-        clients.delete(raw);
-      };
-      raw.on("close", cleanup);
+      streamTo(raw, stream, user, clients);
       return reply;
     },
   );
+}
 
-  await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 0 });
+/** Writes the stream's events (those of `user` when given) and heads to one client until it disconnects. */
+function streamTo(
+  raw: ServerResponse,
+  stream: ChainEventStream,
+  user: string | undefined,
+  clients: Set<ServerResponse>,
+): void {
+  const send = (events: StreamEvent[], head: number) => {
+    let chunk = "";
+    for (const e of events) {
+      if (user !== undefined && e.user !== user && !Object.values(e.args).includes(user)) continue;
+      chunk += `id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e)}\n\n`;
+    }
+    chunk += `event: head\ndata: {"block":${head}}\n\n`;
+    raw.write(chunk);
+  };
+  const unsubscribe = stream.subscribe(send);
+  const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
+  raw.on("close", () => {
+    clearInterval(keepalive);
+    unsubscribe();
+    clients.delete(raw);
+  });
+}
+
+/** Listens, starts the chain stream, and returns the server with a close that ends every stream client first. */
+async function listen(
+  app: FastifyInstance,
+  options: ServeOptions,
+  clients: Set<ServerResponse>,
+): Promise<RunningServer> {
+  const { stream } = options;
+  const host = options.host ?? "127.0.0.1";
+  await app.listen({ host, port: options.port ?? 0 });
   if (stream !== undefined) await stream.start();
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0);
-  const host = options.host ?? "127.0.0.1";
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
@@ -200,4 +213,45 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/**
+ * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the operator
+ * dashboard (`/`, `/api/dashboard/*`); CORS, a per-client rate limit (429), size limits and a connection cap, an
+ * in-flight limit (503 beyond it), a per-head-block answer cache with request coalescing, JSON errors.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { source, stream } = options;
+  const limits = resolveLimits(options.limits);
+  const app = Fastify({ logger: false, forceCloseConnections: true, ...serverLimitOptions(limits) });
+  await app.register(cors, { origin: options.corsOrigin ?? "*", methods: ["GET", "HEAD", "OPTIONS"] });
+  await registerAbuseLimits(app, limits, undefined, isPageOrHealthRoute);
+  const cache = new AnswerCache(
+    source,
+    stream,
+    options.cacheEntries ?? DEFAULT_CACHE_ENTRIES,
+    options.noCache === true,
+  );
+  const inFlight = registerInFlightLimit(app, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  registerErrorHandling(app, { limits, notFound: notFoundLimit(app, limits) });
+
+  await registerDashboard(app, options.dashboard ?? {});
+  const clients = new Set<ServerResponse>();
+  app.get("/healthz", async () => {
+    const head = await cache.head();
+    return {
+      status: "ok",
+      source: source.kind,
+      head,
+      inFlight: inFlight.current(),
+      streamClients: clients.size,
+    };
+  });
+  for (const name of QUERY_NAMES) {
+    app.get(`/api/realtime/${name}`, async (request: FastifyRequest<{ Querystring: RawParams }>, reply) =>
+      reply.type("application/json; charset=utf-8").send(await cache.answer(name, request.query)),
+    );
+  }
+  registerStreamRoute(app, stream, options.corsOrigin, clients);
+  return listen(app, options, clients);
 }

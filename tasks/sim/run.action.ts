@@ -51,10 +51,8 @@ export default async function simRunAction(
   args: { scenario: string; deploymentChainId: string; deploymentDir: string; json: boolean },
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
-  const log = (message: string) => {
-    if (!args.json) console.log(`… ${message}`);
-    else console.error(`… ${message}`);
-  };
+  // Progress goes to stderr, so stdout is only the report (a table, or one JSON document with --json).
+  const log = (message: string) => console.error(`… ${message}`);
   const report = await runTask(
     args.json,
     async () => {

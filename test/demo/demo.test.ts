@@ -128,6 +128,18 @@ describe("demo", function () {
       new RegExp(`verdict: ${report.verdict.toUpperCase()} — \\d+ of ${report.checks.length}`),
     );
   });
+
+  it("says what each duration of the verdict measured", function () {
+    const run = `${(report.durationMs / 1000).toFixed(1)} s`;
+    expect(renderDemo(report).split("\n").at(-1)).to.match(
+      new RegExp(`checks hold; the scenario and its checks ran in ${run}$`),
+    );
+    expect(renderDemo(report, { compileMs: 50_210, totalMs: 74_040 }).split("\n").at(-1)).to.match(
+      new RegExp(
+        `checks hold; the scenario and its checks ran in ${run}; compiling took 50\\.2 s; the whole demo 74\\.0 s$`,
+      ),
+    );
+  });
 });
 
 describe("demo (task)", function () {
@@ -135,6 +147,8 @@ describe("demo (task)", function () {
 
   it("prints one JSON report on stdout, progress on stderr, and exits by the verdict", async function () {
     const { code, stdout, stderr } = await hardhat(["demo", "--json"]);
+    // Nothing but the document on stdout (no blank lines from the build before it).
+    expect(stdout).to.match(/^\{\n/);
     const json = JSON.parse(stdout) as {
       verdict: string;
       checks: unknown[];

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
+import hre from "hardhat";
 
+import simRunAction from "../../tasks/sim/run.action.js";
 import { hardhat } from "../helpers/cli.js";
 
 describe("sim:run (task)", function () {
@@ -43,6 +45,31 @@ describe("sim:run (task)", function () {
     expect(report.passed).to.equal(false);
     expect(report.failures).to.deep.equal(["step 3: rbtcFree of alice: expected 999, actual 1000"]);
     expect(BigInt(report.steps[2]?.gasUsed ?? "0")).to.be.greaterThan(0n);
+  });
+
+  it("prints progress on stderr and only the report on stdout, in table mode too (in process)", async function () {
+    const file = path.join(dir, "tiny.json");
+    await writeFile(
+      file,
+      JSON.stringify({ name: "tiny", users: [{ id: "alice", bind: false }], steps: [{ btc: "mine" }] }),
+    );
+    const [stdout, stderr]: [string[], string[]] = [[], []];
+    const [log, error] = [console.log, console.error];
+    console.log = (...args: unknown[]) => stdout.push(args.join(" "));
+    console.error = (...args: unknown[]) => stderr.push(args.join(" "));
+    try {
+      await simRunAction({ scenario: file, deploymentChainId: "", deploymentDir: "", json: false }, hre);
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    expect(stdout).to.have.length(1);
+    expect(stdout[0])
+      .to.include("scenario")
+      .and.match(/^PASS: 1\/1 steps/m);
+    expect(stdout[0]).to.not.include("…");
+    expect(stderr.some((line) => line.startsWith("… deployed on chain"))).to.equal(true);
+    expect(stderr.some((line) => line.startsWith("… ok   step 0: btc mine 1"))).to.equal(true);
   });
 
   it("exits 2 before running anything when the scenario is invalid", async function () {

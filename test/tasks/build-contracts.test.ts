@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { withBuildLock } from "../../tasks/build-contracts.js";
+import { withBuildLock, withStdoutKeptForResult } from "../../tasks/build-contracts.js";
 
 describe("withBuildLock (tasks started at once build one after another)", function () {
   let root: string;
@@ -63,5 +63,37 @@ describe("withBuildLock (tasks started at once build one after another)", functi
       failure,
     );
     expect(await withBuildLock(lock, async () => "again")).to.equal("again");
+  });
+});
+
+describe("withStdoutKeptForResult (a task's build prints nothing on stdout)", function () {
+  it("drops the build's empty lines, sends its other lines to stderr, and restores console.log", async function () {
+    const [stdout, stderr]: [string[], string[]] = [[], []];
+    const [log, error] = [console.log, console.error];
+    console.log = (...args: unknown[]) => stdout.push(args.join(" "));
+    console.error = (...args: unknown[]) => stderr.push(args.join(" "));
+    const restored = console.log;
+    try {
+      const result = await withStdoutKeptForResult(async () => {
+        // What Hardhat's quiet build does once per compilation job, and a line it may print.
+        console.log();
+        console.log();
+        console.log("Compiled 34 Solidity files");
+        return "built";
+      });
+      expect(result).to.equal("built");
+      expect(console.log).to.equal(restored);
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    expect(stdout).to.deep.equal([]);
+    expect(stderr).to.deep.equal(["Compiled 34 Solidity files"]);
+  });
+
+  it("restores console.log when the build fails", async function () {
+    const log = console.log;
+    await withStdoutKeptForResult(() => Promise.reject(new Error("solc failed"))).catch(() => undefined);
+    expect(console.log).to.equal(log);
   });
 });
