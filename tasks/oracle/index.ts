@@ -94,7 +94,7 @@ export const oracleTasks = [
     .build(),
   task(
     "oracle:run",
-    "Run sync rounds every --interval seconds until SIGINT/SIGTERM (JSON logs, Prometheus metrics)",
+    "Run sync rounds every --interval seconds until SIGINT/SIGTERM (logs, Prometheus metrics)",
   )
     .addOption({
       name: "interval",
@@ -164,6 +164,10 @@ export const oracleTasks = [
       name: "alertsState",
       defaultValue: "",
       description: "Alert monitor: state file (default .monitor/runner-state-<chainId>.json)",
+    })
+    .addFlag({
+      name: "json",
+      description: "Log one JSON object per line (pino) instead of human-readable lines",
     })
     .setAction(() => import("./run.action.js"))
     .build(),
@@ -253,6 +257,10 @@ export const oracleTasks = [
         "Do not check the build at start (production: `npx hardhat build` once; saves ~180 MB of RSS)",
     })
     .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
+    .addFlag({
+      name: "json",
+      description: "Log one JSON object per line (pino) instead of human-readable lines",
+    })
     .setAction(() => import("./operator.action.js"))
     .build(),
   task(
