@@ -13,6 +13,7 @@ import { ChainError } from "../errors.js";
 import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
 import type { DroppedReport } from "./refusals.js";
 import type { SyncReport } from "./reports.js";
+import { deadlineFrom } from "./deadline.js";
 import { SendLane } from "./send-lane.js";
 
 /** How long committee signatures stay valid (capped by the Oracle's maxReportValiditySeconds). */
@@ -580,14 +581,14 @@ export async function submitReports(
 
   // One deadline while it has more than half its validity left (signatures made with it stay valid while the
   // batch is sent, retried and, if stuck, replaced); then re-read from the latest block.
-  let deadlineBase = { readAtMs: Date.now(), deadline: BigInt(latest.timestamp) + deadlineSeconds };
+  let deadlineBase = { readAtMs: Date.now(), deadline: deadlineFrom(latest.timestamp, deadlineSeconds) };
   const currentDeadline = async (): Promise<bigint> => {
     if (Date.now() - deadlineBase.readAtMs > Number(deadlineSeconds) * 500) {
       sharedCalls += 1;
       const block = await retryTransient(() => provider.getBlock("latest"));
       deadlineBase = {
         readAtMs: Date.now(),
-        deadline: BigInt(block?.timestamp ?? latest.timestamp) + deadlineSeconds,
+        deadline: deadlineFrom(block?.timestamp ?? latest.timestamp, deadlineSeconds),
       };
     }
     return deadlineBase.deadline;
