@@ -7,6 +7,7 @@ import { runTask, table } from "./output.js";
 interface Args {
   address: string;
   sats: bigint;
+  file: string;
   url: string;
   json: boolean;
 }
@@ -15,9 +16,24 @@ export default async function fundAction(args: Args, _hre?: HardhatRuntimeEnviro
   return runTask(
     args.json,
     async () => {
-      if (args.address === "") throw new UserInputError("--address is required");
+      if (args.file !== "" && args.address !== "")
+        throw new UserInputError("give either --address or --file, not both");
+      if (args.file === "" && args.address === "")
+        throw new UserInputError("--address is required (or --file)");
       if (args.sats <= 0n) throw new UserInputError("--sats must be positive");
-      const r = await new DevnetControl(args.url).fund(args.address, args.sats);
+      const devnet = new DevnetControl(args.url);
+      if (args.file !== "") {
+        const { readBindingList } = await import("../../src/oracle/bind-list.js");
+        const addresses = (await readBindingList(args.file)).map((e) => e.btcAddress);
+        for (const address of addresses) await devnet.fund(address, args.sats);
+        return {
+          file: args.file,
+          addresses: addresses.length,
+          satsEach: args.sats.toString(),
+          sats: (args.sats * BigInt(addresses.length)).toString(),
+        };
+      }
+      const r = await devnet.fund(args.address, args.sats);
       return { txid: r.txid, address: args.address, sats: args.sats.toString(), ...r.info };
     },
     (r) => table(Object.entries(r)),
