@@ -224,18 +224,19 @@ describe("btc:* task actions", function () {
       const dir = await mkdtemp(path.join(tmpdir(), "reservebtc-prove-"));
       try {
         const out = path.join(dir, "drill.json");
-        const base = { type: "p2wpkh", index: 0, chainId: 31337n, evmUser: "", nonce: 0n, kind: "" };
-        const prove = await capture(() =>
-          proveAction({
-            ...base,
-            user: "drill",
-            oracle: ORACLE,
-            btcNetwork: "regtest",
-            count: 3,
-            out,
-            json: true,
-          }),
-        );
+        const base = {
+          user: "drill",
+          type: "p2wpkh",
+          index: 0,
+          chainId: 31337n,
+          oracle: ORACLE,
+          evmUser: "",
+          nonce: 0n,
+          kind: "",
+          btcNetwork: "regtest",
+          count: 3,
+        };
+        const prove = await capture(() => proveAction({ ...base, out, json: true }));
         expect(parse(prove)).to.include({ out, count: 3, wallet: "drill" });
         const list = JSON.parse(await readFile(out, "utf8")) as Array<{
           user: string;
@@ -271,17 +272,7 @@ describe("btc:* task actions", function () {
         devnet.chain.mine(1);
         for (const entry of list) expect(devnet.chain.balance(entry.btcAddress, 1)).to.equal(2_000n);
 
-        const noOut = await capture(() =>
-          proveAction({
-            ...base,
-            user: "drill",
-            oracle: ORACLE,
-            btcNetwork: "regtest",
-            count: 3,
-            out: "",
-            json: false,
-          }),
-        );
+        const noOut = await capture(() => proveAction({ ...base, out: "", json: false }));
         expect(noOut.stderr).to.deep.equal(["error: --count writes a bindings file: give it --out FILE"]);
         expect(noOut.exitCode).to.equal(2);
       } finally {
