@@ -4,6 +4,7 @@ import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mo
 import { configVariable, defineConfig } from "hardhat/config";
 
 import solcConcurrencyPlugin from "./plugins/solc-concurrency.js";
+import warningsOncePlugin from "./plugins/warnings-once.js";
 import { tasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
@@ -56,7 +57,7 @@ const invariantRuns = Number(process.env.INVARIANT_RUNS ?? (process.env.CI === "
 const BLOCK_GAS_LIMIT = 60_000_000n;
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthersPlugin, solcConcurrencyPlugin],
+  plugins: [hardhatToolboxMochaEthersPlugin, solcConcurrencyPlugin, warningsOncePlugin],
   tasks,
   paths: {
     ignition: "deploy",

@@ -88,6 +88,7 @@ try {
         "oracle:operator",
         "--network",
         "localhost",
+        "--json",
         "--no-compile",
         "--port",
         "0",

@@ -7,6 +7,7 @@ import type { ProofKind } from "../bitcoin/proof.js";
 import { bindingMessage, proofDigest, verifyOwnershipProof } from "../bitcoin/proof.js";
 import { UserInputError } from "../errors.js";
 import type { Committee } from "./committee.js";
+import { deadlineFrom } from "./deadline.js";
 
 /** How long the committee's binding approval stays valid (capped by the Oracle's maxReportValiditySeconds). */
 export const BINDING_APPROVAL_SECONDS = 600n;
@@ -96,7 +97,7 @@ export async function bindAddress(
     btcAddress,
     proofDigest: proofDigest(message, input.signature),
     nonce,
-    deadline: BigInt(latest.timestamp) + lifetime,
+    deadline: deadlineFrom(latest.timestamp, lifetime),
   };
   const signatures = await committee.signBinding(oracle, request, { signature: input.signature });
   const tx = await oracle.bindAddress(request, signatures);

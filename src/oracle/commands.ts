@@ -327,13 +327,8 @@ export interface DepositFeeJson {
   txHash: string;
 }
 
-/** Prepays oracle fees for `user` into FeeVault from the submitting account (anyone may fund anyone). */
-export async function depositFeeCommand(
-  ctx: OracleContext,
-  userArg: string,
-  eth: string,
-): Promise<DepositFeeJson> {
-  const user = parseUser(userArg);
+/** `--eth`: a positive amount of ETH, in wei. */
+function parseEth(eth: string): bigint {
   let wei: bigint;
   try {
     wei = parseEther(eth);
@@ -341,6 +336,17 @@ export async function depositFeeCommand(
     throw new UserInputError(`--eth must be an amount of ETH like 0.05, got "${eth}"`);
   }
   if (wei <= 0n) throw new UserInputError("--eth must be positive");
+  return wei;
+}
+
+/** Prepays oracle fees for `user` into FeeVault from the submitting account (anyone may fund anyone). */
+export async function depositFeeCommand(
+  ctx: OracleContext,
+  userArg: string,
+  eth: string,
+): Promise<DepositFeeJson> {
+  const user = parseUser(userArg);
+  const wei = parseEth(eth);
   const tx = await ctx.system.feeVault.depositETH(user, { value: wei });
   const receipt = await tx.wait();
   return {
@@ -348,6 +354,50 @@ export async function depositFeeCommand(
     depositedWei: wei.toString(),
     balanceWei: (await ctx.system.feeVault.balanceOf(user)).toString(),
     txHash: receipt?.hash ?? tx.hash,
+  };
+}
+
+/** `oracle:deposit-fee --file` output. */
+export interface DepositFeeListJson {
+  file: string;
+  users: number;
+  depositedWeiEach: string;
+  depositedWei: string;
+}
+
+/**
+ * Prepays `eth` of oracle fees for every distinct user of a bindings file (`oracle:bind --file`), one deposit each
+ * from the submitting account; `onProgress` is told after each.
+ */
+export async function depositFeeListCommand(
+  ctx: OracleContext,
+  users: readonly string[],
+  file: string,
+  eth: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DepositFeeListJson> {
+  const wei = parseEth(eth);
+  const distinct = [
+    ...new Set(
+      users.map((u, i) => {
+        if (!isAddress(u) || u === ZeroAddress)
+          throw new UserInputError(
+            `--file ${file}: entry ${i + 1} has an invalid user "${u}"`,
+            "EVM_ADDRESS",
+          );
+        return getAddress(u);
+      }),
+    ),
+  ];
+  for (const [i, user] of distinct.entries()) {
+    await (await ctx.system.feeVault.depositETH(user, { value: wei })).wait();
+    onProgress?.(i + 1, distinct.length);
+  }
+  return {
+    file,
+    users: distinct.length,
+    depositedWeiEach: wei.toString(),
+    depositedWei: (wei * BigInt(distinct.length)).toString(),
   };
 }
 

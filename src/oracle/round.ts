@@ -12,6 +12,7 @@ import { CommitteeRefusedError } from "./committee.js";
 import type { ReserveLeaf } from "../reserves/merkle.js";
 import { ReserveTree } from "../reserves/merkle.js";
 import { readBindings, readUserStates, snapshotOf } from "./chain-state.js";
+import { deadlineFrom } from "./deadline.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
 import { buildReports } from "./reports.js";
@@ -449,7 +450,7 @@ async function commitReserveRound(
     };
   }
   const block = await contract.runner?.provider?.getBlock("latest");
-  const deadline = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000)) + DEFAULT_DEADLINE_SECONDS;
+  const deadline = deadlineFrom(block?.timestamp ?? 0, DEFAULT_DEADLINE_SECONDS);
   const round: ReserveRound = {
     roundId,
     merkleRoot: tree.root,

@@ -17,6 +17,26 @@ import type { OracleContext } from "./context.js";
 import type { BitcoinSource } from "./reports.js";
 import type { RoundOptions } from "./round.js";
 
+/**
+ * Every `event` of the runner's log lines (this loop's and `oracle:run`'s), listed in docs/operations.md §4: `submit`
+ * lines say what happened to a sync transaction in `submit.kind` (sent, retry, replaced, nonce-conflict,
+ * already-applied); `progress` lines appear with `--log-level debug`. The monitor inside the runner logs its own
+ * (docs/operations.md §10) with `"component":"monitor"`.
+ */
+export const RUNNER_LOG_EVENTS = [
+  "start",
+  "metrics",
+  "monitor",
+  "progress",
+  "submit",
+  "operator-refused",
+  "round",
+  "round-failed",
+  "signal",
+  "stop",
+  "fatal",
+] as const;
+
 /** Failure kinds counted by `reservebtc_oracle_round_failures_total{kind}`. */
 export type FailureKind = "committee" | "bitcoin" | "chain" | "input" | "other";
 
@@ -240,7 +260,8 @@ export async function runOracleService(
         onProgress: (message) => logger.debug({ event: "progress", round: rounds }, message),
         submit: {
           ...options.round?.submit,
-          onEvent: (event) => logger.info({ round: rounds, submit: event }, `submit: ${event.kind}`),
+          onEvent: (event) =>
+            logger.info({ event: "submit", round: rounds, submit: event }, `submit: ${event.kind}`),
         },
       });
       last = json;

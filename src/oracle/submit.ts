@@ -13,6 +13,7 @@ import { ChainError } from "../errors.js";
 import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
 import type { DroppedReport } from "./refusals.js";
 import type { SyncReport } from "./reports.js";
+import { deadlineFrom } from "./deadline.js";
 import { SendLane } from "./send-lane.js";
 
 /** How long committee signatures stay valid (capped by the Oracle's maxReportValiditySeconds). */
@@ -629,7 +630,7 @@ class DeadlineClock {
     private readonly deadlineSeconds: bigint,
     private readonly shared: { calls: number },
   ) {
-    this.#base = { readAtMs: Date.now(), deadline: BigInt(latest.timestamp) + deadlineSeconds };
+    this.#base = { readAtMs: Date.now(), deadline: deadlineFrom(latest.timestamp, deadlineSeconds) };
   }
 
   async current(): Promise<bigint> {
@@ -638,7 +639,7 @@ class DeadlineClock {
       const block = await retryTransient(() => this.provider.getBlock("latest"));
       this.#base = {
         readAtMs: Date.now(),
-        deadline: BigInt(block?.timestamp ?? this.latest.timestamp) + this.deadlineSeconds,
+        deadline: deadlineFrom(block?.timestamp ?? this.latest.timestamp, this.deadlineSeconds),
       };
     }
     return this.#base.deadline;

@@ -160,7 +160,8 @@ export function backingRatio(attestedSats: bigint, claimsSats: bigint): string |
 export const POR_NO_ROUND = "ProofOfReserves has no committed reserve round yet";
 /** Why yield-status is unavailable on a deployment without a pool. */
 export const YIELD_NO_POOL =
-  "this deployment has no YieldScalesPool (the address book has no yieldPool; deploy deploy/modules/Yield.ts)";
+  "this deployment has no YieldScalesPool (the address book has no yieldPool): deploy deploy/modules/YieldLocal.ts " +
+  "on a local network, deploy/modules/Yield.ts on a real one";
 
 /** DisputeManager `Status` names by their uint8 code (NONE = 0 is never listed). */
 export const DISPUTE_STATUS_CODES: readonly (DisputeStatus | undefined)[] = [

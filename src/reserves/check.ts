@@ -265,3 +265,24 @@ export async function checkReserves(
 export function reserveExitCode(report: ReserveReport): number {
   return report.fullyBacked ? 0 : 3;
 }
+
+/** "1 user", "2 users". */
+function users(count: number): string {
+  return `${count} ${count === 1 ? "user" : "users"}`;
+}
+
+/**
+ * The discrepancies of an audit in words, for human output: "no discrepancies", "1 user with rBTC above their BTC
+ * (deficit)", "2 users whose attested total differs from their BTC, rBTC covered (stale)", or both.
+ */
+export function describeDiscrepancies(discrepancies: readonly Pick<UserAudit, "status">[]): string {
+  const deficit = discrepancies.filter((u) => u.status === "deficit").length;
+  const stale = discrepancies.filter((u) => u.status === "stale").length;
+  const parts = [
+    ...(deficit > 0 ? [`${users(deficit)} with rBTC above their BTC (deficit)`] : []),
+    ...(stale > 0
+      ? [`${users(stale)} whose attested total differs from their BTC, rBTC covered (stale)`]
+      : []),
+  ];
+  return parts.length === 0 ? "no discrepancies" : parts.join("; ");
+}

@@ -27,7 +27,17 @@ export const bitcoinTasks = [
     .build(),
   task("btc:fund", "Pay sats to an address on a running devnet (a coinbase-like tx into the mempool)")
     .addOption({ name: "address", defaultValue: "", description: "Address to fund" })
-    .addOption({ name: "sats", type: ArgumentType.BIGINT, defaultValue: 0n, description: "Amount in sats" })
+    .addOption({
+      name: "sats",
+      type: ArgumentType.BIGINT,
+      defaultValue: 0n,
+      description: "Amount in sats (per address with --file)",
+    })
+    .addOption({
+      name: "file",
+      defaultValue: "",
+      description: "Fund every btcAddress of this bindings file (oracle:bind --file) instead of --address",
+    })
     .addOption({ name: "url", defaultValue: DEFAULT_URL, description: "Devnet URL" })
     .addFlag({ name: "json", description: "Print JSON" })
     .setAction(() => import("./fund.action.js"))
@@ -92,6 +102,17 @@ export const bitcoinTasks = [
       description: "bip322-simple | bip322-full | bip137 (default by type)",
     })
     .addOption({ name: "btcNetwork", defaultValue: "regtest", description: "Network of the derived address" })
+    .addOption({
+      name: "count",
+      type: ArgumentType.INT,
+      defaultValue: 0,
+      description: "Write proofs for N simulated users (addresses 0..N-1 of --user, nonce 0) to --out",
+    })
+    .addOption({
+      name: "out",
+      defaultValue: "",
+      description: "With --count: the bindings file to write (read by oracle:bind --file)",
+    })
     .addFlag({ name: "json", description: "Print JSON" })
     .setAction(() => import("./prove.action.js"))
     .build(),

@@ -47,7 +47,11 @@ export const monitorTasks = [
       description: "oracle-stalled threshold: seconds without a round (default 300)",
     })
     .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
-    .addFlag({ name: "json", description: "With --once: print one JSON document" })
+    .addFlag({
+      name: "json",
+      description:
+        "With --once: print one JSON document; log one JSON object per line (pino), not human lines",
+    })
     .setAction(() => import("./run.action.js"))
     .build(),
 ];

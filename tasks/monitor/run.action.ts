@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { pino } from "pino";
 
+import { taskLogger } from "../../src/logging.js";
 import { runTask } from "../shared/output.js";
 import { reportFatal, stopOnSignals } from "../shared/process.js";
 import { monitorOverrides } from "./args.js";
@@ -22,16 +22,18 @@ interface Args {
 
 /**
  * `--once`: one pass, printed (table or --json), logs on stderr; exit 3 when a condition is firing. Otherwise
- * long-running with JSON log lines on stdout: SIGINT/SIGTERM → the current pass finishes, exit 0; a second signal
- * exits at once (1).
+ * long-running with log lines on stdout: SIGINT/SIGTERM → the current pass finishes, exit 0; a second signal exits at
+ * once (1). Log lines are pino JSON objects with --json, human-readable otherwise.
  */
 export default async function monitorRunAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   const overrides = monitorOverrides(args);
   if (args.once) {
-    const logger = pino(
-      { level: args.logLevel, base: { service: "reservebtc-monitor" } },
-      pino.destination(2),
-    );
+    const logger = taskLogger({
+      json: args.json,
+      level: args.logLevel,
+      service: "reservebtc-monitor",
+      fd: 2,
+    });
     const result = await runTask(
       args.json,
       async () => {
@@ -46,7 +48,7 @@ export default async function monitorRunAction(args: Args, hre: HardhatRuntimeEn
     return;
   }
 
-  const logger = pino({ level: args.logLevel, base: { service: "reservebtc-monitor" } });
+  const logger = taskLogger({ json: args.json, level: args.logLevel, service: "reservebtc-monitor" });
   const stop = stopOnSignals(logger, "stopping after the current pass");
   try {
     const { monitorForConnection } = await import("../../src/monitor/context.js");

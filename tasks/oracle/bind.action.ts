@@ -1,10 +1,19 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import type { BindListJson } from "../../src/oracle/bind-list.js";
 import type { BindArgs, BindCommandResult } from "../../src/oracle/commands.js";
 import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
 
-function render(result: BindCommandResult): string {
+function render(result: BindCommandResult | BindListJson): string {
+  if (result.kind === "bound-list") {
+    return table([
+      ["entries", result.entries],
+      ["bound now", result.bound.length],
+      ["already bound (skipped)", result.alreadyBound.length],
+      ["gas used", result.gasUsed],
+    ]);
+  }
   if (result.kind === "message") {
     return [
       `Sign this message with ${result.btcAddress} (BIP-322, or BIP-137 for legacy addresses):`,
@@ -19,7 +28,7 @@ function render(result: BindCommandResult): string {
 }
 
 export default async function bindAction(
-  args: BindArgs & { json: boolean; operators: string; operatorTimeout: number },
+  args: BindArgs & { json: boolean; file: string; operators: string; operatorTimeout: number },
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
   await runTask(
@@ -39,7 +48,11 @@ export default async function bindAction(
         ...(args.printMessage ? { withoutKeys: true } : {}),
         ...(operators === undefined ? {} : { operators, signTimeoutMs: args.operatorTimeout * 1000 }),
       });
-      return bindCommand(ctx, args);
+      if (args.file === "") return bindCommand(ctx, args);
+      const { bindFileCommand } = await import("../../src/oracle/bind-list.js");
+      return bindFileCommand(ctx, args, (done, total) => {
+        if (done % 25 === 0 || done === total) process.stderr.write(`bound ${done} of ${total}\n`);
+      });
     },
     render,
   );

@@ -23,6 +23,12 @@ export const oracleTasks = [
     })
     .addFlag({ name: "printMessage", description: "Print the message to sign and exit (sends nothing)" })
     .addOption({
+      name: "file",
+      defaultValue: "",
+      description:
+        'Bind every entry of this JSON file [{"user","btcAddress","signature"}] (all checked before any is sent)',
+    })
+    .addOption({
       name: "devnetWallet",
       defaultValue: "",
       description: "Sign with this devnet HD wallet (chain 31337 + regtest only; public test keys)",
@@ -94,7 +100,7 @@ export const oracleTasks = [
     .build(),
   task(
     "oracle:run",
-    "Run sync rounds every --interval seconds until SIGINT/SIGTERM (JSON logs, Prometheus metrics)",
+    "Run sync rounds every --interval seconds until SIGINT/SIGTERM (logs, Prometheus metrics)",
   )
     .addOption({
       name: "interval",
@@ -164,6 +170,10 @@ export const oracleTasks = [
       name: "alertsState",
       defaultValue: "",
       description: "Alert monitor: state file (default .monitor/runner-state-<chainId>.json)",
+    })
+    .addFlag({
+      name: "json",
+      description: "Log one JSON object per line (pino) instead of human-readable lines",
     })
     .setAction(() => import("./run.action.js"))
     .build(),
@@ -253,6 +263,10 @@ export const oracleTasks = [
         "Do not check the build at start (production: `npx hardhat build` once; saves ~180 MB of RSS)",
     })
     .addOption({ name: "logLevel", defaultValue: "info", description: "debug | info | warn | error" })
+    .addFlag({
+      name: "json",
+      description: "Log one JSON object per line (pino) instead of human-readable lines",
+    })
     .setAction(() => import("./operator.action.js"))
     .build(),
   task(
@@ -285,7 +299,12 @@ export const oracleTasks = [
 
   task("oracle:deposit-fee", "Prepay oracle fees for a user into FeeVault (from the network's first account)")
     .addOption({ name: "user", defaultValue: "", description: "EVM user whose fees are prepaid" })
-    .addOption({ name: "eth", defaultValue: "0.05", description: "Amount in ETH" })
+    .addOption({ name: "eth", defaultValue: "0.05", description: "Amount in ETH (per user with --file)" })
+    .addOption({
+      name: "file",
+      defaultValue: "",
+      description: "Prepay for every user of this bindings file (oracle:bind --file) instead of --user",
+    })
     .addFlag({ name: "json", description: "Print one JSON document" })
     .setAction(() => import("./deposit-fee.action.js"))
     .build(),

@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { pino } from "pino";
 
+import { taskLogger } from "../../src/logging.js";
 import type { RunningOperator } from "../../src/oracle/operator/start.js";
 import { buildContracts } from "../build-contracts.js";
 import { reportFatal, stopOnSignals } from "../shared/process.js";
@@ -22,15 +22,17 @@ interface Args {
   noPrefetch: boolean;
   noCompile: boolean;
   logLevel: string;
+  json: boolean;
 }
 
 /**
- * Long-running: JSON log lines on stdout (pino), the first `"event":"listening"` with the URL. SIGINT/SIGTERM →
+ * Long-running: log lines on stdout (one pino JSON object per line with --json, human-readable lines otherwise), the
+ * first `"event":"listening"` with the URL. SIGINT/SIGTERM →
  * requests in progress finish, the port and the slashing-protection record are closed, exit 0; a second signal exits
  * at once (1) — the record is crash-safe either way.
  */
 export default async function operatorAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const logger = pino({ level: args.logLevel, base: { service: "reservebtc-operator" } });
+  const logger = taskLogger({ json: args.json, level: args.logLevel, service: "reservebtc-operator" });
   const stop = stopOnSignals(logger, "closing the signing API");
   let running: RunningOperator | undefined;
   try {

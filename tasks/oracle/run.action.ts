@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { pino } from "pino";
 
+import { taskLogger } from "../../src/logging.js";
 import type { RoundMonitor } from "../../src/monitor/service.js";
 import { reportFatal, stopOnSignals } from "../shared/process.js";
 import { buildContracts } from "../build-contracts.js";
@@ -22,15 +22,16 @@ interface Args {
   alertsState: string;
   operators: string;
   operatorTimeout: number;
+  json: boolean;
 }
 
 /**
- * Long-running: JSON log lines on stdout (pino). SIGINT/SIGTERM → the current round finishes, then exit 0; a second
+ * Long-running: log lines on stdout — one pino JSON object per line with --json, human-readable lines otherwise. SIGINT/SIGTERM → the current round finishes, then exit 0; a second
  * signal exits at once (1). With --monitor (or an --alerts-* option) the alert monitor runs a pass after every round,
  * fed with the round's outcome and the committee's reachability.
  */
 export default async function runAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  const logger = pino({ level: args.logLevel, base: { service: "reservebtc-oracle" } });
+  const logger = taskLogger({ json: args.json, level: args.logLevel, service: "reservebtc-oracle" });
   const stop = stopOnSignals(logger, "stopping after the current round");
   let metricsServer: Server | undefined;
   try {

@@ -3,6 +3,9 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { createSource } from "../../src/query/context.js";
 import { parseQueryName, runQuery, validateParams } from "../../src/query/query.js";
 import { renderResult } from "../../src/query/render.js";
+import type { YieldStatusResult } from "../../src/query/types.js";
+import type { YieldUnits } from "../../src/query/yield-units.js";
+import { readYieldUnits, yieldStatusForDisplay } from "../../src/query/yield-units.js";
 import { runTask } from "../shared/output.js";
 
 /** Flags shared by the eight `realtime:<name>` tasks. */
@@ -19,6 +22,8 @@ export interface RealtimeArgs {
 
 /** Body of every `realtime:<name>` task: validate, build the source, run one query, print JSON or a table. */
 export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: HardhatRuntimeEnvironment) {
+  // yield-status's table shows token amounts in the pool's token units (read from chain; --json keeps the integers).
+  let yieldUnits: YieldUnits | undefined;
   return runTask(
     args.json,
     async () => {
@@ -33,7 +38,11 @@ export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: Har
           databaseUrl: args.databaseUrl,
         });
         try {
-          return await runQuery(source, query, params);
+          const result = await runQuery(source, query, params);
+          if (!args.json && query === "yield-status" && "pool" in result && typeof result.pool === "string") {
+            yieldUnits = await readYieldUnits(connection.ethers.provider, result.pool);
+          }
+          return result;
         } finally {
           await store?.close();
         }
@@ -41,6 +50,10 @@ export async function runRealtimeTask(name: string, args: RealtimeArgs, hre: Har
         await connection.close();
       }
     },
-    (result) => renderResult(name, result),
+    (result) =>
+      renderResult(
+        name,
+        name === "yield-status" ? yieldStatusForDisplay(result as YieldStatusResult, yieldUnits) : result,
+      ),
   );
 }

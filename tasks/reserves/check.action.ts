@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { ReserveReport } from "../../src/reserves/check.js";
-import { checkReserves, reserveExitCode } from "../../src/reserves/check.js";
+import { checkReserves, describeDiscrepancies, reserveExitCode } from "../../src/reserves/check.js";
 import { runTask, table } from "../shared/output.js";
 import { reserveContext } from "./context.js";
 
@@ -26,7 +26,7 @@ function render(r: ReserveReport): string {
       ["PoR backing ratio", `${Number(p.backingRatio) / 1e6}% (on-chain fully backed: ${p.isFullyBacked})`],
     ]),
     "",
-    r.discrepancies.length === 0 ? "no discrepancies" : "discrepancies:",
+    r.discrepancies.length === 0 ? describeDiscrepancies([]) : `${describeDiscrepancies(r.discrepancies)}:`,
     ...lines,
     "",
     `verdict: ${r.fullyBacked ? "FULLY BACKED" : "DEFICIT"}`,

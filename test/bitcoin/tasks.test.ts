@@ -1,4 +1,9 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
+import { getAddress } from "ethers";
 
 import balanceAction from "../../tasks/bitcoin/balance.action.js";
 import devnetAction from "../../tasks/bitcoin/devnet.action.js";
@@ -11,6 +16,7 @@ import verifyAction from "../../tasks/bitcoin/verify.action.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
+import { bindingMessage, verifyOwnershipProof } from "../../src/bitcoin/proof.js";
 
 interface Captured {
   stdout: string[];
@@ -58,7 +64,9 @@ describe("btc:* task actions", function () {
   context("when driving the devnet", function () {
     it("funds, mines, spends, reorgs and reads balances with one JSON document each", async function () {
       const url = devnet.url;
-      const fund = await capture(() => fundAction({ address: alice, sats: 150_000n, url, json: true }));
+      const fund = await capture(() =>
+        fundAction({ address: alice, sats: 150_000n, file: "", url, json: true }),
+      );
       expect(parse(fund)).to.include({ address: alice, sats: "150000", mempoolSize: 1 });
 
       const mine = await capture(() => mineAction({ blocks: 3, url, json: true }));
@@ -126,6 +134,7 @@ describe("btc:* task actions", function () {
         fundAction({
           address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
           sats: 1n,
+          file: "",
           url: devnet.url,
           json: true,
         }),
@@ -179,6 +188,8 @@ describe("btc:* task actions", function () {
             nonce: 0n,
             kind: "",
             btcNetwork: "regtest",
+            count: 0,
+            out: "",
             json: true,
           }),
         );
@@ -226,6 +237,66 @@ describe("btc:* task actions", function () {
       expect(parse(out)).to.include({ valid: true });
     });
 
+    it("writes a bindings file for N devnet users (--count, --out) that btc:fund --file funds", async function () {
+      const dir = await mkdtemp(path.join(tmpdir(), "reservebtc-prove-"));
+      try {
+        const out = path.join(dir, "drill.json");
+        const base = {
+          user: "drill",
+          type: "p2wpkh",
+          index: 0,
+          chainId: 31337n,
+          oracle: ORACLE,
+          evmUser: "",
+          nonce: 0n,
+          kind: "",
+          btcNetwork: "regtest",
+          count: 3,
+        };
+        const prove = await capture(() => proveAction({ ...base, out, json: true }));
+        expect(parse(prove)).to.include({ out, count: 3, wallet: "drill" });
+        const list = JSON.parse(await readFile(out, "utf8")) as Array<{
+          user: string;
+          btcAddress: string;
+          signature: string;
+        }>;
+        expect(list.map((e) => e.btcAddress)).to.deep.equal(
+          [0, 1, 2].map((i) => new DevnetWallet("drill").address("p2wpkh", i).address),
+        );
+        expect(new Set(list.map((e) => e.user)).size).to.equal(3);
+        for (const entry of list) {
+          const message = bindingMessage({
+            chainId: 31337n,
+            oracle: getAddress(ORACLE),
+            user: entry.user,
+            btcAddress: entry.btcAddress,
+            nonce: 0n,
+          });
+          expect(
+            verifyOwnershipProof({
+              message,
+              btcAddress: entry.btcAddress,
+              signature: entry.signature,
+              network: "regtest",
+            }).kind,
+          ).to.equal("bip322-simple");
+        }
+
+        const fund = await capture(() =>
+          fundAction({ address: "", sats: 2_000n, file: out, url: devnet.url, json: true }),
+        );
+        expect(parse(fund)).to.include({ file: out, addresses: 3, satsEach: "2000", sats: "6000" });
+        devnet.chain.mine(1);
+        for (const entry of list) expect(devnet.chain.balance(entry.btcAddress, 1)).to.equal(2_000n);
+
+        const noOut = await capture(() => proveAction({ ...base, out: "", json: false }));
+        expect(noOut.stderr).to.deep.equal(["error: --count writes a bindings file: give it --out FILE"]);
+        expect(noOut.exitCode).to.equal(2);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
     it("rejects an unknown address type", async function () {
       const out = await capture(() =>
         proveAction({
@@ -238,6 +309,8 @@ describe("btc:* task actions", function () {
           nonce: 0n,
           kind: "",
           btcNetwork: "regtest",
+          count: 0,
+          out: "",
           json: false,
         }),
       );

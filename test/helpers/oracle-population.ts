@@ -3,9 +3,10 @@
  * several in flight at once, without the per-user BIP-322 proof (the Oracle stores only the proof digest; the proof
  * path is covered by the binding tests). Used by the multi-user test and bench/oracle-round.ts.
  */
-import { getAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { keccak256, parseEther, toUtf8Bytes } from "ethers";
 import type { Provider } from "ethers";
 
+import { devnetEvmUser } from "../../src/bitcoin/devnet/binding.js";
 import type { DevnetChain } from "../../src/bitcoin/devnet/chain.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import type { SystemContracts } from "../../src/deployments.js";
@@ -35,7 +36,7 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T, index
 export function syntheticUsers(count: number, seed = "population"): PopulatedUser[] {
   const wallet = new DevnetWallet(seed);
   return Array.from({ length: count }, (_, i) => ({
-    user: getAddress(keccak256(toUtf8Bytes(`${seed}:${i}`)).slice(0, 42)),
+    user: devnetEvmUser(seed, i),
     btcAddress: wallet.address("p2wpkh", i).address,
   }));
 }

@@ -10,7 +10,7 @@ import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { LocalCommittee } from "../../src/oracle/committee.js";
 import { runSyncRound } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
-import { checkReserves, reserveExitCode } from "../../src/reserves/check.js";
+import { checkReserves, describeDiscrepancies, reserveExitCode } from "../../src/reserves/check.js";
 import { proveUser } from "../../src/reserves/proof.js";
 import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
 
@@ -67,6 +67,9 @@ describe("integration: reserves, emergency burns and disputes against a Bitcoin 
     expect(before.discrepancies.map((u) => [u.user, u.status, u.deficitSats])).to.deep.equal([
       [s.alice.address, "deficit", 100_000n],
     ]);
+    expect(describeDiscrepancies(before.discrepancies)).to.equal(
+      "1 user with rBTC above their BTC (deficit)",
+    );
     expect(before.proofOfReserves.rootMatches).to.equal(false);
 
     const summary = await round();
@@ -76,6 +79,16 @@ describe("integration: reserves, emergency burns and disputes against a Bitcoin 
     expect(reserveExitCode(after)).to.equal(0);
     expect(after.proofOfReserves.rootMatches).to.equal(true);
     expect(after.discrepancies).to.deep.equal([]);
+    expect(describeDiscrepancies(after.discrepancies)).to.equal("no discrepancies");
+  });
+
+  it("says what the discrepancies are in words, singular and plural", function () {
+    const of = (...statuses: Array<"ok" | "deficit" | "stale">) =>
+      describeDiscrepancies(statuses.map((status) => ({ status })));
+    expect(of("stale")).to.equal("1 user whose attested total differs from their BTC, rBTC covered (stale)");
+    expect(of("deficit", "stale", "deficit", "stale", "stale")).to.equal(
+      "2 users with rBTC above their BTC (deficit); 3 users whose attested total differs from their BTC, rBTC covered (stale)",
+    );
   });
 
   it("gives every user an inclusion proof that verifies on-chain", async function () {

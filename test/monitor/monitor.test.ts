@@ -22,7 +22,7 @@ import { Monitor } from "../../src/monitor/monitor.js";
 import { MonitorLoop, RoundMonitor } from "../../src/monitor/service.js";
 import { LocalCommittee } from "../../src/oracle/committee.js";
 import type { OracleContext } from "../../src/oracle/context.js";
-import { OracleMetrics, runOracleService } from "../../src/oracle/service.js";
+import { OracleMetrics, RUNNER_LOG_EVENTS, runOracleService } from "../../src/oracle/service.js";
 import type { TypedDataSigner } from "../../src/oracle/signing.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { renderPass } from "../../tasks/monitor/render.js";
@@ -135,8 +135,27 @@ describe("monitor: alerts over a scripted history", function () {
         bitcoin: esplora,
       });
     };
-    return { s, esplora, wallets, aliceBtc, bobBtc, outside, runRound, config, log, open };
+    return { s, esplora, wallets, aliceBtc, bobBtc, outside, runRound, runnerLog, config, log, open };
   }
+
+  it("gives every runner log line an event the runbook lists; a sent sync transaction is event submit", async function () {
+    const { runnerLog } = await setup();
+    const events = runnerLog.lines.map((line) => line.event);
+    expect(events).to.include.members(["start", "submit", "round", "stop"]);
+    const listed: readonly unknown[] = RUNNER_LOG_EVENTS;
+    expect(events.filter((event) => !listed.includes(event))).to.deep.equal([]);
+    const sent = runnerLog.lines.find(
+      (line) => (line.submit as { kind?: string } | undefined)?.kind === "sent",
+    );
+    expect(sent).to.include({ event: "submit", msg: "submit: sent", round: 1 });
+    // docs/operations.md §4 names every event in its "Logs:" item.
+    const runbook = await readFile(path.join(import.meta.dirname, "../../docs/operations.md"), "utf8");
+    const logsItem = /^- Logs: [\s\S]*?(?=^- |^$)/m.exec(
+      runbook.slice(runbook.indexOf("## 4. Run continuously")),
+    )?.[0];
+    expect(logsItem, "the Logs item of docs/operations.md §4").to.be.a("string");
+    for (const event of RUNNER_LOG_EVENTS) expect(logsItem).to.include(`\`${event}\``);
+  });
 
   it("raises each alert exactly once, sends nothing after a restart, and one resolved alert per condition", async function () {
     const { s, wallets, aliceBtc, outside, runRound, open } = await setup();

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 
 import { BackendError, UserInputError } from "../../src/errors.js";
 import { runQuery, validateParams } from "../../src/query/query.js";
+import { renderResult } from "../../src/query/render.js";
 import { EMERGENCY_BURN_TOPIC, RpcSource } from "../../src/query/rpc.js";
 import { startServer } from "../../src/query/server.js";
 import type { RunningServer } from "../../src/query/server.js";
@@ -19,6 +20,7 @@ import type {
   YieldStatusResult,
 } from "../../src/query/types.js";
 import { QUERY_NAMES } from "../../src/query/types.js";
+import { formatTokenAmount, readYieldUnits, yieldStatusForDisplay } from "../../src/query/yield-units.js";
 import { startFakeSubgraph } from "./fake-subgraph.js";
 import type { History } from "./history.js";
 import { DISPUTE, scriptedHistory } from "./history.js";
@@ -235,6 +237,36 @@ describe("realtime queries", function () {
       expect(carolStatus.userStatus).to.deep.include({ state: "NONE", claimed: "0" });
       const poolOnly = await rpc.yieldStatus();
       expect(poolOnly).to.deep.include({ user: null, userStatus: null });
+    });
+
+    it("yield-status's table: reward and liquidity amounts in token units, not raw 18-decimal integers", async function () {
+      const r = await rpc.yieldStatus(bob);
+      if (!r.available) expect.fail("the pool is deployed");
+      const units = await readYieldUnits(history.provider, r.pool);
+      expect(units).to.deep.equal({
+        reward: { symbol: "mSTABLE", decimals: 18 },
+        liquidity: { symbol: "mSTABLE", decimals: 18 },
+      });
+      const table = renderResult("yield-status", yieldStatusForDisplay(r, units));
+      const row = (key: string) =>
+        new RegExp(`^\\s+${key.replace(".", "\\.")}\\s+(.*)$`, "m").exec(table)?.[1];
+      expect(row("userStatus.claimed")).to.equal(
+        formatTokenAmount(history.claimedReward.toString(), units!.reward),
+      );
+      expect(row("userStatus.claimed")).to.match(/^0\.\d+ mSTABLE$/);
+      expect(row("status.rewardReserve")).to.match(/^\d{3},\d{3}(\.\d+)? mSTABLE$/);
+      expect(row("status.baseRate")).to.equal("5.00 %");
+      expect(row("status.scale")).to.equal("1.0");
+      expect(table).not.to.include(history.claimedReward.toString());
+      // Without the chain's token metadata the amounts stay raw and say so; the JSON form is untouched.
+      expect(renderResult("yield-status", yieldStatusForDisplay(r, undefined))).to.include(
+        `${history.claimedReward} (smallest units)`,
+      );
+      expect(r.userStatus?.claimed).to.equal(history.claimedReward.toString());
+      expect(formatTokenAmount("1234567500000000000000000", { symbol: "mUSD", decimals: 18 })).to.equal(
+        "1,234,567.5 mUSD",
+      );
+      expect(formatTokenAmount("2500000", { symbol: "USDC", decimals: 6 })).to.equal("2.5 USDC");
     });
 
     it("yield-status: unavailable with a reason on a deployment without a pool", async function () {

@@ -1,3 +1,5 @@
+import { getAddress, keccak256, toUtf8Bytes } from "ethers";
+
 import type { BitcoinNetwork } from "../networks.js";
 import type { ProofKind } from "../proof.js";
 import { bindingMessage, proofDigest } from "../proof.js";
@@ -55,4 +57,43 @@ export function devnetBindingProof(input: DevnetBindingInput): DevnetBindingProo
     kind: signed.kind,
     digest: proofDigest(message, signed.signature),
   };
+}
+
+/** The i-th simulated EVM user of a devnet population: an address derived from `seed` (no key: bindings need none). */
+export function devnetEvmUser(seed: string, index: number): string {
+  return getAddress(keccak256(toUtf8Bytes(`${seed}:${index}`)).slice(0, 42));
+}
+
+export interface DevnetBindingListInput {
+  /** Devnet wallet whose addresses 0..count-1 are bound; also the seed of the EVM users. */
+  wallet: string;
+  count: number;
+  type: WalletAddressType;
+  chainId: bigint;
+  oracle: string;
+  network?: BitcoinNetwork;
+}
+
+/**
+ * A bindings file for `count` devnet users (`btc:prove --count N --out FILE`, read by `oracle:bind --file`): user i
+ * is `devnetEvmUser(wallet, i)`, bound to the i-th address of devnet wallet `wallet` with a real proof at binding
+ * nonce 0 (a user not bound before). Public test keys: for the devnet only.
+ */
+export function devnetBindingList(
+  input: DevnetBindingListInput,
+): Array<{ user: string; btcAddress: string; signature: string }> {
+  return Array.from({ length: input.count }, (_, index) => {
+    const evmUser = devnetEvmUser(input.wallet, index);
+    const proof = devnetBindingProof({
+      user: input.wallet,
+      type: input.type,
+      index,
+      chainId: input.chainId,
+      oracle: input.oracle,
+      evmUser,
+      nonce: 0n,
+      ...(input.network === undefined ? {} : { network: input.network }),
+    });
+    return { user: evmUser, btcAddress: proof.address, signature: proof.signature };
+  });
 }

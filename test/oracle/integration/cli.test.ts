@@ -268,6 +268,7 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
           devnet.url,
           "--batch-size",
           `${BATCH}`,
+          "--json",
           ...extra,
         ],
         {
@@ -473,6 +474,11 @@ describe("oracle tasks as processes (hardhat node + Bitcoin devnet)", function (
         expect(result.code, result.stderr + result.stdout).to.equal(2);
         expect(result.stderr).to.equal(`${line}\n`);
       }
+      // Without --json the runner's log lines are for people: time, level, message, then key=value fields.
+      expect(run.stdout).to.match(
+        /^\d{4}-\d\d-\d\dT[\d:.]+Z FATAL oracle runner cannot start {2}event=fatal error=/m,
+      );
+      expect(run.stdout).not.to.match(/^\{/m);
       expect(sync.stdout).to.equal("");
       expect(status.stdout).to.equal("");
       // The runner also logs the failure as one fatal JSON line.

@@ -92,6 +92,7 @@ describe("operator nodes as processes (hardhat node + Bitcoin devnet)", function
         "oracle:operator",
         "--network",
         "localhost",
+        "--json",
         "--port",
         String(port),
         "--bitcoin",
