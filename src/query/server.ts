@@ -10,8 +10,8 @@ import {
   registerAbuseLimits,
   resolveLimits,
   serverLimitOptions,
-} from "../dashboard/limits.js";
-import type { AbuseLimits } from "../dashboard/limits.js";
+} from "../http/limits.js";
+import type { AbuseLimits } from "../http/limits.js";
 import { registerDashboard } from "../dashboard/routes.js";
 import type { DashboardRoutesOptions } from "../dashboard/routes.js";
 import { BackendError, UserInputError } from "../errors.js";
@@ -42,7 +42,7 @@ export interface ServeOptions {
   corsOrigin?: string | string[];
   /** Disable the per-block answer cache (benchmarks of the uncached path). */
   noCache?: boolean;
-  /** Rate limit, size limits and connection cap (src/dashboard/limits.ts defaults for what is not given). */
+  /** Rate limit, size limits and connection cap (src/http/limits.ts defaults for what is not given). */
   limits?: Partial<AbuseLimits>;
   /** The operator dashboard: `/api/dashboard/*` and the page at `/` (latency is recorded either way). */
   dashboard?: DashboardRoutesOptions;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { LatencyRecorder } from "../../src/dashboard/latency.js";
-import { DEFAULT_LIMITS, resolveLimits } from "../../src/dashboard/limits.js";
+import { DEFAULT_LIMITS, resolveLimits } from "../../src/http/limits.js";
 import { UserInputError } from "../../src/errors.js";
 
 describe("LatencyRecorder", function () {

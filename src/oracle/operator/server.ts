@@ -14,8 +14,8 @@ import {
   registerAbuseLimits,
   resolveLimits,
   serverLimitOptions,
-} from "../../dashboard/limits.js";
-import type { AbuseLimits } from "../../dashboard/limits.js";
+} from "../../http/limits.js";
+import type { AbuseLimits } from "../../http/limits.js";
 import { UserInputError } from "../../errors.js";
 import type { Refusal } from "../refusals.js";
 import { OperatorMetrics } from "./metrics.js";
