@@ -12,8 +12,6 @@ import {
   serverLimitOptions,
 } from "../http/limits.js";
 import type { AbuseLimits } from "../http/limits.js";
-import { registerDashboard } from "../dashboard/routes.js";
-import type { DashboardRoutesOptions } from "../dashboard/routes.js";
 import { BackendError, UserInputError } from "../errors.js";
 import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
 import type { RawParams } from "./query.js";
@@ -44,8 +42,11 @@ export interface ServeOptions {
   noCache?: boolean;
   /** Rate limit, size limits and connection cap (src/http/limits.ts defaults for what is not given). */
   limits?: Partial<AbuseLimits>;
-  /** The operator dashboard: `/api/dashboard/*` and the page at `/` (latency is recorded either way). */
-  dashboard?: DashboardRoutesOptions;
+  /**
+   * Routes and hooks registered before the query routes, so the hooks see every route: `realtime:serve` adds the
+   * operator dashboard here (`/`, `/api/dashboard/*`, per-route latency; src/dashboard/serve.ts).
+   */
+  routes?: (app: FastifyInstance) => Promise<unknown>;
 }
 
 export interface RunningServer {
@@ -63,8 +64,8 @@ function errorBody(code: string, message: string): ErrorBody {
 }
 
 /**
- * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the operator
- * dashboard (`/`, `/api/dashboard/*`); CORS, a per-client rate limit (429), size limits and a connection cap, an
+ * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the caller's
+ * `routes` (the operator dashboard); CORS, a per-client rate limit (429), size limits and a connection cap, an
  * in-flight limit (503 beyond it), a per-head-block answer cache with request coalescing, JSON errors.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
@@ -145,7 +146,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   // ---- routes ---------------------------------------------------------------------------------------------------
-  await registerDashboard(app, options.dashboard ?? {});
+  await options.routes?.(app);
   app.get("/healthz", async () => {
     const head = await currentHead();
     return { status: "ok", source: source.kind, head, inFlight, streamClients: clients.size };
