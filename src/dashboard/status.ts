@@ -19,7 +19,7 @@ import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../
 import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
 import type { QuerySource, Unavailable } from "../query/types.js";
 import { Oracle__factory } from "../../types/ethers-contracts/index.js";
-import { PostgresSource } from "../store/source.js";
+import { PostgresSource } from "../query/postgres.js";
 import type { AuditorOptions } from "./audit.js";
 import { ReserveAuditor } from "./audit.js";
 import { BackingHistory, MAX_HISTORY_POINTS } from "./history.js";

@@ -14,7 +14,7 @@ import { SUBGRAPH_URL_ENV, SubgraphSource } from "./subgraph.js";
 import type { QuerySource, SourceKind } from "./types.js";
 import { defaultDataDir } from "../store/db.js";
 import type { OpenOptions } from "../store/db.js";
-import { PostgresSource } from "../store/source.js";
+import { PostgresSource } from "./postgres.js";
 import type { Store } from "../store/store.js";
 import { openStore } from "../store/store.js";
 

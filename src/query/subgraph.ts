@@ -213,7 +213,7 @@ export interface SubgraphSourceOptions {
 /**
  * The eight queries answered from the subgraph's entities, whatever serves them: `request` answers one named
  * operation of SUBGRAPH_QUERIES with data of its GraphQL shape. SubgraphSource asks a graph-node endpoint; the
- * `postgres` source (src/store/source.ts) answers the same operations with SQL over the Mirror tables.
+ * `postgres` source (src/query/postgres.ts) answers the same operations with SQL over the Mirror tables.
  */
 export abstract class EntitySource implements QuerySource {
   abstract readonly kind: SourceKind;

@@ -2,7 +2,7 @@
 // stores entities and Goldsky Mirror's `postgres` sink writes them (snake_case table and column names in the
 // `reservebtc` schema; Bytes as 0x-hex text, BigInt as numeric, Int as integer, enums and references as text, lists
 // as arrays). Both writers — the local indexer (src/store/indexer.ts) and Mirror (subgraph/pipelines/) — write these
-// tables; the `postgres` source (src/store/source.ts) reads them. The DDL in src/store/migrations/ is generated from
+// tables; the `postgres` source (src/query/postgres.ts) reads them. The DDL in src/store/migrations/ is generated from
 // here (`renderHistoryDdl`) and the store tests check it has not drifted from the schema.
 
 import type { FieldValue, EntityData } from "../subgraph/host.js";

@@ -22,7 +22,7 @@ import type { SimReport } from "../../src/sim/engine.js";
 import type { OpenOptions } from "../../src/store/db.js";
 import type { Indexer } from "../../src/store/indexer.js";
 import { providerReader } from "../../src/store/indexer.js";
-import { PostgresSource } from "../../src/store/source.js";
+import { PostgresSource } from "../../src/query/postgres.js";
 import type { Store } from "../../src/store/store.js";
 import { createIndexer, openStore, resetStore } from "../../src/store/store.js";
 import type { AbiEntry } from "../../src/subgraph/manifest.js";
