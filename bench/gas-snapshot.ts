@@ -19,7 +19,7 @@ import { dataSlice, getAddress, keccak256, parseEther, toUtf8Bytes } from "ether
 
 import { RESERVE_BTC_DEFAULTS } from "../deploy/modules/ReserveBTC.js";
 import { deploySystemWithYield } from "../src/deployments.js";
-import { ReserveTree } from "../src/reserves/merkle.js";
+import { ReserveTree } from "../src/oracle/reserve-tree.js";
 import type { Report } from "../src/oracle/signing.js";
 import {
   committeeWallets,

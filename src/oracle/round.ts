@@ -9,8 +9,8 @@ import type {
 import { BackendError } from "../errors.js";
 import type { ReserveSigner } from "./committee.js";
 import { CommitteeRefusedError } from "./committee.js";
-import type { ReserveLeaf } from "../reserves/merkle.js";
-import { ReserveTree } from "../reserves/merkle.js";
+import type { ReserveLeaf } from "./reserve-tree.js";
+import { ReserveTree } from "./reserve-tree.js";
 import { readBindings, readUserStates, snapshotOf } from "./chain-state.js";
 import { observeUsers } from "./observe.js";
 import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";

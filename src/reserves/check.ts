@@ -12,8 +12,8 @@ import { BackendError } from "../errors.js";
 import type { UserChainState } from "../oracle/chain-state.js";
 import { readChainSnapshot } from "../oracle/chain-state.js";
 import type { BitcoinSource, BitcoinTip } from "../oracle/reports.js";
-import type { ReserveLeaf } from "./merkle.js";
-import { ReserveTree } from "./merkle.js";
+import type { ReserveLeaf } from "../oracle/reserve-tree.js";
+import { ReserveTree } from "../oracle/reserve-tree.js";
 
 /** The contracts an audit reads. */
 export interface ReserveContracts {

@@ -10,7 +10,7 @@ import { readChainSnapshot } from "../oracle/chain-state.js";
 import type { BitcoinSource } from "../oracle/reports.js";
 import type { ReserveContracts } from "./check.js";
 import { readAddressBalances } from "./check.js";
-import { leafHash, ReserveTree } from "./merkle.js";
+import { leafHash, ReserveTree } from "../oracle/reserve-tree.js";
 
 /** One address's proof. */
 export interface LeafProof {

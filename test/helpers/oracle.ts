@@ -8,8 +8,8 @@ import type { DeployConnection, ReserveBTCParameters, SystemContracts } from "..
 import { deploySystem } from "../../src/deployments.js";
 import type { BindingRequest, Report, TypedDataSigner } from "../../src/oracle/signing.js";
 import { committeeWallets, signBinding, signReserveRound, signSyncBatch } from "../../src/oracle/signing.js";
-import type { ReserveLeaf } from "../../src/reserves/merkle.js";
-import { ReserveTree } from "../../src/reserves/merkle.js";
+import type { ReserveLeaf } from "../../src/oracle/reserve-tree.js";
+import { ReserveTree } from "../../src/oracle/reserve-tree.js";
 
 export const CONFIG_ROLE = id("CONFIG_ROLE");
 export const ORACLE_GUARDIAN_ROLE = id("GUARDIAN_ROLE");

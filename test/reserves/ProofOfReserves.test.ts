@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signReserveRound } from "../../src/oracle/signing.js";
-import { ReserveTree, leafHash } from "../../src/reserves/merkle.js";
+import { ReserveTree, leafHash } from "../../src/oracle/reserve-tree.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();

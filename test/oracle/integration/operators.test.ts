@@ -27,7 +27,7 @@ import { blockHashToBytes32 } from "../../../src/oracle/reports.js";
 import { bindAddress, pendingBindingMessage } from "../../../src/oracle/bind.js";
 import { LocalCommittee } from "../../../src/oracle/committee.js";
 import { committeeWallets, hardhatWallet } from "../../../src/oracle/signing.js";
-import { ReserveTree } from "../../../src/reserves/merkle.js";
+import { ReserveTree } from "../../../src/oracle/reserve-tree.js";
 import { hardhat, startHardhat } from "../../helpers/cli.js";
 import type { HardhatResult } from "../../helpers/cli.js";
 import type { FaultProxy, RunningNode } from "./helpers.js";
