@@ -13,9 +13,9 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 
-import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { dataSlice, getAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import { network } from "hardhat";
 
 import { RESERVE_BTC_DEFAULTS } from "../deploy/modules/ReserveBTC.js";
 import { deploySystemWithYield } from "../src/deployments.js";

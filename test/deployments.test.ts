@@ -6,8 +6,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import AdminHandoverModule from "../deploy/modules/AdminHandover.js";
-import YieldAdminHandoverModule from "../deploy/modules/YieldAdminHandover.js";
 import { LOCAL_DEFAULT_OPERATORS } from "../deploy/modules/ReserveBTC.js";
+import YieldAdminHandoverModule from "../deploy/modules/YieldAdminHandover.js";
 import {
   DeploymentNotFoundError,
   attachSystem,

@@ -1,7 +1,7 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { ripemd160 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { ripemd160 } from "@noble/hashes/legacy.js";
 import { base64, hex, utf8 } from "@scure/base";
 import { RawTx, RawWitness, WIF } from "@scure/btc-signer";
 import { BIP137, BIP322, Signer, Verifier } from "bip322-js";

@@ -1,10 +1,10 @@
 import type { Interface, Log, Provider } from "ethers";
 
+import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
 import type { Deployment } from "../deployments.js";
 import { earliestStartBlock } from "../deployments.js";
 import { UserInputError } from "../errors.js";
 import { LOG_RANGE_BLOCKS, RpcSource } from "../query/rpc.js";
-import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
 import { scanBackwards } from "./logs.js";
 import type { HistoryPoint } from "./types.js";
 

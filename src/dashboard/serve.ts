@@ -1,8 +1,8 @@
+import type { MonitorThresholds } from "../monitor/config.js";
 import type { ChainAccess } from "../query/context.js";
 import { startServer } from "../query/server.js";
 import type { RunningServer, ServeOptions } from "../query/server.js";
 import { SubgraphSource } from "../query/subgraph.js";
-import type { MonitorThresholds } from "../monitor/config.js";
 import type { AuditorOptions } from "./audit.js";
 import { builtDashboard, ensureDashboardBuilt } from "./build.js";
 import { registerDashboard } from "./routes.js";

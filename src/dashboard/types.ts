@@ -3,6 +3,7 @@
  * (src/dashboard) and the page (dashboard/src), so this file holds types only and imports nothing at run time.
  * Amounts are sats as decimal strings, block numbers / heights / Unix timestamps are numbers.
  */
+import type { AlertKind, ConditionKind, Severity } from "../monitor/alerts.js";
 import type {
   DisputesResult,
   EmergencyBurnsResult,
@@ -11,8 +12,6 @@ import type {
   SourceKind,
   Unavailable,
 } from "../query/types.js";
-
-import type { AlertKind, ConditionKind, Severity } from "../monitor/alerts.js";
 
 export type { HistoryPoint, Unavailable };
 

@@ -15,10 +15,10 @@ import type { Signer } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { MockStable__factory } from "../../types/ethers-contracts/index.js";
-import { EsploraClient } from "../bitcoin/esplora.js";
 import { startDevnet } from "../bitcoin/devnet/server.js";
 import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
+import { EsploraClient } from "../bitcoin/esplora.js";
 import { addressesOf, deploySystemWithYield } from "../deployments.js";
 import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import type { OperatorTally } from "../oracle/committee.js";

@@ -1,11 +1,11 @@
-import { getAddress, isAddress, ZeroAddress } from "ethers";
+import { ZeroAddress, getAddress, isAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
 import type {
   DisputeFilter,
   DisputeItem,
-  DisputesAvailable,
   DisputeStatus,
+  DisputesAvailable,
   QueryName,
   QueryParams,
   QueryResult,

@@ -4,6 +4,7 @@ import cors from "@fastify/cors";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
+import { BackendError, UserInputError } from "../errors.js";
 import {
   isPageOrHealthRoute,
   notFoundLimit,
@@ -12,7 +13,6 @@ import {
   serverLimitOptions,
 } from "../http/limits.js";
 import type { AbuseLimits } from "../http/limits.js";
-import { BackendError, UserInputError } from "../errors.js";
 import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
 import type { RawParams } from "./query.js";
 import type { ChainEventStream, StreamEvent } from "./stream.js";

@@ -1,7 +1,7 @@
 import { getAddress } from "ethers";
 
 import { BackendError } from "../errors.js";
-import { backingRatio, newestFirst, POR_NO_ROUND, selectDisputes } from "./query.js";
+import { POR_NO_ROUND, backingRatio, newestFirst, selectDisputes } from "./query.js";
 import { byUserThenAddress } from "./rpc.js";
 import type {
   BalancesResult,
@@ -9,11 +9,10 @@ import type {
   DisputeEventRef,
   DisputeFilter,
   DisputeItem,
-  DisputesResult,
   DisputeStatus,
-  HolderState,
-  YieldTier,
+  DisputesResult,
   EmergencyBurnsResult,
+  HolderState,
   ProofOfReservesResult,
   QuerySource,
   SourceKind,
@@ -21,6 +20,7 @@ import type {
   TransactionItem,
   TransactionsResult,
   YieldStatusResult,
+  YieldTier,
 } from "./types.js";
 
 /** Environment variable holding the GraphQL endpoint (e.g. a Goldsky `.../gn` URL). */

@@ -8,10 +8,10 @@ import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import type { ContractRunner, Provider } from "ethers";
 
-import { deploymentFolder } from "../deployments.js";
-import { UserInputError } from "../errors.js";
 import { LightRelay__factory } from "../../types/ethers-contracts/index.js";
 import type { LightRelay } from "../../types/ethers-contracts/index.js";
+import { deploymentFolder } from "../deployments.js";
+import { UserInputError } from "../errors.js";
 
 /** Ignition future id of the relay (deploy/modules/LightRelay.ts). */
 export const RELAY_FUTURE_ID = "LightRelay#LightRelay";

@@ -8,9 +8,9 @@ import { getAddress, isAddress } from "ethers";
 import { UserInputError } from "../errors.js";
 import { readChainSnapshot } from "../oracle/chain-state.js";
 import type { BitcoinSource } from "../oracle/reports.js";
+import { ReserveTree, leafHash } from "../oracle/reserve-tree.js";
 import type { ReserveContracts } from "./check.js";
 import { readAddressBalances } from "./check.js";
-import { leafHash, ReserveTree } from "../oracle/reserve-tree.js";
 
 /** One address's proof. */
 export interface LeafProof {

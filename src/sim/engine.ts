@@ -12,22 +12,22 @@ import ReserveBTCModule from "../../deploy/modules/ReserveBTC.js";
 import YieldLocalModule from "../../deploy/modules/YieldLocal.js";
 import { MockStable__factory } from "../../types/ethers-contracts/index.js";
 import type { YieldScalesPool } from "../../types/ethers-contracts/index.js";
-import { EsploraClient } from "../bitcoin/esplora.js";
 import type { RunningDevnet } from "../bitcoin/devnet/server.js";
 import { startDevnet } from "../bitcoin/devnet/server.js";
 import type { WalletAddressType } from "../bitcoin/devnet/wallet.js";
 import { DevnetWallet } from "../bitcoin/devnet/wallet.js";
+import { EsploraClient } from "../bitcoin/esplora.js";
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { MODULE_ID, addressesOf, attachSystem, deploymentOf } from "../deployments.js";
-import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import { redactUrl } from "../errors.js";
-import { LoopbackCommittee } from "../oracle/operator/loopback.js";
+import { bindAddress, pendingBindingMessage } from "../oracle/bind.js";
 import type { OperatorTally } from "../oracle/committee.js";
+import { LoopbackCommittee } from "../oracle/operator/loopback.js";
 import type { RoundSummary } from "../oracle/round.js";
 import { runSyncRound } from "../oracle/round.js";
 import { hardhatWallet } from "../oracle/signing.js";
-import { FaultyBitcoinSource, inflatedView } from "./faults.js";
 import { checkReserves } from "../reserves/check.js";
+import { FaultyBitcoinSource, inflatedView } from "./faults.js";
 import type { Comparison, Expectations, GlobalExpectation, Scenario, Step, UserField } from "./scenario.js";
 import {
   ALL_USERS,

@@ -5,9 +5,9 @@
 // tables; the `postgres` source (src/query/postgres.ts) reads them. The DDL in src/store/migrations/ is generated from
 // here (`renderHistoryDdl`) and the store tests check it has not drifted from the schema.
 
-import type { FieldValue, EntityData } from "../subgraph/host.js";
 import type { Schema, SchemaField } from "../subgraph/checks.js";
 import { parseSchema } from "../subgraph/checks.js";
+import type { EntityData, FieldValue } from "../subgraph/host.js";
 
 /** The Postgres schema (namespace) every table lives in. */
 export const PG_SCHEMA = "reservebtc";

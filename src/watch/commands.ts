@@ -6,11 +6,11 @@
 import { getAddress, isAddress } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { loadDeployment } from "../deployments.js";
+import { Oracle__factory } from "../../types/ethers-contracts/index.js";
 import { EsploraClient } from "../bitcoin/esplora.js";
+import { loadDeployment } from "../deployments.js";
 import { UserInputError } from "../errors.js";
 import { attachRelay } from "../relay/relay.js";
-import { Oracle__factory } from "../../types/ethers-contracts/index.js";
 import type { WatchReport } from "./spends.js";
 import { loadWatchTargets, scanSpends } from "./spends.js";
 

@@ -4,8 +4,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { pino } from "pino";
 
 import type { RoundMonitor } from "../../src/monitor/service.js";
-import { reportFatal, stopOnSignals } from "./process.js";
 import { buildContracts } from "../build-contracts.js";
+import { reportFatal, stopOnSignals } from "./process.js";
 
 interface Args {
   interval: number;

@@ -3,7 +3,7 @@
  * module specifier of every `.ts` file under a root (static and type-only imports, re-exports and dynamic
  * `import()`, as TypeScript's own pre-processor reads them), collapsed to the root's top-level entries.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 
 import ts from "typescript";

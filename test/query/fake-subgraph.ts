@@ -1,6 +1,6 @@
-import Fastify from "fastify";
 import { Interface } from "ethers";
 import type { Log, Provider } from "ethers";
+import Fastify from "fastify";
 
 import type { Deployment } from "../../src/deployments.js";
 import {

@@ -12,9 +12,9 @@ import type { StreamEvent } from "../../src/query/stream.js";
 import { SubgraphSource } from "../../src/query/subgraph.js";
 import type {
   BalancesResult,
+  DisputesResult,
   ProofOfReservesResult,
   QueryName,
-  DisputesResult,
   TransactionsResult,
   YieldStatusResult,
 } from "../../src/query/types.js";

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { signReserveRound } from "../../src/oracle/signing.js";
 import { ReserveTree, leafHash } from "../../src/oracle/reserve-tree.js";
+import { signReserveRound } from "../../src/oracle/signing.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();

@@ -9,14 +9,9 @@ import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 
-import {
-  notFoundLimit,
-  registerAbuseLimits,
-  resolveLimits,
-  serverLimitOptions,
-} from "../../http/limits.js";
-import type { AbuseLimits } from "../../http/limits.js";
 import { UserInputError } from "../../errors.js";
+import { notFoundLimit, registerAbuseLimits, resolveLimits, serverLimitOptions } from "../../http/limits.js";
+import type { AbuseLimits } from "../../http/limits.js";
 import type { Refusal } from "../refusals.js";
 import { OperatorMetrics } from "./metrics.js";
 import type { OperatorNode, SignOutcome } from "./node.js";

@@ -12,7 +12,7 @@ import type { HookManager } from "hardhat/types/hooks";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { Logger } from "pino";
 
-import { ProofOfReserves__factory, Oracle__factory } from "../../../types/ethers-contracts/index.js";
+import { Oracle__factory, ProofOfReserves__factory } from "../../../types/ethers-contracts/index.js";
 import type { BitcoinNetwork } from "../../bitcoin/networks.js";
 import type { Deployment } from "../../deployments.js";
 import { UserInputError, redactUrl } from "../../errors.js";
