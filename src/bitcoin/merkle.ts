@@ -48,7 +48,7 @@ export function merkleBranch(txids: readonly string[], index: number): string[] 
   const branch: string[] = [];
   let position = index;
   for (const level of levels(txids).slice(0, -1)) {
-    const sibling = level[position ^ 1] ?? (level[position] as Uint8Array);
+    const sibling = level[position ^ 1] ?? level[position];
     branch.push(displayHex(sibling));
     position >>= 1;
   }

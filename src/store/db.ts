@@ -88,7 +88,7 @@ async function openPglite(dataDir: string): Promise<Db> {
       await q.exec(sql);
     },
   });
-  const base = wrap(pg as unknown as { query: PGliteQuery; exec: (sql: string) => Promise<unknown> });
+  const base = wrap(pg);
   return {
     kind: "pglite",
     where: dataDir,

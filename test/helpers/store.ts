@@ -49,7 +49,7 @@ export async function scenarioRun(
   return {
     file,
     provider: connection.ethers.provider,
-    deployment: { chainId, ...report.deployment } as Deployment,
+    deployment: { chainId, ...report.deployment },
     users: report.users.map((u) => u.evmAddress),
   };
 }

@@ -353,7 +353,7 @@ describe("realtime queries", function () {
         const qs = name === "balances" || name === "transactions" ? `?user=${alice}` : "";
         const res = await fetch(`${server.url}/api/realtime/${name}${qs}`);
         expect(res.status, name).to.equal(200);
-        const body = (await res.json()) as unknown;
+        const body = await res.json();
         expect(body).to.deep.equal(
           await runQuery(rpc, name, validateParams(name, { user: qs === "" ? undefined : alice })),
         );
@@ -457,7 +457,7 @@ describe("realtime queries", function () {
 
     it("reports health", async function () {
       const res = await fetch(`${server.url}/healthz`);
-      expect((await res.json()) as { status: string; source: string }).to.include({
+      expect(await res.json()).to.include({
         status: "ok",
         source: "rpc",
       });

@@ -145,7 +145,7 @@ async function loadSqlite(): Promise<SqliteModule> {
     const text = typeof warning === "string" ? warning : warning.message;
     if (/SQLite is an experimental feature/.test(text)) return;
     return (emit as (...args: unknown[]) => void).call(this, warning, ...rest);
-  } as typeof process.emitWarning;
+  };
   try {
     sqlite = await import("node:sqlite");
   } finally {
