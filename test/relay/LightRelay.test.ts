@@ -22,7 +22,7 @@ import { concatHeaders, deployRelay, headersBetween, mainnetHeaders } from "./he
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const R554 = mainnetHeaders.retarget554400;
 const R741 = mainnetHeaders.retarget741888;

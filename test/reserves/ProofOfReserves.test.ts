@@ -7,7 +7,7 @@ import { deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 const ALICE_BTC_2 = "bc1qalice2222222222222222222222222222222222";

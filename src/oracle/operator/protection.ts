@@ -140,6 +140,8 @@ let sqlite: SqliteModule | undefined;
  */
 async function loadSqlite(): Promise<SqliteModule> {
   if (sqlite !== undefined) return sqlite;
+  // Kept unbound on purpose: it is put back as it was, and called with `process` as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const emit = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === "string" ? warning : warning.message;
