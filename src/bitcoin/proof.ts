@@ -5,9 +5,10 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { base64, hex, utf8 } from "@scure/base";
 import { RawTx, RawWitness, WIF } from "@scure/btc-signer";
 import { BIP137, BIP322, Signer, Verifier } from "bip322-js";
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
+import { isEvmAddress } from "../evm-address.js";
 import type { AddressType } from "./address.js";
 import { parseAddress } from "./address.js";
 import type { BitcoinNetwork } from "./networks.js";
@@ -36,7 +37,7 @@ function proofError(message: string, code = "BTC_PROOF"): never {
 }
 
 function checksummed(label: string, value: string): string {
-  if (!isAddress(value)) proofError(`invalid ${label} address "${value}"`, "EVM_ADDRESS");
+  if (!isEvmAddress(value)) proofError(`invalid ${label} address "${value}"`, "EVM_ADDRESS");
   return getAddress(value);
 }
 
