@@ -13,6 +13,8 @@ import type { AddressType } from "./address.js";
 import { parseAddress } from "./address.js";
 import type { BitcoinNetwork } from "./networks.js";
 import { networkParams } from "./networks.js";
+import type { RawTransaction } from "./tx.js";
+import { decodeRawTx } from "./tx.js";
 
 /** The signature formats we accept as an ownership proof. */
 export type ProofKind = "bip322-simple" | "bip322-full" | "bip137";
@@ -130,9 +132,9 @@ function fullToSimple(
   scriptPubKey: Uint8Array,
   type: AddressType,
 ): string {
-  let tx: ReturnType<typeof RawTx.decode>;
+  let tx: RawTransaction;
   try {
-    tx = RawTx.decode(bytes);
+    tx = decodeRawTx(bytes);
   } catch (error) {
     proofError(`malformed signature: not a BIP-322 to_sign transaction (${(error as Error).message})`);
   }
