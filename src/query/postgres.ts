@@ -82,7 +82,7 @@ export class PostgresSource extends EntitySource {
 
   private async answer(operation: SubgraphOperation, v: Record<string, unknown>): Promise<unknown> {
     const first = Math.min(Number(v.first ?? SUBGRAPH_PAGE_SIZE), SUBGRAPH_PAGE_SIZE);
-    const after = String(v.after ?? "");
+    const after = typeof v.after === "string" ? v.after : "";
     switch (operation) {
       case "Head":
         return { _meta: await this.meta() };

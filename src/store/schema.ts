@@ -8,6 +8,7 @@
 import type { Schema, SchemaField } from "../subgraph/checks.js";
 import { parseSchema } from "../subgraph/checks.js";
 import type { EntityData, FieldValue } from "../subgraph/host.js";
+import { columnText } from "./db.js";
 
 /** The Postgres schema (namespace) every table lives in. */
 export const PG_SCHEMA = "reservebtc";
@@ -142,15 +143,15 @@ function fieldValue(c: ColumnDef, value: unknown): FieldValue {
   }
   switch (c.kind) {
     case "bigint":
-      return { kind: "bigint", value: BigInt(String(value)) };
+      return { kind: "bigint", value: BigInt(columnText(value, c.column)) };
     case "int":
       return { kind: "int", value: Number(value) };
     case "bool":
       return { kind: "bool", value: value === true || value === "t" || value === "true" };
     case "bytes":
-      return { kind: "bytes", value: String(value) };
+      return { kind: "bytes", value: columnText(value, c.column) };
     case "string":
-      return { kind: "string", value: String(value) };
+      return { kind: "string", value: columnText(value, c.column) };
   }
 }
 
