@@ -180,7 +180,7 @@ try {
   log("event-to-stream latency");
   const controller = new AbortController();
   const res = await fetch(`${server?.url ?? ""}/api/realtime/stream`, { signal: controller.signal });
-  const reader = res.body!.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
   const arrivals = new Map<string, { at: number; block: number }>();
   let buffer = "";
   let lastHead = 0;

@@ -1,4 +1,5 @@
 import type {
+  Addressable,
   ContractTransactionReceipt,
   Interface,
   Log,
@@ -76,6 +77,12 @@ const BACKING_LOST = 3;
 export const REPORT_SKIP_REASONS = ["DISPUTE_OPEN", "UNBOUND", "PAUSED", "STALE_SEQUENCE"] as const;
 export type ReportSkipReason = (typeof REPORT_SKIP_REASONS)[number] | "UNKNOWN";
 
+/** The lower-case address a contract is attached at (contracts here are always attached by address). */
+function attachedAddress(target: string | Addressable): string {
+  if (typeof target !== "string") throw new TypeError("contract attached without a plain address");
+  return target.toLowerCase();
+}
+
 /** Reads the receipt's Oracle and rBTC events into a batch outcome. */
 export function summariseReceipt(
   receipt: ContractTransactionReceipt | TransactionReceipt,
@@ -99,8 +106,8 @@ export function summariseReceipt(
     attempts: 1,
     rpcCalls: 0,
   };
-  const oracleAddress = oracle.target.toString().toLowerCase();
-  const rbtcAddress = rbtc.target.toString().toLowerCase();
+  const oracleAddress = attachedAddress(oracle.target);
+  const rbtcAddress = attachedAddress(rbtc.target);
   for (const log of receipt.logs) {
     const address = log.address.toLowerCase();
     if (address === rbtcAddress) {
@@ -734,6 +741,8 @@ export async function submitReports(
     );
   }
   await Promise.all(inFlight);
+  // The first batch's failure, rethrown as that batch threw it (a ChainError or what the provider threw).
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (failure !== undefined) throw failure;
   const done = outcomes.filter((o): o is BatchOutcome => o !== undefined);
   // Reads shared by the batches (block, validity, fees, nonces, estimates) count with the first.

@@ -485,7 +485,7 @@ describe("realtime queries", function () {
       });
       expect(res.status).to.equal(200);
       expect(res.headers.get("content-type")).to.match(/text\/event-stream/);
-      const reader = res.body!.getReader();
+      const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
       const decoder = new TextDecoder();
       const received: StreamEvent[] = [];
       let buffer = "";
@@ -536,7 +536,7 @@ describe("realtime queries", function () {
     it("streams dispute, yield and reserve-round events within one block", async function () {
       const controller = new AbortController();
       const res = await fetch(`${server.url}/api/realtime/stream`, { signal: controller.signal });
-      const reader = res.body!.getReader();
+      const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
       const decoder = new TextDecoder();
       const received: StreamEvent[] = [];
       let buffer = "";

@@ -186,7 +186,7 @@ describe("operator nodes as processes (hardhat node + Bitcoin devnet)", function
 
   after(async function () {
     for (const operator of operators) operator?.child.kill("SIGKILL");
-    await Promise.all(operators.map((o) => o?.done));
+    await Promise.all(operators.filter((o) => o !== undefined).map((o) => o.done));
     await Promise.all(backends.map((b) => b.close()));
     await connection?.close();
     await node?.stop();
