@@ -13,12 +13,12 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 
-import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { parseEther } from "ethers";
+import { network } from "hardhat";
 
 import { RESERVE_BTC_DEFAULTS } from "../deploy/modules/ReserveBTC.js";
-import { ReserveTree } from "../src/reserves/merkle.js";
+import { ReserveTree } from "../src/oracle/reserve-tree.js";
 import { signReserveRound, signRevocation } from "../src/oracle/signing.js";
 import type { GasSnapshot } from "./gas-snapshot-lib.js";
 import {
@@ -117,15 +117,15 @@ await commitRound("ProofOfReserves.commitRound: 100 bindings, 2-of-3");
 process.stderr.write("gas snapshot: wrBTC\n");
 const [u0, u1, u2] = await Promise.all(users.slice(0, 3).map(signerOf));
 await at(12);
-await gasOf("wrap: the first after deployment (reserves gate)", wrbtc.connect(u0!).wrap(50_000n));
+await gasOf("wrap: the first after deployment (reserves gate)", wrbtc.connect(u0).wrap(50_000n));
 await at(12);
-await gasOf("wrap: a holder's first (reserves gate)", wrbtc.connect(u1!).wrap(50_000n));
+await gasOf("wrap: a holder's first (reserves gate)", wrbtc.connect(u1).wrap(50_000n));
 await at(12);
-await gasOf("wrap: repeat (reserves gate)", wrbtc.connect(u1!).wrap(10_000n));
+await gasOf("wrap: repeat (reserves gate)", wrbtc.connect(u1).wrap(10_000n));
 await at(12);
-await gasOf("redeem", wrbtc.connect(u1!).redeem(10_000n));
+await gasOf("redeem", wrbtc.connect(u1).redeem(10_000n));
 await at(12);
-await gasOf("wrBTC transfer", wrbtc.connect(u0!).transfer(users[5]!, 1_000n));
+await gasOf("wrBTC transfer", wrbtc.connect(u0).transfer(users[5]!, 1_000n));
 
 process.stderr.write("gas snapshot: fees, bindings, yield\n");
 await at(12);
@@ -134,18 +134,18 @@ await gasOf(
   feeVault.depositETH(users[0]!, { value: parseEther("0.01") }),
 );
 await at(12);
-await gasOf("FeeVault.withdraw", feeVault.connect(u2!).withdraw(parseEther("0.01")));
+await gasOf("FeeVault.withdraw", feeVault.connect(u2).withdraw(parseEther("0.01")));
 await at(12);
-await gasOf("YieldScalesPool.join", yieldPool.connect(u1!).join());
+await gasOf("YieldScalesPool.join", yieldPool.connect(u1).join());
 await at(12);
-await (await wrbtc.connect(u1!).approve(await yieldPool.getAddress(), 40_000n)).wait();
+await (await wrbtc.connect(u1).approve(await yieldPool.getAddress(), 40_000n)).wait();
 await at(12);
-await gasOf("YieldScalesPool.stakeWrBTC", yieldPool.connect(u1!).stakeWrBTC(40_000n));
+await gasOf("YieldScalesPool.stakeWrBTC", yieldPool.connect(u1).stakeWrBTC(40_000n));
 await at(86_400);
-await gasOf("YieldScalesPool.claim: after a day", yieldPool.connect(u1!).claim());
+await gasOf("YieldScalesPool.claim: after a day", yieldPool.connect(u1).claim());
 const [u9] = await Promise.all([signerOf(users[9]!)]);
 await at(12);
-await gasOf("unbindAddress", oracle.connect(u9!).unbindAddress(btcAddressOf(9)));
+await gasOf("unbindAddress", oracle.connect(u9).unbindAddress(btcAddressOf(9)));
 
 process.stderr.write("gas snapshot: disputes, queued mint, emergency burns\n");
 await (await sync([users[10]!, users[11]!, users[12]!], FIRST_TOTAL)).wait();

@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import YieldLocalModule from "../deploy/modules/YieldLocal.js";
-import { attachSystem, deploymentOf, MODULE_ID } from "../src/deployments.js";
+import { MODULE_ID, attachSystem, deploymentOf } from "../src/deployments.js";
 
 /** A port nothing listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {

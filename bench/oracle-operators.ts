@@ -134,7 +134,7 @@ try {
   /** One round with every process's CPU seconds during it. */
   const profiled = async () => {
     const before = Object.fromEntries(
-      await Promise.all(Object.entries(pids).map(async ([k, pid]) => [k, await cpuSeconds(pid)])),
+      await Promise.all(Object.entries(pids).map(async ([k, pid]) => [k, await cpuSeconds(pid)] as const)),
     );
     const devnetBefore = process.cpuUsage();
     const result = await measuredRound(runner);

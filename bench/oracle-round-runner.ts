@@ -35,7 +35,7 @@ let rpc: Record<string, { calls: number; ms: number }> = {};
 /** Wraps an EIP-1193 provider's `request` so every JSON-RPC call is timed per method into `rpc`. */
 function profileRpc(provider: EthereumProvider): void {
   const request = provider.request.bind(provider);
-  provider.request = async (args) => {
+  provider.request = async (args): Promise<unknown> => {
     const started = performance.now();
     try {
       return await request(args);

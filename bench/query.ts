@@ -13,15 +13,15 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 
-import { JsonRpcProvider, keccak256, toUtf8Bytes, Wallet, parseEther } from "ethers";
+import { JsonRpcProvider, Wallet, keccak256, parseEther, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
+import { committeeWallets, signBinding, signSyncBatch } from "../src/oracle/signing.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { startServer } from "../src/query/server.js";
 import type { RunningServer } from "../src/query/server.js";
 import { ChainEventStream } from "../src/query/stream.js";
 import { QUERY_NAMES } from "../src/query/types.js";
-import { committeeWallets, signBinding, signSyncBatch } from "../src/oracle/signing.js";
 import { deployBenchSystem, freePort, startNode } from "./node-process.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
@@ -180,7 +180,7 @@ try {
   log("event-to-stream latency");
   const controller = new AbortController();
   const res = await fetch(`${server?.url ?? ""}/api/realtime/stream`, { signal: controller.signal });
-  const reader = res.body!.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
   const arrivals = new Map<string, { at: number; block: number }>();
   let buffer = "";
   let lastHead = 0;

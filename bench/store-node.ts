@@ -14,8 +14,8 @@
  */
 import { globSync, readFileSync } from "node:fs";
 
+import { PostgresSource } from "../src/query/postgres.js";
 import { startServer } from "../src/query/server.js";
-import { PostgresSource } from "../src/store/source.js";
 import { createIndexer, openStore, resetStore } from "../src/store/store.js";
 import type { AbiEntry } from "../src/subgraph/manifest.js";
 import { SyntheticChain } from "./store-chain.js";

@@ -504,7 +504,7 @@ const run = {
   },
   command: `${process.env.BENCH_RESUME === "1" ? "BENCH_RESUME=1 " : ""}${process.env.BENCH_STORE_DIR !== undefined ? `BENCH_STORE_DIR=${process.env.BENCH_STORE_DIR} ` : ""}BENCH_EVENTS=${EVENTS} BENCH_USERS=${USERS} BENCH_BACKENDS=${BACKENDS.join(",")} BENCH_CLIENTS=${CLIENTS} BENCH_REQUESTS=${REQUESTS}${INDEX_MINUTES > 0 ? ` BENCH_INDEX_MINUTES=${INDEX_MINUTES}` : ""} BENCH_PHASES=${[...PHASES].join(",")} npx hardhat run bench/store.ts`,
 };
-const out = { runs: [...((previous?.runs as unknown[] | undefined) ?? []), run], results };
+const out = { runs: [...(previous?.runs ?? []), run], results };
 await writeFile(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
 console.log(JSON.stringify(out, null, 2));
 for (const r of results as Array<Result & { queries?: { uncached: Cell[]; realtimeServe: Cell[] } }>) {

@@ -14,8 +14,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 
-import { network } from "hardhat";
 import { getBytes } from "ethers";
+import { network } from "hardhat";
 
 import { MAX_TX_GAS } from "../src/oracle/gas-calibration.js";
 import { SyncBench, benchBtcAddress, benchUser, deployBenchSystem } from "./sync-harness.js";

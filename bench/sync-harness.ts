@@ -3,9 +3,9 @@
  * users bound by the committee (2 of the 3 default operator keys) with a prepaid fee, and signed sync batches.
  * Deterministic: fixed user addresses, amounts and block timestamps (each step mines one block `seconds` later).
  */
-import type { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { dataSlice, getAddress, keccak256, parseEther, toUtf8Bytes } from "ethers";
+import type { network } from "hardhat";
 
 import { RESERVE_BTC_DEFAULTS } from "../deploy/modules/ReserveBTC.js";
 import { deploySystemWithYield } from "../src/deployments.js";

@@ -11,7 +11,7 @@
  *   files. So each group of test files — a test and the handlers it imports — gets an entry of its own in the
  *   profile's overrides, a copy of the profile's compiler (same settings), shared by the group: one job per group.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 

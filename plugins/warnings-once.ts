@@ -8,8 +8,8 @@
  * per build. The `getCompilationJobErrors` hook hands Hardhat each job's diagnostics; this handler drops a warning
  * whose text (file, line and message) it has already handed over, so it is printed once. Errors always pass.
  */
-import type { CompilerOutputError } from "hardhat/types/solidity";
 import type { HardhatPlugin } from "hardhat/types/plugins";
+import type { CompilerOutputError } from "hardhat/types/solidity";
 
 /** The diagnostics of one job without the warnings already in `seen` (which it adds the new ones to). */
 export function dropRepeatedWarnings(

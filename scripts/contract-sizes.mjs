@@ -1,7 +1,7 @@
 // Prints the deployed bytecode size of every contract under contracts/ (mocks excluded) against the EIP-170 limit,
 // and exits 1 when one exceeds it. Reads the artifacts of the last `hardhat build`. `npm run sizes`; also a step of
 // `npm test` (scripts/test-all.mjs), so CI prints the sizes.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const EIP170_LIMIT = 24_576;

@@ -12,7 +12,6 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import ReserveBTCModule from "../deploy/modules/ReserveBTC.js";
 import YieldLocalModule from "../deploy/modules/YieldLocal.js";
-import { UserInputError } from "./errors.js";
 import {
   DisputeManager__factory,
   FeePolicy__factory,
@@ -33,6 +32,7 @@ import type {
   WrBTC,
   YieldScalesPool,
 } from "../types/ethers-contracts/index.js";
+import { UserInputError } from "./errors.js";
 
 /** The Ignition module id whose futures hold the contracts. */
 export const MODULE_ID = "ReserveBTC";

@@ -7,22 +7,25 @@
 // 2. manifest ↔ ABIs ↔ mappings: every event of every ABI has a handler with graph-cli's exact signature; each
 //    handler is exported by its mapping file and takes the event's generated class.
 // 3. mappings ↔ schema: every entity field a mapping sets exists in schema.graphql with a compatible type.
-// 4. graph codegen + graph build succeed and the built manifest names the deployed addresses.
+// 4. graph codegen + graph build succeed and the built manifest names the deployed addresses; the mappings pass the
+//    type-aware lint against the generated bindings.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 
 import { HardhatArtifactResolver } from "@nomicfoundation/hardhat-ignition/helpers";
 import { DeploymentResultType, deploy } from "@nomicfoundation/ignition-core";
 import { expect } from "chai";
+import { ESLint } from "eslint";
 import hre, { network } from "hardhat";
 
 import YieldLocalModule from "../deploy/modules/YieldLocal.js";
 import { CONTRACTS as ADDRESS_BOOK_CONTRACTS, loadDeployment } from "../src/deployments.js";
 import type { ContractKey } from "../src/deployments.js";
+import { BackendError, UserInputError } from "../src/errors.js";
 import { renderPipeline, resourceSizeFor } from "../src/store/pipeline.js";
 import { historySchema, snakeCase } from "../src/store/schema.js";
 import type { HistorySchema } from "../src/store/schema.js";
@@ -36,7 +39,6 @@ import {
 } from "../src/subgraph/checks.js";
 import type { MappingSource } from "../src/subgraph/checks.js";
 import { NOT_LOGGED_IN, deploySubgraph } from "../src/subgraph/deploy.js";
-import { BackendError, UserInputError } from "../src/errors.js";
 import type { AbiEntry, DataSourceEntry } from "../src/subgraph/manifest.js";
 import { abiEventSignatures, graphEventSignature, parseDataSources } from "../src/subgraph/manifest.js";
 import { IGNITION_MODULE_ID, checkHandlersMatchAbi, prepareSubgraph } from "../src/subgraph/prepare.js";
@@ -552,6 +554,21 @@ describe("subgraph", function () {
       for (const name of CONTRACTS) {
         expect(existsSync(path.join(SUBGRAPH, "build", name, `${name}.wasm`)), name).to.equal(true);
       }
+    });
+
+    it("passes the type-aware lint against the generated bindings (eslint.subgraph.config.js)", async function () {
+      const eslint = new ESLint({
+        cwd: ROOT,
+        overrideConfigFile: path.join(ROOT, "eslint.subgraph.config.js"),
+      });
+      const results = await eslint.lintFiles(["subgraph/src/**/*.ts"]);
+      expect(results.length).to.be.greaterThan(0);
+      const problems = results.flatMap((r) =>
+        r.messages.map(
+          (m) => `${path.relative(ROOT, r.filePath)}:${m.line} ${m.ruleId ?? "parse"} ${m.message}`,
+        ),
+      );
+      expect(problems).to.deep.equal([]);
     });
 
     it("names the deployed addresses and start blocks in the built manifest", async function () {

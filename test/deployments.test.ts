@@ -6,8 +6,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import AdminHandoverModule from "../deploy/modules/AdminHandover.js";
-import YieldAdminHandoverModule from "../deploy/modules/YieldAdminHandover.js";
 import { LOCAL_DEFAULT_OPERATORS } from "../deploy/modules/ReserveBTC.js";
+import YieldAdminHandoverModule from "../deploy/modules/YieldAdminHandover.js";
 import {
   DeploymentNotFoundError,
   attachSystem,
@@ -181,11 +181,13 @@ describe("deployments", function () {
       expect(await hasRole(oracle, CONFIG_ROLE)).to.equal(true);
       expect(await hasRole(oracle, ORACLE_GUARDIAN_ROLE)).to.equal(true);
       expect(await hasRole(wrbtc, ORACLE_GUARDIAN_ROLE)).to.equal(true);
-      expect(await hasRole(feePolicy, await feePolicy.getFunction("FEE_ADMIN_ROLE")())).to.equal(true);
-      expect(await hasRole(disputeManager, CONFIG_ROLE)).to.equal(true);
-      expect(await hasRole(disputeManager, await disputeManager.getFunction("RESOLVER_ROLE")())).to.equal(
+      expect(await hasRole(feePolicy, (await feePolicy.getFunction("FEE_ADMIN_ROLE")()) as string)).to.equal(
         true,
       );
+      expect(await hasRole(disputeManager, CONFIG_ROLE)).to.equal(true);
+      expect(
+        await hasRole(disputeManager, (await disputeManager.getFunction("RESOLVER_ROLE")()) as string),
+      ).to.equal(true);
       // ProofOfReserves's one role sets the secure-mint gate's maximum round age.
       expect(await hasRole(proofOfReserves, CONFIG_ROLE)).to.equal(true);
     });

@@ -1,6 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { buildYieldPool, YIELD_DEFAULTS } from "./Yield.js";
+import { YIELD_DEFAULTS, buildYieldPool } from "./Yield.js";
 
 /**
  * LOCAL NETWORKS ONLY (the in-process network, `hardhat node`): deploys `MockStable` (an open-mint test ERC-20,

@@ -1,6 +1,6 @@
+import { sha256 } from "@noble/hashes/sha2.js";
 import { base58, bech32, bech32m, createBase58check } from "@scure/base";
 import { Address, OutScript } from "@scure/btc-signer";
-import { sha256 } from "@noble/hashes/sha2.js";
 
 import { UserInputError } from "../errors.js";
 import { badInput } from "../input.js";

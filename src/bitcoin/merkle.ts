@@ -48,6 +48,8 @@ export function merkleBranch(txids: readonly string[], index: number): string[] 
   const branch: string[] = [];
   let position = index;
   for (const level of levels(txids).slice(0, -1)) {
+    // The rule misreads the contextual type of `??`: without the assertion tsc sees `Uint8Array | undefined` here.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     const sibling = level[position ^ 1] ?? (level[position] as Uint8Array);
     branch.push(displayHex(sibling));
     position >>= 1;

@@ -1,17 +1,20 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { ripemd160 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { ripemd160 } from "@noble/hashes/legacy.js";
 import { base64, hex, utf8 } from "@scure/base";
 import { RawTx, RawWitness, WIF } from "@scure/btc-signer";
 import { BIP137, BIP322, Signer, Verifier } from "bip322-js";
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
+import { isEvmAddress } from "../evm-address.js";
 import type { AddressType } from "./address.js";
 import { parseAddress } from "./address.js";
 import type { BitcoinNetwork } from "./networks.js";
 import { networkParams } from "./networks.js";
+import type { RawTransaction } from "./tx.js";
+import { decodeRawTx } from "./tx.js";
 
 /** The signature formats we accept as an ownership proof. */
 export type ProofKind = "bip322-simple" | "bip322-full" | "bip137";
@@ -36,7 +39,7 @@ function proofError(message: string, code = "BTC_PROOF"): never {
 }
 
 function checksummed(label: string, value: string): string {
-  if (!isAddress(value)) proofError(`invalid ${label} address "${value}"`, "EVM_ADDRESS");
+  if (!isEvmAddress(value)) proofError(`invalid ${label} address "${value}"`, "EVM_ADDRESS");
   return getAddress(value);
 }
 
@@ -129,9 +132,9 @@ function fullToSimple(
   scriptPubKey: Uint8Array,
   type: AddressType,
 ): string {
-  let tx: ReturnType<typeof RawTx.decode>;
+  let tx: RawTransaction;
   try {
-    tx = RawTx.decode(bytes);
+    tx = decodeRawTx(bytes);
   } catch (error) {
     proofError(`malformed signature: not a BIP-322 to_sign transaction (${(error as Error).message})`);
   }

@@ -37,12 +37,30 @@ export interface ParsedTx {
   baseHex: string;
 }
 
+/**
+ * A transaction as @scure/btc-signer's `RawTx` decodes it, with the input and output fields typed (its declarations
+ * elide them to `any`).
+ */
+export interface RawTransaction {
+  version: number;
+  segwitFlag?: boolean | undefined;
+  inputs: { txid: Uint8Array; index: number; finalScriptSig: Uint8Array; sequence: number }[];
+  outputs: { amount: bigint; script: Uint8Array }[];
+  witnesses?: Uint8Array[][] | undefined;
+  lockTime: number;
+}
+
+/** Decodes a raw transaction's bytes (throws @scure/btc-signer's error on malformed input). */
+export function decodeRawTx(bytes: Uint8Array): RawTransaction {
+  return RawTx.decode(bytes);
+}
+
 /** Parses a raw transaction (hex or bytes, legacy or segwit serialization). */
 export function parseRawTx(raw: string | Uint8Array): ParsedTx {
   const bytes = typeof raw === "string" ? decodeHex(raw, "raw transaction") : raw;
-  let tx: ReturnType<typeof RawTx.decode>;
+  let tx: RawTransaction;
   try {
-    tx = RawTx.decode(bytes);
+    tx = decodeRawTx(bytes);
   } catch (error) {
     throw new UserInputError(`malformed raw transaction: ${(error as Error).message}`, "BTC_TX");
   }

@@ -1,11 +1,11 @@
 import type { Interface, Log, Provider } from "ethers";
 
+import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
 import type { Deployment } from "../deployments.js";
 import { earliestStartBlock } from "../deployments.js";
 import { parseInteger } from "../input.js";
 import type { InputOrigin } from "../input.js";
 import { LOG_RANGE_BLOCKS, RpcSource } from "../query/rpc.js";
-import { Oracle__factory, ProofOfReserves__factory } from "../../types/ethers-contracts/index.js";
 import { scanBackwards } from "./logs.js";
 import type { HistoryPoint } from "./types.js";
 

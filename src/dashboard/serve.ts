@@ -1,13 +1,14 @@
+import type { MonitorThresholds } from "../monitor/config.js";
 import type { ChainAccess } from "../query/context.js";
 import { startServer } from "../query/server.js";
 import type { RunningServer, ServeOptions } from "../query/server.js";
 import { SubgraphSource } from "../query/subgraph.js";
-import type { MonitorThresholds } from "../monitor/config.js";
 import type { AuditorOptions } from "./audit.js";
 import { builtDashboard, ensureDashboardBuilt } from "./build.js";
+import { registerDashboard } from "./routes.js";
 import { DashboardService } from "./status.js";
 
-export interface RealtimeServeOptions extends Omit<ServeOptions, "dashboard"> {
+export interface RealtimeServeOptions extends Omit<ServeOptions, "routes"> {
   /** Direct chain access (rpc): the dashboard's head probe, committee signatures and backing history. */
   chain?: ChainAccess;
   /** Esplora API roots the dashboard probes. */
@@ -68,7 +69,8 @@ export async function startRealtimeServer(options: RealtimeServeOptions): Promis
   });
   const server = await startServer({
     ...options,
-    dashboard: { service: dashboard, ...(staticRoot === undefined ? {} : { staticRoot }) },
+    routes: (app) =>
+      registerDashboard(app, { service: dashboard, ...(staticRoot === undefined ? {} : { staticRoot }) }),
   });
   dashboard.start();
   let closing: Promise<void> | undefined;

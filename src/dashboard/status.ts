@@ -1,6 +1,7 @@
-import { recoverAddress, TypedDataEncoder } from "ethers";
+import { TypedDataEncoder, recoverAddress } from "ethers";
 import type { Provider } from "ethers";
 
+import { Oracle__factory } from "../../types/ethers-contracts/index.js";
 import { EsploraClient } from "../bitcoin/esplora.js";
 import type { Deployment, SystemContracts } from "../deployments.js";
 import { attachSystem } from "../deployments.js";
@@ -16,21 +17,20 @@ import { QuorumBitcoinSource } from "../oracle/bitcoin-source.js";
 import type { BitcoinSource } from "../oracle/reports.js";
 import { sleep } from "../oracle/service.js";
 import { ORACLE_DOMAIN_NAME, ORACLE_DOMAIN_VERSION, SYNC_BATCH_TYPES } from "../oracle/signing.js";
+import { PostgresSource } from "../query/postgres.js";
 import { LOG_RANGE_BLOCKS } from "../query/rpc.js";
 import type { QuerySource, Unavailable } from "../query/types.js";
-import { Oracle__factory } from "../../types/ethers-contracts/index.js";
-import { PostgresSource } from "../store/source.js";
 import type { AuditorOptions } from "./audit.js";
 import { ReserveAuditor } from "./audit.js";
 import { BackingHistory, MAX_HISTORY_POINTS } from "./history.js";
 import { scanBackwards } from "./logs.js";
 import {
+  DEFAULT_EVENT_WINDOW_SECONDS,
+  SinceTracker,
   alertsStatus,
   chainOnset,
-  DEFAULT_EVENT_WINDOW_SECONDS,
   lights,
   monitorConditions,
-  SinceTracker,
 } from "./rules.js";
 import type {
   BitcoinAudit,

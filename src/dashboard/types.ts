@@ -3,17 +3,17 @@
  * (src/dashboard) and the page (dashboard/src), so this file holds types only and imports nothing at run time.
  * Amounts are sats as decimal strings, block numbers / heights / Unix timestamps are numbers.
  */
+import type { AlertKind, ConditionKind, Severity } from "../monitor/alerts.js";
 import type {
   DisputesResult,
   EmergencyBurnsResult,
+  HistoryPoint,
   ProofOfReservesResult,
   SourceKind,
   Unavailable,
 } from "../query/types.js";
 
-import type { AlertKind, ConditionKind, Severity } from "../monitor/alerts.js";
-
-export type { Unavailable };
+export type { HistoryPoint, Unavailable };
 
 /** The outcome of probing one backend. */
 export interface Probe {
@@ -232,23 +232,6 @@ export interface DashboardStatus {
   /** The monitor's rules over this status. */
   alerts: AlertsStatus;
   lights: Lights;
-}
-
-/** One point of the backing history: the system's figures right after a block that changed them. */
-export interface HistoryPoint {
-  block: number;
-  timestamp: number;
-  attestedSats: string;
-  /** free rBTC + wrBTC supply. */
-  claimsSats: string;
-  rbtcSupply: string;
-  wrbtcSupply: string;
-  uncoveredSats: string;
-  backingRatio: string | null;
-  /** ProofOfReserves round committed in this block, if any. */
-  round: number | null;
-  /** The events that made this block a point (Synced, ReservesCommitted, EmergencyBurn, …). */
-  events: string[];
 }
 
 /** `GET /api/dashboard/history[?points=N]`. */

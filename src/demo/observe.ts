@@ -3,11 +3,11 @@
  * and disputes, yield, reserves, the realtime queries' answers, the committee; then the components and live metrics
  * of the system report. Each observation is recorded under the name of the check that reads it (run.ts).
  */
+import { addressesOf } from "../deployments.js";
 import type { QueryName, QueryResult } from "../query/types.js";
 import type { ReserveReport } from "../reserves/check.js";
 import { reserveExitCode } from "../reserves/check.js";
 import { EMERGENCY_BURN_REASON_NAMES } from "../sim/scenario.js";
-import { addressesOf } from "../deployments.js";
 import { DEMO_MIN_CONFIRMATIONS } from "./story.js";
 import type { DemoWorld } from "./story.js";
 import type { DemoComponent, DemoMetrics, DemoQuery, DemoUserReport } from "./types.js";

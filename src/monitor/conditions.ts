@@ -7,8 +7,8 @@
  */
 import { getAddress } from "ethers";
 
-import { backingRatio } from "../query/query.js";
 import type { CommitteeReachability } from "../oracle/service.js";
+import { backingRatio } from "../query/query.js";
 import type { ConditionKind, ConditionReading } from "./alerts.js";
 import type { ChainHealth } from "./checks.js";
 import type { MonitorThresholds } from "./config.js";

@@ -5,7 +5,7 @@
 import { ZeroAddress, getAddress, isAddress, parseEther } from "ethers";
 
 import { parseAddress } from "../bitcoin/address.js";
-import { parseWalletAddressType, DevnetWallet } from "../bitcoin/devnet/wallet.js";
+import { DevnetWallet, parseWalletAddressType } from "../bitcoin/devnet/wallet.js";
 import type { BitcoinNetwork } from "../bitcoin/networks.js";
 import { isBitcoinNetwork } from "../bitcoin/networks.js";
 import { UserInputError } from "../errors.js";

@@ -7,18 +7,18 @@ import type {
   YieldScalesPool,
 } from "../../types/ethers-contracts/index.js";
 import { BackendError } from "../errors.js";
+import { readBindings, readUserStates, snapshotOf } from "./chain-state.js";
 import type { ReserveSigner } from "./committee.js";
 import { CommitteeRefusedError } from "./committee.js";
-import type { ReserveLeaf } from "../reserves/merkle.js";
-import { ReserveTree } from "../reserves/merkle.js";
-import { readBindings, readUserStates, snapshotOf } from "./chain-state.js";
 import { deadlineFrom } from "./deadline.js";
-import { observeUsers } from "./observe.js";
-import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
-import { buildReports } from "./reports.js";
 import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
+import { observeUsers } from "./observe.js";
 import type { DroppedReport, OperatorRefusal } from "./refusals.js";
 import { reportKey } from "./refusals.js";
+import type { BitcoinSource, BitcoinTip, SkippedUser, SyncReport } from "./reports.js";
+import { buildReports } from "./reports.js";
+import type { ReserveLeaf } from "./reserve-tree.js";
+import { ReserveTree } from "./reserve-tree.js";
 import type { ReserveRound } from "./signing.js";
 import type { BatchOutcome, BatchSigner, SubmitOptions } from "./submit.js";
 import { DEFAULT_DEADLINE_SECONDS, retryTransient, submitReports } from "./submit.js";

@@ -1,4 +1,5 @@
 import type {
+  Addressable,
   ContractTransactionReceipt,
   Interface,
   Log,
@@ -10,10 +11,10 @@ import type {
 import type { Oracle, RBTCSynth } from "../../types/ethers-contracts/index.js";
 import { Semaphore } from "../bitcoin/esplora.js";
 import { ChainError } from "../errors.js";
+import { deadlineFrom } from "./deadline.js";
 import { GasCalibration, MAX_REPORTS_PER_TX, transactionGasBudget } from "./gas-calibration.js";
 import type { DroppedReport } from "./refusals.js";
 import type { SyncReport } from "./reports.js";
-import { deadlineFrom } from "./deadline.js";
 import { SendLane } from "./send-lane.js";
 
 /** How long committee signatures stay valid (capped by the Oracle's maxReportValiditySeconds). */
@@ -77,6 +78,12 @@ const BACKING_LOST = 3;
 export const REPORT_SKIP_REASONS = ["DISPUTE_OPEN", "UNBOUND", "PAUSED", "STALE_SEQUENCE"] as const;
 export type ReportSkipReason = (typeof REPORT_SKIP_REASONS)[number] | "UNKNOWN";
 
+/** The lower-case address a contract is attached at (contracts here are always attached by address). */
+function attachedAddress(target: string | Addressable): string {
+  if (typeof target !== "string") throw new TypeError("contract attached without a plain address");
+  return target.toLowerCase();
+}
+
 /** Reads the receipt's Oracle and rBTC events into a batch outcome. */
 export function summariseReceipt(
   receipt: ContractTransactionReceipt | TransactionReceipt,
@@ -100,8 +107,8 @@ export function summariseReceipt(
     attempts: 1,
     rpcCalls: 0,
   };
-  const oracleAddress = oracle.target.toString().toLowerCase();
-  const rbtcAddress = rbtc.target.toString().toLowerCase();
+  const oracleAddress = attachedAddress(oracle.target);
+  const rbtcAddress = attachedAddress(rbtc.target);
   for (const log of receipt.logs) {
     const address = log.address.toLowerCase();
     if (address === rbtcAddress) {
@@ -848,6 +855,8 @@ async function pipeline(s: Submission): Promise<BatchOutcome[]> {
     );
   }
   await Promise.all(inFlight);
+  // The first batch's failure, rethrown as that batch threw it (a ChainError or what the provider threw).
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (failure !== undefined) throw failure;
   return outcomes.filter((o): o is BatchOutcome => o !== undefined);
 }

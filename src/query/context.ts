@@ -8,15 +8,15 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { Deployment } from "../deployments.js";
 import { loadDeployment } from "../deployments.js";
 import { UserInputError } from "../errors.js";
+import { defaultDataDir } from "../store/db.js";
+import type { OpenOptions } from "../store/db.js";
+import type { Store } from "../store/store.js";
+import { openStore } from "../store/store.js";
+import { PostgresSource } from "./postgres.js";
 import { RpcSource } from "./rpc.js";
 import type { RpcSourceOptions } from "./rpc.js";
 import { SUBGRAPH_URL_ENV, SubgraphSource } from "./subgraph.js";
 import type { QuerySource, SourceKind } from "./types.js";
-import { defaultDataDir } from "../store/db.js";
-import type { OpenOptions } from "../store/db.js";
-import { PostgresSource } from "../store/source.js";
-import type { Store } from "../store/store.js";
-import { openStore } from "../store/store.js";
 
 /** The project root (the store's default data folder and the subgraph live under it). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -1,4 +1,4 @@
-import { getAddress, isAddress, ZeroAddress } from "ethers";
+import { ZeroAddress, getAddress, isAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
 import { badInput, missingInput, parseInteger } from "../input.js";
@@ -6,8 +6,8 @@ import type { InputOrigin } from "../input.js";
 import type {
   DisputeFilter,
   DisputeItem,
-  DisputesAvailable,
   DisputeStatus,
+  DisputesAvailable,
   QueryName,
   QueryParams,
   QueryResult,

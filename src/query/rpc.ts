@@ -1,10 +1,6 @@
 import { AbiCoder, getAddress, id, zeroPadValue } from "ethers";
-import type { Log, Provider, Interface } from "ethers";
+import type { Interface, Log, Provider } from "ethers";
 
-import type { Deployment, SystemContracts } from "../deployments.js";
-import type { LogIndex } from "./logindex.js";
-import { attachSystem, earliestStartBlock } from "../deployments.js";
-import { BackendError, ChainError } from "../errors.js";
 import {
   DisputeManager__factory,
   FeeVault__factory,
@@ -12,19 +8,23 @@ import {
   RBTCSynth__factory,
   WrBTC__factory,
 } from "../../types/ethers-contracts/index.js";
+import type { Deployment, SystemContracts } from "../deployments.js";
+import { attachSystem, earliestStartBlock } from "../deployments.js";
+import { BackendError, ChainError } from "../errors.js";
+import type { LogIndex } from "./logindex.js";
 import {
+  POR_NO_ROUND,
+  YIELD_NO_POOL,
   backingRatio,
   emergencyReasonName,
   newestFirst,
-  POR_NO_ROUND,
   runwayText,
   selectDisputes,
-  YIELD_NO_POOL,
 } from "./query.js";
 import type {
   BalancesResult,
-  BitcoinAddressesResult,
   BitcoinAddressItem,
+  BitcoinAddressesResult,
   DisputeEventRef,
   DisputeFilter,
   DisputeItem,

@@ -4,17 +4,15 @@ import cors from "@fastify/cors";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
+import { errorBody, registerErrorHandling } from "../http/errors.js";
 import {
   isPageOrHealthRoute,
   notFoundLimit,
   registerAbuseLimits,
   resolveLimits,
   serverLimitOptions,
-} from "../dashboard/limits.js";
-import type { AbuseLimits } from "../dashboard/limits.js";
-import { errorBody, registerErrorHandling } from "../dashboard/http-errors.js";
-import { registerDashboard } from "../dashboard/routes.js";
-import type { DashboardRoutesOptions } from "../dashboard/routes.js";
+} from "../http/limits.js";
+import type { AbuseLimits } from "../http/limits.js";
 import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
 import type { RawParams } from "./query.js";
 import type { ChainEventStream, StreamEvent } from "./stream.js";
@@ -42,10 +40,13 @@ export interface ServeOptions {
   corsOrigin?: string | string[];
   /** Disable the per-block answer cache (benchmarks of the uncached path). */
   noCache?: boolean;
-  /** Rate limit, size limits and connection cap (src/dashboard/limits.ts defaults for what is not given). */
+  /** Rate limit, size limits and connection cap (src/http/limits.ts defaults for what is not given). */
   limits?: Partial<AbuseLimits>;
-  /** The operator dashboard: `/api/dashboard/*` and the page at `/` (latency is recorded either way). */
-  dashboard?: DashboardRoutesOptions;
+  /**
+   * Routes and hooks registered before the query routes, so the hooks see every route: `realtime:serve` adds the
+   * operator dashboard here (`/`, `/api/dashboard/*`, per-route latency; src/dashboard/serve.ts).
+   */
+  routes?: (app: FastifyInstance) => Promise<unknown>;
 }
 
 export interface RunningServer {
@@ -216,8 +217,8 @@ async function listen(
 }
 
 /**
- * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the operator
- * dashboard (`/`, `/api/dashboard/*`); CORS, a per-client rate limit (429), size limits and a connection cap, an
+ * `realtime:serve`: the eight queries at `GET /api/realtime/<name>`, the SSE event stream, `/healthz`, the caller's
+ * `routes` (the operator dashboard); CORS, a per-client rate limit (429), size limits and a connection cap, an
  * in-flight limit (503 beyond it), a per-head-block answer cache with request coalescing, JSON errors.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
@@ -235,7 +236,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const inFlight = registerInFlightLimit(app, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   registerErrorHandling(app, { limits, notFound: notFoundLimit(app, limits) });
 
-  await registerDashboard(app, options.dashboard ?? {});
+  await options.routes?.(app);
   const clients = new Set<ServerResponse>();
   app.get("/healthz", async () => {
     const head = await cache.head();

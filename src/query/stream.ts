@@ -1,8 +1,6 @@
-import { getAddress, Interface } from "ethers";
+import { Interface, getAddress } from "ethers";
 import type { Log, Provider } from "ethers";
 
-import type { Deployment } from "../deployments.js";
-import { earliestStartBlock } from "../deployments.js";
 import {
   DisputeManager__factory,
   FeeVault__factory,
@@ -12,6 +10,8 @@ import {
   WrBTC__factory,
   YieldScalesPool__factory,
 } from "../../types/ethers-contracts/index.js";
+import type { Deployment } from "../deployments.js";
+import { earliestStartBlock } from "../deployments.js";
 import { LogIndex } from "./logindex.js";
 import { LOG_RANGE_BLOCKS } from "./rpc.js";
 import { STREAM_EVENT_NAMES } from "./stream-events.js";

@@ -1,7 +1,7 @@
 import { getAddress } from "ethers";
 
 import { BackendError } from "../errors.js";
-import { backingRatio, newestFirst, POR_NO_ROUND, selectDisputes } from "./query.js";
+import { POR_NO_ROUND, backingRatio, newestFirst, selectDisputes } from "./query.js";
 import { byUserThenAddress } from "./rpc.js";
 import type {
   BalancesResult,
@@ -9,11 +9,10 @@ import type {
   DisputeEventRef,
   DisputeFilter,
   DisputeItem,
-  DisputesResult,
   DisputeStatus,
-  HolderState,
-  YieldTier,
+  DisputesResult,
   EmergencyBurnsResult,
+  HolderState,
   ProofOfReservesResult,
   QuerySource,
   SourceKind,
@@ -21,6 +20,7 @@ import type {
   TransactionItem,
   TransactionsResult,
   YieldStatusResult,
+  YieldTier,
 } from "./types.js";
 
 /** Environment variable holding the GraphQL endpoint (e.g. a Goldsky `.../gn` URL). */
@@ -213,7 +213,7 @@ export interface SubgraphSourceOptions {
 /**
  * The eight queries answered from the subgraph's entities, whatever serves them: `request` answers one named
  * operation of SUBGRAPH_QUERIES with data of its GraphQL shape. SubgraphSource asks a graph-node endpoint; the
- * `postgres` source (src/store/source.ts) answers the same operations with SQL over the Mirror tables.
+ * `postgres` source (src/query/postgres.ts) answers the same operations with SQL over the Mirror tables.
  */
 export abstract class EntitySource implements QuerySource {
   abstract readonly kind: SourceKind;

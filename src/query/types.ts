@@ -268,6 +268,26 @@ export interface ProofOfReservesResult {
   merkleRootUnavailable: string | null;
 }
 
+/**
+ * One point of the backing history (the dashboard's `/api/dashboard/history`, answered from chain reads or the
+ * store): the system's figures right after a block that changed them.
+ */
+export interface HistoryPoint {
+  block: number;
+  timestamp: number;
+  attestedSats: string;
+  /** free rBTC + wrBTC supply. */
+  claimsSats: string;
+  rbtcSupply: string;
+  wrbtcSupply: string;
+  uncoveredSats: string;
+  backingRatio: string | null;
+  /** ProofOfReserves round committed in this block, if any. */
+  round: number | null;
+  /** The events that made this block a point (Synced, ReservesCommitted, EmergencyBurn, …). */
+  events: string[];
+}
+
 export interface QueryParams {
   user?: string;
   limit?: number;

@@ -3,11 +3,11 @@
  * the block hash the backend named for its height, meets the target its bits encode, and links to the one before.
  * A backend that lies, or whose chain moves during the reads (a reorg), is caught here, not by a reverted transaction.
  */
-import { BackendError, UserInputError } from "../errors.js";
 import type { EsploraClient } from "../bitcoin/esplora.js";
 import { mapLimit } from "../bitcoin/esplora.js";
 import { HEADER_SIZE, bitsToTarget, decodeHex, meetsTarget, parseHeader } from "../bitcoin/headers.js";
 import type { BlockHeader } from "../bitcoin/headers.js";
+import { BackendError, UserInputError } from "../errors.js";
 
 /** One header of a fetched chain. */
 export interface ChainHeader {

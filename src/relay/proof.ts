@@ -5,10 +5,10 @@
  * it is returned — txids, the header chain's links and proof of work, both branches against the header's Merkle root —
  * so a lying or reorganizing backend yields an error, never a proof the relay would refuse.
  */
+import type { LightRelay } from "../../types/ethers-contracts/index.js";
 import type { EsploraClient } from "../bitcoin/esplora.js";
 import { branchToProof, rootFromBranch } from "../bitcoin/merkle.js";
 import { BackendError, ChainError, UserInputError } from "../errors.js";
-import type { LightRelay } from "../../types/ethers-contracts/index.js";
 import { fetchHeaderChain, headersArgument } from "./headers.js";
 import { describeRelayError } from "./relay.js";
 

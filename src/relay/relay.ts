@@ -5,13 +5,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 import type { ContractRunner, Provider } from "ethers";
 
-import { deploymentFolder } from "../deployments.js";
-import { UserInputError } from "../errors.js";
 import { LightRelay__factory } from "../../types/ethers-contracts/index.js";
 import type { LightRelay } from "../../types/ethers-contracts/index.js";
+import { deploymentFolder } from "../deployments.js";
+import { UserInputError } from "../errors.js";
+import { isEvmAddress } from "../evm-address.js";
 
 /** Ignition future id of the relay (deploy/modules/LightRelay.ts). */
 export const RELAY_FUTURE_ID = "LightRelay#LightRelay";
@@ -62,7 +63,7 @@ export async function attachRelay(
 }
 
 function checkedAddress(address: string): string {
-  if (!isAddress(address))
+  if (!isEvmAddress(address))
     throw new UserInputError(`--relay is not an EVM address: "${address}"`, "RELAY_ADDRESS");
   return getAddress(address);
 }

@@ -4,10 +4,10 @@
  * first); on every network it then asks the relay to validate a proof-sized chain at the backend's tip, so the answer
  * says whether a spend confirmed now could be proven now. Anyone may run it: retargets are permissionless.
  */
+import type { LightRelay } from "../../types/ethers-contracts/index.js";
 import type { EsploraClient } from "../bitcoin/esplora.js";
 import { RETARGET_INTERVAL } from "../bitcoin/headers.js";
 import { ChainError, UserInputError } from "../errors.js";
-import type { LightRelay } from "../../types/ethers-contracts/index.js";
 import { fetchHeaderChain, headersArgument } from "./headers.js";
 import type { RelayRulesView } from "./relay.js";
 import { describeRelayError, readRelayState } from "./relay.js";

@@ -7,13 +7,13 @@
  * BTC at their bound addresses, and the BTC total covers the rBTC supply. A root that differs from the recomputed one
  * is reported (the committed round is older than Bitcoin's current state) but is not itself a deficit.
  */
-import type { ProofOfReserves, RBTCSynth, WrBTC, Oracle } from "../../types/ethers-contracts/index.js";
+import type { Oracle, ProofOfReserves, RBTCSynth, WrBTC } from "../../types/ethers-contracts/index.js";
 import { BackendError } from "../errors.js";
 import type { UserChainState } from "../oracle/chain-state.js";
 import { readChainSnapshot } from "../oracle/chain-state.js";
 import type { BitcoinSource, BitcoinTip } from "../oracle/reports.js";
-import type { ReserveLeaf } from "./merkle.js";
-import { ReserveTree } from "./merkle.js";
+import type { ReserveLeaf } from "../oracle/reserve-tree.js";
+import { ReserveTree } from "../oracle/reserve-tree.js";
 
 /** The contracts an audit reads. */
 export interface ReserveContracts {

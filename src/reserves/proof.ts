@@ -3,14 +3,15 @@
  * Bitcoin exactly as the runner computes them; when the recomputed root equals the committed one, every proof
  * verifies on-chain with `ProofOfReserves.verify(user, btcAddress, sats, proof)` (the report says whether it did).
  */
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 
 import { UserInputError } from "../errors.js";
+import { isEvmAddress } from "../evm-address.js";
 import { readChainSnapshot } from "../oracle/chain-state.js";
 import type { BitcoinSource } from "../oracle/reports.js";
+import { ReserveTree, leafHash } from "../oracle/reserve-tree.js";
 import type { ReserveContracts } from "./check.js";
 import { readAddressBalances } from "./check.js";
-import { leafHash, ReserveTree } from "./merkle.js";
 
 /** One address's proof. */
 export interface LeafProof {
@@ -39,7 +40,7 @@ export async function proveUser(
   bitcoin: BitcoinSource,
   user: string,
 ): Promise<UserProofReport> {
-  if (!isAddress(user)) throw new UserInputError(`--user: not an EVM address: ${user}`);
+  if (!isEvmAddress(user)) throw new UserInputError(`--user: not an EVM address: ${user}`);
   const account = getAddress(user);
   const { oracle, proofOfReserves } = contracts;
   const snapshot = await readChainSnapshot(oracle);

@@ -1,5 +1,5 @@
 /** The `expect` step: every expectation compared with what the chain says, each miss as a failure naming it. */
-import { readField, readGlobal, emergencyBurns } from "./reads.js";
+import { emergencyBurns, readField, readGlobal } from "./reads.js";
 import type { ExpectFailure } from "./report.js";
 import type { Comparison, Expectations, GlobalExpectation, UserField } from "./scenario.js";
 import { compare, describeComparison } from "./scenario.js";

@@ -23,6 +23,17 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * A scalar column value as text: node-postgres and PGlite return numeric columns as strings and integer or boolean
+ * ones as numbers and booleans; anything else (an object, an array) is a BackendError naming the column.
+ */
+export function columnText(value: unknown, column: string): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return String(value);
+  throw new BackendError(`column ${column}: expected a scalar, got ${typeof value}`);
+}
+
 /** Default PGlite data folder: under the project's (git-ignored) cache folder, one per chain. */
 export function defaultDataDir(root: string, chainId: bigint | number): string {
   return path.join(root, "cache", "realtime-store", `chain-${chainId}`);
@@ -88,7 +99,7 @@ async function openPglite(dataDir: string): Promise<Db> {
       await q.exec(sql);
     },
   });
-  const base = wrap(pg as unknown as { query: PGliteQuery; exec: (sql: string) => Promise<unknown> });
+  const base = wrap(pg);
   return {
     kind: "pglite",
     where: dataDir,

@@ -2,12 +2,13 @@
 // stores entities and Goldsky Mirror's `postgres` sink writes them (snake_case table and column names in the
 // `reservebtc` schema; Bytes as 0x-hex text, BigInt as numeric, Int as integer, enums and references as text, lists
 // as arrays). Both writers — the local indexer (src/store/indexer.ts) and Mirror (subgraph/pipelines/) — write these
-// tables; the `postgres` source (src/store/source.ts) reads them. The DDL in src/store/migrations/ is generated from
+// tables; the `postgres` source (src/query/postgres.ts) reads them. The DDL in src/store/migrations/ is generated from
 // here (`renderHistoryDdl`) and the store tests check it has not drifted from the schema.
 
-import type { FieldValue, EntityData } from "../subgraph/host.js";
 import type { Schema, SchemaField } from "../subgraph/checks.js";
 import { parseSchema } from "../subgraph/checks.js";
+import type { EntityData, FieldValue } from "../subgraph/host.js";
+import { columnText } from "./db.js";
 
 /** The Postgres schema (namespace) every table lives in. */
 export const PG_SCHEMA = "reservebtc";
@@ -142,15 +143,15 @@ function fieldValue(c: ColumnDef, value: unknown): FieldValue {
   }
   switch (c.kind) {
     case "bigint":
-      return { kind: "bigint", value: BigInt(String(value)) };
+      return { kind: "bigint", value: BigInt(columnText(value, c.column)) };
     case "int":
       return { kind: "int", value: Number(value) };
     case "bool":
       return { kind: "bool", value: value === true || value === "t" || value === "true" };
     case "bytes":
-      return { kind: "bytes", value: String(value) };
+      return { kind: "bytes", value: columnText(value, c.column) };
     case "string":
-      return { kind: "string", value: String(value) };
+      return { kind: "string", value: columnText(value, c.column) };
   }
 }
 

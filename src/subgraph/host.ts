@@ -186,7 +186,7 @@ class MappingInstance {
     private readonly store: () => EntityAccess,
   ) {
     const instance = new wasm.Instance(module, this.imports());
-    this.exports = instance.exports as unknown as Exports;
+    this.exports = instance.exports as Exports;
     this.exports._start();
   }
 

@@ -174,7 +174,7 @@ export class Mappings {
       const wasm = await readFile(path.join(dir, source.name, `${source.name}.wasm`));
       const abiFile = path.join(dir, source.name, path.basename(source.abiFile));
       const abi = JSON.parse(await readFile(abiFile, "utf8")) as AbiEntry[];
-      const iface = new Interface(abi as never);
+      const iface = new Interface(abi);
       const handlers = new Map<string, string>();
       for (const h of source.eventHandlers) handlers.set(topicOf(iface, h.event), h.handler);
       modules.set(source.name, {

@@ -7,8 +7,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { YIELD_POOL_FUTURE_IDS, defaultDeploymentsRoot } from "../deployments.js";
-import { readIgnitionDeployment, deploymentFolder } from "./deployment.js";
 import { UserInputError } from "../errors.js";
+import { deploymentFolder, readIgnitionDeployment } from "./deployment.js";
 import type { AbiEntry } from "./manifest.js";
 import {
   abiEventSignatures,

@@ -3,14 +3,15 @@
  * the given Esplora backends; every confirmed spend after the user's last report, with its relay proof checked against
  * the relay (nothing is submitted).
  */
-import { getAddress, isAddress } from "ethers";
+import { getAddress } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { loadDeployment } from "../deployments.js";
-import { EsploraClient } from "../bitcoin/esplora.js";
-import { UserInputError } from "../errors.js";
-import { attachRelay } from "../relay/relay.js";
 import { Oracle__factory } from "../../types/ethers-contracts/index.js";
+import { EsploraClient } from "../bitcoin/esplora.js";
+import { loadDeployment } from "../deployments.js";
+import { UserInputError } from "../errors.js";
+import { isEvmAddress } from "../evm-address.js";
+import { attachRelay } from "../relay/relay.js";
 import type { WatchReport } from "./spends.js";
 import { loadWatchTargets, scanSpends } from "./spends.js";
 
@@ -50,7 +51,7 @@ export async function watchScanCommand(
 
 async function oracleAddressOf(address: string, chainId: bigint, deploymentsRoot?: string): Promise<string> {
   if (address !== "") {
-    if (!isAddress(address)) throw new UserInputError(`--oracle is not an EVM address: "${address}"`);
+    if (!isEvmAddress(address)) throw new UserInputError(`--oracle is not an EVM address: "${address}"`);
     return getAddress(address);
   }
   try {

@@ -8,10 +8,10 @@
  * backend shows it, and a backend that lies about a transaction or a header is caught by the proof checks (txids,
  * proof of work, Merkle roots) and the next backend is tried.
  */
-import { BackendError, UserInputError } from "../errors.js";
-import type { EsploraClient } from "../bitcoin/esplora.js";
-import type { EsploraTx } from "../bitcoin/esplora-types.js";
 import type { LightRelay, Oracle } from "../../types/ethers-contracts/index.js";
+import type { EsploraTx } from "../bitcoin/esplora-types.js";
+import type { EsploraClient } from "../bitcoin/esplora.js";
+import { BackendError, UserInputError } from "../errors.js";
 import type { TxProofArgs } from "../relay/proof.js";
 import { buildTxProof, verifyOnRelay } from "../relay/proof.js";
 

@@ -24,8 +24,8 @@ import {
 } from "../generated/DisputeManager/DisputeManager";
 import { Dispute, DisputeConfigChange, DisputeFundsMove, DisputeTransition } from "../generated/schema";
 import {
-  commitReserveState,
   DISPUTE_MANAGER,
+  commitReserveState,
   eventId,
   getOrCreateReserveState,
   getOrCreateUser,

@@ -13,8 +13,8 @@ import {
 } from "../generated/FeePolicy/FeePolicy";
 import { FeePolicyChange } from "../generated/schema";
 import {
-  eventId,
   FEE_POLICY,
+  eventId,
   getOrCreateReserveState,
   recordDefaultAdminChange,
   recordRoleAdminChanged,

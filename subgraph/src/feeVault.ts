@@ -18,9 +18,9 @@ import {
 } from "../generated/FeeVault/FeeVault";
 import { FeeDeposit, FeeSpend, FeeSweep, FeeWithdrawal, TreasuryChange, Wiring } from "../generated/schema";
 import {
+  FEE_VAULT,
   commitReserveState,
   eventId,
-  FEE_VAULT,
   getOrCreateReserveDaySnapshot,
   getOrCreateReserveState,
   getOrCreateUser,

@@ -2,7 +2,7 @@
 // handlers' common bookkeeping (role, admin-handover, pause and EIP-712 domain events appear on several contracts).
 // Handlers stay thin: they read `event.params` and call these.
 
-import { Address, BigInt, ByteArray, Bytes, crypto, Entity, ethereum, Value } from "@graphprotocol/graph-ts";
+import { Address, BigInt, ByteArray, Bytes, Entity, Value, crypto, ethereum } from "@graphprotocol/graph-ts";
 
 import {
   DefaultAdminChange,

@@ -15,10 +15,10 @@ import {
 } from "../generated/ProofOfReserves/ProofOfReserves";
 import { OracleConfigChange, ReserveRound } from "../generated/schema";
 import {
+  PROOF_OF_RESERVES,
   commitReserveState,
   eventId,
   getOrCreateReserveState,
-  PROOF_OF_RESERVES,
   recordDefaultAdminChange,
   recordDomainChange,
   recordHistoryPoint,

@@ -19,12 +19,12 @@ import {
 } from "../generated/RBTCSynth/RBTCSynth";
 import { AccountFreezeChange, Burn, EscrowMove, Mint, TokenTransfer, Wiring } from "../generated/schema";
 import {
+  RBTC_SYNTH,
   commitReserveState,
   eventId,
   getOrCreateReserveDaySnapshot,
   getOrCreateReserveState,
   getOrCreateUser,
-  RBTC_SYNTH,
   recordDefaultAdminChange,
   recordRoleAdminChanged,
   recordRoleMembership,

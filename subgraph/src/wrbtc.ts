@@ -35,6 +35,8 @@ import {
   Wrap,
 } from "../generated/schema";
 import {
+  WRBTC,
+  ZERO_ADDRESS,
   commitReserveState,
   eventId,
   getOrCreateReserveDaySnapshot,
@@ -48,8 +50,6 @@ import {
   saveReserveState,
   saveUser,
   stampEvent,
-  WRBTC,
-  ZERO_ADDRESS,
 } from "./helpers";
 
 export function handleTransfer(event: Transfer): void {

@@ -26,8 +26,8 @@ import {
   RoleGranted,
   RoleRevoked,
   ScaleUpdated,
-  Staked,
   StakeSlashed,
+  Staked,
   TierUpgraded,
   Unpaused,
   Unstaked,
@@ -43,14 +43,14 @@ import {
   YieldScaleChange,
 } from "../generated/schema";
 import {
+  YIELD_POOL,
+  ZERO_BI,
   eventId,
   recordDefaultAdminChange,
   recordPauseChange,
   recordRoleAdminChanged,
   recordRoleMembership,
   stampEvent,
-  YIELD_POOL,
-  ZERO_BI,
 } from "./helpers";
 
 /** Tier name of an IYieldScalesPool.Tier code. */

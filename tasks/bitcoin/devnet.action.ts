@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
+import { parseNetwork } from "../../src/bitcoin/networks.js";
 import { runTask, table } from "../shared/output.js";
 
 interface Args {

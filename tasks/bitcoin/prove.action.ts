@@ -1,8 +1,7 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { writeFile } from "node:fs/promises";
 
 import { getAddress, isAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { devnetBindingList, devnetBindingProof } from "../../src/bitcoin/devnet/binding.js";
 import { parseWalletAddressType } from "../../src/bitcoin/devnet/wallet.js";
@@ -64,7 +63,8 @@ export default async function proveAction(args: Args, _hre?: HardhatRuntimeEnvir
       async () => {
         if (args.user === "")
           throw new UserInputError("--user is required (a devnet wallet name, e.g. alice)");
-        if (!isAddress(args.oracle))
+        const oracle: string = args.oracle;
+        if (!isAddress(oracle))
           throw new UserInputError(`--oracle must be the Oracle's address, got "${args.oracle}"`);
         return proveMany(args);
       },

@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { DemoReport } from "../../src/demo/run.js";
-import { jsonReplacer, runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { jsonReplacer, runTask, table } from "../shared/output.js";
 
 /** What the task timed around the run: compiling the contracts, and the whole process (Hardhat's start-up too). */
 export interface DemoTiming {

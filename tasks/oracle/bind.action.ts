@@ -2,8 +2,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { BindListJson } from "../../src/oracle/bind-list.js";
 import type { BindArgs, BindCommandResult } from "../../src/oracle/commands.js";
-import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { runTask, table } from "../shared/output.js";
 
 function render(result: BindCommandResult | BindListJson): string {
   if (result.kind === "bound-list") {

@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { UserInputError } from "../../src/errors.js";
-import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { runTask, table } from "../shared/output.js";
 
 export default async function depositFeeAction(
   args: { user: string; eth: string; file: string; json: boolean },

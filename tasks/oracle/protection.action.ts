@@ -2,8 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { jsonReplacer, runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { jsonReplacer, runTask, table } from "../shared/output.js";
 
 interface Args {
   export: string;
@@ -30,7 +30,7 @@ interface ProtectionResult {
 export default async function protectionAction(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
   await runTask(
     args.json || args.export === "-",
-    async (): Promise<ProtectionResult | unknown> => {
+    async (): Promise<unknown> => {
       const { UserInputError } = await import("../../src/errors.js");
       if ((args.export === "") === (args.import === "")) {
         throw new UserInputError("give exactly one of --export FILE or --import FILE", "PROTECTION");

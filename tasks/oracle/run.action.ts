@@ -4,8 +4,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { taskLogger } from "../../src/logging.js";
 import type { RoundMonitor } from "../../src/monitor/service.js";
-import { reportFatal, stopOnSignals } from "../shared/process.js";
 import { buildContracts } from "../build-contracts.js";
+import { reportFatal, stopOnSignals } from "../shared/process.js";
 
 interface Args {
   interval: number;

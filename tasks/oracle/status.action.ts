@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { runTask, table } from "../shared/output.js";
 
 export default async function statusAction(
   args: { user: string; json: boolean },

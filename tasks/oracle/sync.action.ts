@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { RoundJson } from "../../src/oracle/commands.js";
-import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   bitcoin: string;

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { startRealtimeServer } from "../../src/dashboard/serve.js";
-import { reportTaskError, UserInputError } from "../../src/errors.js";
+import { UserInputError, reportTaskError } from "../../src/errors.js";
 import { loadMonitorConfig } from "../../src/monitor/config.js";
 import {
   PROJECT_ROOT,
@@ -10,11 +10,11 @@ import {
   defaultConfirmations,
   parseSourceKind,
 } from "../../src/query/context.js";
+import { ChainEventStream } from "../../src/query/stream.js";
+import { SUBGRAPH_URL_ENV } from "../../src/query/subgraph.js";
 import { providerReader } from "../../src/store/indexer.js";
 import { createIndexer } from "../../src/store/store.js";
 import type { AbiEntry } from "../../src/subgraph/manifest.js";
-import { ChainEventStream } from "../../src/query/stream.js";
-import { SUBGRAPH_URL_ENV } from "../../src/query/subgraph.js";
 
 interface Args {
   port: number;

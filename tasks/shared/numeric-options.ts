@@ -49,10 +49,10 @@ export function withStrictNumericOptions(definitions: TaskDefinition[]): TaskDef
         ...option,
         type: ArgumentType.STRING,
         defaultValue: String(option.defaultValue),
-      } as OptionDefinition;
+      };
     }
     const action = async (): Promise<{ default: NewTaskActionFunction }> => {
-      const { default: run } = await load();
+      const { default: run }: { default: NewTaskActionFunction } = await load();
       return {
         default: (args: TaskArguments, hre) => {
           const parsed: TaskArguments = { ...args };
@@ -62,7 +62,8 @@ export function withStrictNumericOptions(definitions: TaskDefinition[]): TaskDef
             reportTaskError(error);
             return undefined;
           }
-          return run(parsed, hre);
+          // A task action returns what its task returns (Hardhat types it `any`).
+          return run(parsed, hre) as unknown;
         },
       };
     };

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { deploySubgraph } from "../../src/subgraph/deploy.js";
 import { UserInputError } from "../../src/errors.js";
+import { deploySubgraph } from "../../src/subgraph/deploy.js";
 import { runTask } from "../shared/output.js";
 
 interface Args {

@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { WatchReport } from "../../src/watch/spends.js";
-import { runTask, table } from "../shared/output.js";
 import { buildContracts } from "../build-contracts.js";
+import { runTask, table } from "../shared/output.js";
 
 interface Args {
   bitcoin: string;

@@ -194,7 +194,7 @@ describe("DevnetChain", function () {
       expect(reopened.balance(A, 0)).to.equal(3_000n);
       expect(reopened.balance(B, 0)).to.equal(1_000n);
       reopened.mine(1);
-      expect(JSON.parse(readFileSync(stateFile, "utf8")).blocks).to.have.length(4);
+      expect((JSON.parse(readFileSync(stateFile, "utf8")) as { blocks: unknown[] }).blocks).to.have.length(4);
     });
     it("refuses a corrupt state file with its path", function () {
       const stateFile = join(dir, "bad.json");

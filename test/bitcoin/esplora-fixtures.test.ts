@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 
 import { expect } from "chai";
 
-import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
+import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import { send, shapeDiff, shapeOf, startStub } from "./helpers.js";
 import type { StubServer } from "./helpers.js";

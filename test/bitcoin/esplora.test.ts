@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
-import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
+import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient, MultiEsplora, mapLimit } from "../../src/bitcoin/esplora.js";
 import { BackendError, UserInputError } from "../../src/errors.js";
 import { closedPort, send, startStub } from "./helpers.js";

@@ -5,6 +5,10 @@ import path from "node:path";
 import { expect } from "chai";
 import { getAddress } from "ethers";
 
+import { startDevnet } from "../../src/bitcoin/devnet/server.js";
+import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
+import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
+import { bindingMessage, verifyOwnershipProof } from "../../src/bitcoin/proof.js";
 import balanceAction from "../../tasks/bitcoin/balance.action.js";
 import devnetAction from "../../tasks/bitcoin/devnet.action.js";
 import fundAction from "../../tasks/bitcoin/fund.action.js";
@@ -13,10 +17,6 @@ import proveAction from "../../tasks/bitcoin/prove.action.js";
 import reorgAction from "../../tasks/bitcoin/reorg.action.js";
 import spendAction from "../../tasks/bitcoin/spend.action.js";
 import verifyAction from "../../tasks/bitcoin/verify.action.js";
-import { startDevnet } from "../../src/bitcoin/devnet/server.js";
-import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
-import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
-import { bindingMessage, verifyOwnershipProof } from "../../src/bitcoin/proof.js";
 
 interface Captured {
   stdout: string[];

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
 import { LatencyRecorder } from "../../src/dashboard/latency.js";
-import { DEFAULT_LIMITS, resolveLimits } from "../../src/dashboard/limits.js";
 import { UserInputError } from "../../src/errors.js";
+import { DEFAULT_LIMITS, resolveLimits } from "../../src/http/limits.js";
 
 describe("LatencyRecorder", function () {
   it("reports nearest-rank p50/p95 and max per route, counting errors", function () {

@@ -9,7 +9,8 @@ import { ORACLE_TEST_PARAMETERS, blockHash, proofDigest } from "../helpers/oracl
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const { loadFixture, time } = networkHelpers;
+const { time } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 /** Users in the batch (the issue's measurement point). */
 const BATCH = 100;

@@ -2,14 +2,14 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { id, keccak256, toUtf8Bytes } from "ethers";
 
-import type { FeeVault } from "../../types/ethers-contracts/index.js";
 import type { DevnetChain } from "../../src/bitcoin/devnet/chain.js";
 import type { DeployConnection, ReserveBTCParameters, SystemContracts } from "../../src/deployments.js";
 import { deploySystem } from "../../src/deployments.js";
+import type { ReserveLeaf } from "../../src/oracle/reserve-tree.js";
+import { ReserveTree } from "../../src/oracle/reserve-tree.js";
 import type { BindingRequest, Report, TypedDataSigner } from "../../src/oracle/signing.js";
 import { committeeWallets, signBinding, signReserveRound, signSyncBatch } from "../../src/oracle/signing.js";
-import type { ReserveLeaf } from "../../src/reserves/merkle.js";
-import { ReserveTree } from "../../src/reserves/merkle.js";
+import type { FeeVault } from "../../types/ethers-contracts/index.js";
 
 export const CONFIG_ROLE = id("CONFIG_ROLE");
 export const ORACLE_GUARDIAN_ROLE = id("GUARDIAN_ROLE");

@@ -11,18 +11,19 @@ import type { Provider } from "ethers";
 import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { Deployment } from "../../src/deployments.js";
 import { BackingHistory, MAX_HISTORY_POINTS } from "../../src/dashboard/history.js";
+import type { Deployment } from "../../src/deployments.js";
 import { attachSystem } from "../../src/deployments.js";
+import { PostgresSource } from "../../src/query/postgres.js";
 import { runQuery } from "../../src/query/query.js";
 import { RpcSource } from "../../src/query/rpc.js";
 import type { QueryName, QueryParams, QuerySource, YieldStatusResult } from "../../src/query/types.js";
 import { QUERY_NAMES } from "../../src/query/types.js";
 import type { SimReport } from "../../src/sim/engine.js";
+import { columnText } from "../../src/store/db.js";
 import type { OpenOptions } from "../../src/store/db.js";
 import type { Indexer } from "../../src/store/indexer.js";
 import { providerReader } from "../../src/store/indexer.js";
-import { PostgresSource } from "../../src/store/source.js";
 import type { Store } from "../../src/store/store.js";
 import { createIndexer, openStore, resetStore } from "../../src/store/store.js";
 import type { AbiEntry } from "../../src/subgraph/manifest.js";
@@ -49,7 +50,7 @@ export async function scenarioRun(
   return {
     file,
     provider: connection.ethers.provider,
-    deployment: { chainId, ...report.deployment } as Deployment,
+    deployment: { chainId, ...report.deployment },
     users: report.users.map((u) => u.evmAddress),
   };
 }
@@ -145,15 +146,15 @@ export async function expectEntitiesMatchChain(run: ScenarioRun, store: Store): 
     const [row] = await q(`select * from reservebtc."user" where id = $1`, [user.toLowerCase()]);
     const state = await system.oracle.userState(user);
     const actual = {
-      free: String(row?.free_sats ?? "0"),
-      escrow: String(row?.escrow_sats ?? "0"),
-      wrbtc: String(row?.wrbtc_sats ?? "0"),
-      attested: String(row?.attested_sats ?? "0"),
-      deferred: String(row?.deferred_sats ?? "0"),
-      queued: String(row?.queued_sats ?? "0"),
-      sequence: String(row?.sequence ?? "0"),
-      feeWei: String(row?.fee_balance_wei ?? "0"),
-      uncovered: String(row?.uncovered_sats ?? "0"),
+      free: columnText(row?.free_sats ?? "0", "free_sats"),
+      escrow: columnText(row?.escrow_sats ?? "0", "escrow_sats"),
+      wrbtc: columnText(row?.wrbtc_sats ?? "0", "wrbtc_sats"),
+      attested: columnText(row?.attested_sats ?? "0", "attested_sats"),
+      deferred: columnText(row?.deferred_sats ?? "0", "deferred_sats"),
+      queued: columnText(row?.queued_sats ?? "0", "queued_sats"),
+      sequence: columnText(row?.sequence ?? "0", "sequence"),
+      feeWei: columnText(row?.fee_balance_wei ?? "0", "fee_balance_wei"),
+      uncovered: columnText(row?.uncovered_sats ?? "0", "uncovered_sats"),
     };
     const expected = {
       free: String(await system.rbtc.freeBalanceOf(user)),

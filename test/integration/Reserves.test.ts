@@ -3,10 +3,10 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
+import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import { LocalCommittee } from "../../src/oracle/committee.js";
 import { runSyncRound } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";

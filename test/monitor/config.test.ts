@@ -6,9 +6,9 @@ import { expect } from "chai";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { BackendError, UserInputError } from "../../src/errors.js";
+import { redactUrl } from "../../src/errors.js";
 import type { Alert } from "../../src/monitor/alerts.js";
 import { DEFAULT_THRESHOLDS, loadMonitorConfig, parseMonitorConfig } from "../../src/monitor/config.js";
-import { redactUrl } from "../../src/errors.js";
 import { WebhookSink } from "../../src/monitor/sinks.js";
 import monitorRunAction from "../../tasks/monitor/run.action.js";
 import { captureLogger, startReceiver } from "./helpers.js";

@@ -1,17 +1,17 @@
 // Integration: the in-process EVM network + an in-process Bitcoin devnet (Esplora on 127.0.0.1, free port), the real
 // runner loop (runOracleService with the committee, committing reserve rounds) feeding the monitor, and a webhook
 // receiver on 127.0.0.1 that records every POST.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
+import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import { CONTRACTS, MODULE_ID, deploymentOf } from "../../src/deployments.js";
 import { UserInputError } from "../../src/errors.js";
 import type { Alert } from "../../src/monitor/alerts.js";

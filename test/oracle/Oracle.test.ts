@@ -25,7 +25,7 @@ import {
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 /** IOracle.SkipReason and IOracle.ConsumeCause codes. */

@@ -1,6 +1,6 @@
-import Fastify from "fastify";
 import { Interface } from "ethers";
 import type { Log, Provider } from "ethers";
+import Fastify from "fastify";
 
 import type { Deployment } from "../../src/deployments.js";
 import {
@@ -175,7 +175,6 @@ export async function indexHistory(provider: Provider, deployment: Deployment): 
             lower(d.parsed.args.user as string) === u.id,
         );
         const next = deferral === undefined ? 0n : (deferral.parsed?.args.deferredSats as bigint);
-        s.totalQueuedSats = s.totalQueuedSats as bigint;
         u.deferredSats = next;
         add(s, "totalAttestedSats", (a.newTotalSats as bigint) - (u.attestedSats as bigint));
         u.attestedSats = a.newTotalSats;

@@ -13,9 +13,9 @@ import type { StreamEvent } from "../../src/query/stream.js";
 import { SubgraphSource } from "../../src/query/subgraph.js";
 import type {
   BalancesResult,
+  DisputesResult,
   ProofOfReservesResult,
   QueryName,
-  DisputesResult,
   TransactionsResult,
   YieldStatusResult,
 } from "../../src/query/types.js";
@@ -388,7 +388,7 @@ describe("realtime queries", function () {
         const qs = name === "balances" || name === "transactions" ? `?user=${alice}` : "";
         const res = await fetch(`${server.url}/api/realtime/${name}${qs}`);
         expect(res.status, name).to.equal(200);
-        const body = (await res.json()) as unknown;
+        const body = await res.json();
         expect(body).to.deep.equal(
           await runQuery(rpc, name, validateParams(name, { user: qs === "" ? undefined : alice })),
         );
@@ -492,7 +492,7 @@ describe("realtime queries", function () {
 
     it("reports health", async function () {
       const res = await fetch(`${server.url}/healthz`);
-      expect((await res.json()) as { status: string; source: string }).to.include({
+      expect(await res.json()).to.include({
         status: "ok",
         source: "rpc",
       });
@@ -520,7 +520,7 @@ describe("realtime queries", function () {
       });
       expect(res.status).to.equal(200);
       expect(res.headers.get("content-type")).to.match(/text\/event-stream/);
-      const reader = res.body!.getReader();
+      const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
       const decoder = new TextDecoder();
       const received: StreamEvent[] = [];
       let buffer = "";
@@ -571,7 +571,7 @@ describe("realtime queries", function () {
     it("streams dispute, yield and reserve-round events within one block", async function () {
       const controller = new AbortController();
       const res = await fetch(`${server.url}/api/realtime/stream`, { signal: controller.signal });
-      const reader = res.body!.getReader();
+      const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
       const decoder = new TextDecoder();
       const received: StreamEvent[] = [];
       let buffer = "";

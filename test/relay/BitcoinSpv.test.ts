@@ -14,7 +14,7 @@ import { hex0x, mainnetHeaders, mainnetTxs } from "./helpers.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const B883 = mainnetTxs.block883230;
 const B779 = mainnetTxs.block779832;

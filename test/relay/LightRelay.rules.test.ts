@@ -16,11 +16,11 @@ import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import type { BlockHeader } from "../../src/bitcoin/headers.js";
 import { bitsToTarget, grindHeader, retargetBits, sha256d, workOf } from "../../src/bitcoin/headers.js";
+import { ChainError, UserInputError } from "../../src/errors.js";
 import { relayGenesis } from "../../src/relay/genesis.js";
 import { buildTxProof, verifyOnRelay } from "../../src/relay/proof.js";
 import type { TxProofBundle } from "../../src/relay/proof.js";
 import { syncRelay } from "../../src/relay/sync.js";
-import { ChainError, UserInputError } from "../../src/errors.js";
 import { deployRelay, rejectionOf } from "./helpers.js";
 
 const connection = await network.create();

@@ -22,7 +22,7 @@ import { concatHeaders, deployRelay, headersBetween, mainnetHeaders } from "./he
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const R554 = mainnetHeaders.retarget554400;
 const R741 = mainnetHeaders.retarget741888;
@@ -307,7 +307,7 @@ describe("LightRelay (mainnet rules, real mainnet headers)", function () {
       bad[2] = tampered(headers[2] as FixtureHeader);
       await expect(relay.validateChain(concatHeaders(bad)))
         .to.be.revertedWithCustomError(relay, "RelayInsufficientProofOfWork")
-        .withArgs(2n, hashOf(bad[2] as FixtureHeader), 0x170984ccn);
+        .withArgs(2n, hashOf(bad[2]), 0x170984ccn);
       await expect(relay.validateChain(concatHeaders(headers).slice(0, -2)))
         .to.be.revertedWithCustomError(relay, "RelayHeadersLength")
         .withArgs(7n * 80n - 1n);

@@ -13,9 +13,9 @@ import {
   parseHeader,
   retargetBits,
 } from "../../src/bitcoin/headers.js";
+import { decodeHex } from "../../src/bitcoin/headers.js";
 import { proofToBranch, rootFromBranch } from "../../src/bitcoin/merkle.js";
 import { parseRawTx } from "../../src/bitcoin/tx.js";
-import { decodeHex } from "../../src/bitcoin/headers.js";
 import type { FixtureHeader, FixtureTx } from "./helpers.js";
 import { mainnetHeaders, mainnetTxs } from "./helpers.js";
 

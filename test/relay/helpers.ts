@@ -18,12 +18,15 @@ export interface HeaderRun {
   headers: FixtureHeader[];
 }
 
-/** Real Bitcoin mainnet headers (test/fixtures/bitcoin/README.md says where each comes from). */
-export interface MainnetHeaders {
+/**
+ * Real Bitcoin mainnet headers (test/fixtures/bitcoin/README.md says where each comes from). A type, not an interface,
+ * so `Object.values`/`Object.entries` see its runs as `HeaderRun`s.
+ */
+export type MainnetHeaders = {
   retarget554400: HeaderRun;
   retarget741888: HeaderRun;
   reorg437478: HeaderRun & { orphan: FixtureHeader };
-}
+};
 
 export interface FixtureTx {
   txid: string;

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { ReserveTree, leafHash } from "../../src/oracle/reserve-tree.js";
 import { signReserveRound } from "../../src/oracle/signing.js";
-import { ReserveTree, leafHash } from "../../src/reserves/merkle.js";
 import { deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 const ALICE_BTC_2 = "bc1qalice2222222222222222222222222222222222";

@@ -5,7 +5,7 @@ import { deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
-const { loadFixture } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const ALICE_BTC = "bc1qalice0000000000000000000000000000000000";
 const BOB_BTC = "bc1qbob00000000000000000000000000000000000000";

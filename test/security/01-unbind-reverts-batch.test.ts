@@ -27,7 +27,7 @@ import {
 } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 /** alice 500,000, bob 300,000 and carol (the attacker) 200,000 sats attested and held; all bound, fees prepaid. */
 async function syncedFixture() {

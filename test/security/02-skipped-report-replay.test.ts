@@ -26,7 +26,8 @@ import {
 } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 /** alice holds 500,000 sats, bob 300,000; the dispute reward balance is funded. */
 async function syncedFixture() {

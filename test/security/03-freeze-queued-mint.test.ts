@@ -11,7 +11,8 @@ import { deployOracleSystem } from "../helpers/oracle.js";
 import { ALICE_BTC, BURN_REASON, ONE_ETH, attempt, bindAndSync, openDispute } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 /** The fixture's mint delay (ORACLE_TEST_PARAMETERS.mintDelaySeconds). */
 const MINT_DELAY = 3_600;

@@ -18,7 +18,8 @@ import type { RunnerWorld } from "../helpers/security.js";
 import { BURN_REASON, CAUSE, attempt, startRunnerWorld } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 const CAROL_BTC = new DevnetWallet("sec05-carol", "regtest").address("p2wpkh").address;
 const OUTSIDE = new DevnetWallet("sec05-outside", "regtest").address("p2wpkh").address;

@@ -21,7 +21,8 @@ import {
 } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 const HELD_SATS = 500_000n;
 const STAKED_SATS = 400_000n;

@@ -22,7 +22,7 @@ import {
 } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 const ALICE_OTHER_BTC = "bc1qalice1111111111111111111111111111111111";
 const HELD_SATS = 500_000n;

@@ -12,7 +12,8 @@ import { deployOracleSystem } from "../helpers/oracle.js";
 import { ALICE_BTC, CHANGE, HOLDER, ONE_ETH, TIER, bindAndSync, openDispute } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 /** Continuous participation that earns Silver (YieldScalesPool.SILVER_AFTER_SECONDS = 180 days) and a day more. */
 const SILVER_AND_A_DAY = 181 * 86_400;

@@ -15,7 +15,8 @@ import type { OracleSystem } from "../helpers/oracle.js";
 import { ALICE_BTC, attempt, bindAndSync } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 /** The fixture's maxReportValiditySeconds (ORACLE_TEST_PARAMETERS). */
 const MAX_VALIDITY = 3_600n;

@@ -15,7 +15,8 @@ import { deployOracleSystem } from "../helpers/oracle.js";
 import { ALICE_BTC, ONE_ETH, TIER, attempt, deployAliceAndBob, signBatch } from "../helpers/security.js";
 
 const connection = await network.create();
-const { loadFixture, time } = connection.networkHelpers;
+const { time } = connection.networkHelpers;
+const loadFixture = connection.networkHelpers.loadFixture.bind(connection.networkHelpers);
 
 const ONE_YEAR = 366 * 86_400;
 

@@ -26,7 +26,9 @@ function freePort(): Promise<number> {
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
       server.close(() =>
-        typeof address === "object" && address !== null ? resolve(address.port) : reject(),
+        typeof address === "object" && address !== null
+          ? resolve(address.port)
+          : reject(new Error("the server has no TCP address")),
       );
     });
   });

@@ -7,9 +7,9 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { runScenario } from "../../src/sim/engine.js";
 import type { SimReport } from "../../src/sim/engine.js";
+import { ScenarioError, parseScenario, usesYield } from "../../src/sim/scenario.js";
 import { ensureMappingsBuilt } from "../../src/subgraph/mappings.js";
 import { ROOT, expectStoreAgrees, readAbi, scenarioRun } from "../helpers/store.js";
-import { ScenarioError, parseScenario, usesYield } from "../../src/sim/scenario.js";
 
 /** Every scenario in scenarios/ (top level; the 1,000-user one lives in scenarios/bench/ and runs in `npm run bench`). */
 const SCENARIO_DIR = "scenarios";

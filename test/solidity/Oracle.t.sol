@@ -56,8 +56,8 @@ abstract contract OracleSystemBase is OracleSigner {
     }
 }
 
-/// @notice (d): a batch signed by fewer than M operators, by outsiders, replayed, out of sequence, or signed for another
-///         chain id or contract never changes state.
+/// @notice (d): a batch signed by fewer than M operators, by outsiders, replayed, out of sequence, or signed for
+///         another chain id or contract never changes state.
 contract OracleFuzzTest is OracleSystemBase {
     address internal alice = makeAddr("alice");
     uint64 internal constant FIRST_HEIGHT = 800_000;

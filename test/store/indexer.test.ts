@@ -2,7 +2,7 @@
 // migrations, a reorg of depth 3 (evm_snapshot / evm_revert) rolled back to the common ancestor, realtime:index
 // SIGKILLed mid-backfill and restarted (resumes from its checkpoint; nothing lost or doubled), and the server's
 // connections dropped while indexing (reconnects, nothing lost).
-import { mkdtemp, readFile, rm, writeFile, cp } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -11,16 +11,16 @@ import { Wallet } from "ethers";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { SystemContracts, Deployment } from "../../src/deployments.js";
+import type { Deployment, SystemContracts } from "../../src/deployments.js";
 import type { OpenOptions } from "../../src/store/db.js";
 import { openDb } from "../../src/store/db.js";
-import { migrate, MIGRATIONS_DIR } from "../../src/store/migrate.js";
+import { MIGRATIONS_DIR, migrate } from "../../src/store/migrate.js";
 import { historySchema } from "../../src/store/schema.js";
 import { ensureMappingsBuilt } from "../../src/subgraph/mappings.js";
 import { startHardhat } from "../helpers/cli.js";
 import { startPostgres } from "../helpers/postgres.js";
 import type { PostgresServer } from "../helpers/postgres.js";
-import { expectEntitiesMatchChain, expectSameAnswers, indexRun, readAbi, ROOT } from "../helpers/store.js";
+import { ROOT, expectEntitiesMatchChain, expectSameAnswers, indexRun, readAbi } from "../helpers/store.js";
 import type { ScenarioRun } from "../helpers/store.js";
 import { deployTo, removeDeployments, rpc, startHardhatNode } from "../oracle/integration/helpers.js";
 import type { RunningNode } from "../oracle/integration/helpers.js";

@@ -14,7 +14,7 @@ function definition(id: string): NewTaskDefinition & { action: NonNullable<NewTa
   if (found === undefined || found.type !== TaskDefinitionType.NEW_TASK || found.action === undefined) {
     throw new Error(`no task ${id}`);
   }
-  return found as NewTaskDefinition & { action: NonNullable<NewTaskDefinition["action"]> };
+  return found;
 }
 
 /** Runs a registered task's action as Hardhat would, with stderr and the exit code captured. */

@@ -18,7 +18,8 @@ import { ORACLE_TEST_PARAMETERS, blockHash, proofDigest } from "../helpers/oracl
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const { loadFixture, time } = networkHelpers;
+const { time } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const REASON = { SYNC: 0n, EMERGENCY_BURN: 1n, DISPUTE_UPHELD: 2n } as const;
 const STATE_REMOVED = 2n;

@@ -6,7 +6,8 @@ import { network } from "hardhat";
 import { ADMIN_TRANSFER_DELAY, DEFAULT_ADMIN_ROLE, deployLedger } from "../helpers/ledger.js";
 
 const { ethers, networkHelpers } = await network.create();
-const { loadFixture, time } = networkHelpers;
+const { time } = networkHelpers;
+const loadFixture = networkHelpers.loadFixture.bind(networkHelpers);
 
 const YIELD_ADMIN_ROLE = id("YIELD_ADMIN_ROLE");
 const BPS = 10_000n;

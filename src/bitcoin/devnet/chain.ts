@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 import { hex } from "@scure/base";

@@ -1,4 +1,3 @@
-import type { DevnetBlock, DevnetChain, DevnetTx, DevnetTxOut } from "./chain.js";
 import type {
   EsploraAddress,
   EsploraAddressStats,
@@ -12,6 +11,7 @@ import type {
 import { ESPLORA_CHAIN_PAGE, ESPLORA_MEMPOOL_PAGE } from "../esplora-types.js";
 import { DIFF1_TARGET, bitsToTarget } from "../headers.js";
 import { parseRawTx } from "../tx.js";
+import type { DevnetBlock, DevnetChain, DevnetTx, DevnetTxOut } from "./chain.js";
 
 /** Renders devnet state in the exact JSON shapes of Esplora (see esplora-types.ts). */
 

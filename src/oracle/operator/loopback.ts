@@ -136,7 +136,7 @@ export class LoopbackCommittee {
         });
       }
     } catch (error) {
-      await Promise.all(servers.map((s) => s?.close()));
+      await Promise.all(servers.filter((s) => s !== undefined).map((s) => s.close()));
       for (const r of records) r.close();
       if (owned) await rm(dataDir, { recursive: true, force: true });
       throw error;
@@ -152,7 +152,7 @@ export class LoopbackCommittee {
       options.remote,
     );
     return new LoopbackCommittee(committee, nodes, async () => {
-      await Promise.all(servers.map((s) => s?.close()));
+      await Promise.all(servers.filter((s) => s !== undefined).map((s) => s.close()));
       for (const r of records) r.close();
       if (owned) await rm(dataDir, { recursive: true, force: true });
     });

@@ -11,11 +11,11 @@ import type { Oracle, ProofOfReserves } from "../../../types/ethers-contracts/in
 import { parseAddress } from "../../bitcoin/address.js";
 import type { BitcoinNetwork } from "../../bitcoin/networks.js";
 import { bindingMessage, proofDigest, verifyOwnershipProof } from "../../bitcoin/proof.js";
-import { ReserveTree } from "../../reserves/merkle.js";
-import type { ReserveLeaf } from "../../reserves/merkle.js";
 import type { UserView } from "../chain-state.js";
 import type { Refusal, RefusalReason } from "../refusals.js";
 import type { BitcoinSource, BitcoinTip, SyncReport } from "../reports.js";
+import { ReserveTree } from "../reserve-tree.js";
+import type { ReserveLeaf } from "../reserve-tree.js";
 import type { BindingRequest, ReserveRound, Revocation } from "../signing.js";
 import {
   BINDING_TYPES,

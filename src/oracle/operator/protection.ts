@@ -140,12 +140,14 @@ let sqlite: SqliteModule | undefined;
  */
 async function loadSqlite(): Promise<SqliteModule> {
   if (sqlite !== undefined) return sqlite;
+  // Kept unbound on purpose: it is put back as it was, and called with `process` as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const emit = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === "string" ? warning : warning.message;
     if (/SQLite is an experimental feature/.test(text)) return;
     return (emit as (...args: unknown[]) => void).call(this, warning, ...rest);
-  } as typeof process.emitWarning;
+  };
   try {
     sqlite = await import("node:sqlite");
   } finally {

@@ -9,15 +9,15 @@ import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 
+import { UserInputError } from "../../errors.js";
+import { errorBody, registerErrorHandling } from "../../http/errors.js";
 import {
   notFoundLimit,
   registerAbuseLimits,
   resolveLimits,
   serverLimitOptions,
-} from "../../dashboard/limits.js";
-import type { AbuseLimits } from "../../dashboard/limits.js";
-import { errorBody, registerErrorHandling } from "../../dashboard/http-errors.js";
-import { UserInputError } from "../../errors.js";
+} from "../../http/limits.js";
+import type { AbuseLimits } from "../../http/limits.js";
 import type { Refusal } from "../refusals.js";
 import { OperatorMetrics } from "./metrics.js";
 import type { OperatorNode, SignOutcome } from "./node.js";

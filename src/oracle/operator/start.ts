@@ -12,7 +12,7 @@ import type { HookManager } from "hardhat/types/hooks";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { Logger } from "pino";
 
-import { ProofOfReserves__factory, Oracle__factory } from "../../../types/ethers-contracts/index.js";
+import { Oracle__factory, ProofOfReserves__factory } from "../../../types/ethers-contracts/index.js";
 import type { BitcoinNetwork } from "../../bitcoin/networks.js";
 import type { Deployment } from "../../deployments.js";
 import { UserInputError, redactUrl } from "../../errors.js";
@@ -20,7 +20,7 @@ import { bitcoinSourceFor } from "../bitcoin-source.js";
 import { LOCAL_CHAIN_ID, loadLiveDeployment, resolveConfigVariable } from "../context.js";
 import type { BitcoinSource } from "../reports.js";
 import { hardhatWallet } from "../signing.js";
-import type { OperatorKey, RevocationAllowList } from "./node.js";
+import type { RevocationAllowList } from "./node.js";
 import { OperatorNode } from "./node.js";
 import { SlashingProtection } from "./protection.js";
 import type { ApiToken, RunningOperatorServer } from "./server.js";
@@ -222,7 +222,7 @@ export async function startOperator(
       chainId,
       oracle,
       proofOfReserves,
-      key: key as OperatorKey,
+      key,
       bitcoin,
       btcNetwork: options.btcNetwork,
       protection,

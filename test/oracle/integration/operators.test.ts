@@ -19,15 +19,15 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { startDevnet } from "../../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../../src/bitcoin/devnet/wallet.js";
+import { bindAddress, pendingBindingMessage } from "../../../src/oracle/bind.js";
 import type { BindJson, RoundJson } from "../../../src/oracle/commands.js";
+import { LocalCommittee } from "../../../src/oracle/committee.js";
 import type { ProtectionInterchange } from "../../../src/oracle/operator/protection.js";
 import { SlashingProtection } from "../../../src/oracle/operator/protection.js";
 import type { Refusal } from "../../../src/oracle/refusals.js";
 import { blockHashToBytes32 } from "../../../src/oracle/reports.js";
-import { bindAddress, pendingBindingMessage } from "../../../src/oracle/bind.js";
-import { LocalCommittee } from "../../../src/oracle/committee.js";
+import { ReserveTree } from "../../../src/oracle/reserve-tree.js";
 import { committeeWallets, hardhatWallet } from "../../../src/oracle/signing.js";
-import { ReserveTree } from "../../../src/reserves/merkle.js";
 import { hardhat, startHardhat } from "../../helpers/cli.js";
 import type { HardhatResult } from "../../helpers/cli.js";
 import type { FaultProxy, RunningNode } from "./helpers.js";
@@ -187,7 +187,7 @@ describe("operator nodes as processes (hardhat node + Bitcoin devnet)", function
 
   after(async function () {
     for (const operator of operators) operator?.child.kill("SIGKILL");
-    await Promise.all(operators.map((o) => o?.done));
+    await Promise.all(operators.filter((o) => o !== undefined).map((o) => o.done));
     await Promise.all(backends.map((b) => b.close()));
     await connection?.close();
     await node?.stop();

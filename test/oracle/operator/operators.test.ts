@@ -306,7 +306,7 @@ describe("operator nodes on loopback (in-process network + devnet)", function ()
         expect(first.reserves?.committed).to.equal(true);
         // Round 2 at this tip: signed (but never submitted) …
         const sign = committee.reserveSigner(system.proofOfReserves);
-        const { ReserveTree } = await import("../../../src/reserves/merkle.js");
+        const { ReserveTree } = await import("../../../src/oracle/reserve-tree.js");
         const deadline = BigInt(await latest()) + 600n;
         const roundAt = (sats: bigint) => {
           const tree = new ReserveTree([{ user: alice.user, btcAddress: alice.btc, sats }]);

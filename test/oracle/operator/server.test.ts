@@ -13,6 +13,7 @@ import { DevnetWallet } from "../../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient } from "../../../src/bitcoin/esplora.js";
 import { proofDigest } from "../../../src/bitcoin/proof.js";
 import { deploySystem } from "../../../src/deployments.js";
+import { UserInputError } from "../../../src/errors.js";
 import { bindAddress, pendingBindingMessage } from "../../../src/oracle/bind.js";
 import { CommitteeRefusedError } from "../../../src/oracle/committee.js";
 import { LoopbackCommittee } from "../../../src/oracle/operator/loopback.js";
@@ -21,7 +22,6 @@ import { parseRevocations, resolveOperatorKey } from "../../../src/oracle/operat
 import { parseRemoteOperators } from "../../../src/oracle/remote-committee.js";
 import { runSyncRound } from "../../../src/oracle/round.js";
 import { committeeWallets } from "../../../src/oracle/signing.js";
-import { UserInputError } from "../../../src/errors.js";
 
 const TOKEN = "a-token-of-at-least-16-chars";
 
@@ -141,7 +141,7 @@ describe("operator node HTTP API (in-process network + devnet)", function () {
       for (const [{ path, ...init }, status, code] of cases) {
         const response = await fetch(`${url()}${path}`, init);
         expect(response.status, code).to.equal(status);
-        const body = (await response.json()) as unknown;
+        const body = (await response.json());
         expect(body, code).to.have.all.keys("error");
         expect((body as { error: { code: string; message: string } }).error.code, code).to.equal(code);
         expect(JSON.stringify(body), code).to.not.match(/FST_/);

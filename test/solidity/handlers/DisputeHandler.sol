@@ -8,6 +8,9 @@ import {IOracle} from "../../../contracts/interfaces/IOracle.sol";
 
 /// @notice Stands in for the Oracle: every user was synced now with 1,000 sats; counts resolutions applied.
 contract OracleStub {
+    /// @notice Only the DisputeManager may freeze syncs or apply resolutions.
+    error OracleStubNotDisputeManager(address caller);
+
     address public disputeManager;
     uint256 public resolutionsApplied;
     mapping(address user => bool frozen) public frozen;
@@ -22,12 +25,12 @@ contract OracleStub {
     }
 
     function setSyncFrozen(address user, bool frozen_) external {
-        require(msg.sender == disputeManager, "not dm");
+        if (msg.sender != disputeManager) revert OracleStubNotDisputeManager(msg.sender);
         frozen[user] = frozen_;
     }
 
     function applyDisputeResolution(address, uint64) external {
-        require(msg.sender == disputeManager, "not dm");
+        if (msg.sender != disputeManager) revert OracleStubNotDisputeManager(msg.sender);
         ++resolutionsApplied;
     }
 }
@@ -86,7 +89,10 @@ contract DisputeHandler is Test {
 
 /// @notice A challenger whose pushes always fail.
 contract RefusingReceiver {
+    /// @notice Every ETH transfer to this contract fails.
+    error RefusingReceiverRefused();
+
     receive() external payable {
-        revert("refused");
+        revert RefusingReceiverRefused();
     }
 }

@@ -383,8 +383,8 @@ abstract contract SystemGhosts is OracleSigner {
         return all;
     }
 
-    /// @dev Submits signed batch `batchIndex` (fresh, pending or a replay) and checks every report's outcome against the
-    ///      spec model and the replay properties. Returns false when the batch could not be submitted (expired).
+    /// @dev Submits signed batch `batchIndex` (fresh, pending or a replay) and checks every report's outcome against
+    ///      the spec model and the replay properties. Returns false when the batch could not be submitted (expired).
     function _submit(uint256 batchIndex) internal returns (bool) {
         IOracle.Report[] memory reports = _submittable(batchIndex);
         if (reports.length == 0) return false;

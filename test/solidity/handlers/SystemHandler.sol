@@ -15,6 +15,9 @@ import {SystemGhosts} from "./SystemGhosts.sol";
 ///         execution, FEE_EXHAUSTED, slashStake, poke, submitting old batches). Every action only makes calls that
 ///         must succeed (a revert of one is a violation), except the negative checks named as such.
 contract SystemHandler is SystemGhosts {
+    /// @notice A function only the handler calls on itself (to catch its revert) was called by someone else.
+    error SystemHandlerOnlySelf(address caller);
+
     uint256 internal constant MAX_FEE_DEPOSIT_WEI = 0.2 ether;
     uint256 internal constant MIN_BOND_WEI = 0.01 ether;
     uint256 internal constant MAX_SHORT_WARP = 2 hours;
@@ -202,7 +205,7 @@ contract SystemHandler is SystemGhosts {
 
     /// @dev External so `revoke` can catch its revert (only this handler may call it).
     function revokeAs(address user, string calldata btcAddress) external {
-        require(msg.sender == address(this), "handler only");
+        if (msg.sender != address(this)) revert SystemHandlerOnlySelf(msg.sender);
         _revoke(oracle, user, btcAddress, THRESHOLD);
     }
 

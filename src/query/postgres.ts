@@ -5,15 +5,14 @@
 // (user, block, log index) indexes, and disputes are filtered, counted and limited in SQL.
 
 import { BackendError } from "../errors.js";
-import type { HistoryPoint } from "../dashboard/types.js";
-import { backingRatio, selectDisputes } from "../query/query.js";
-import type { SubgraphOperation } from "../query/subgraph.js";
-import type { DisputeEntity } from "../query/subgraph.js";
-import { EntitySource, SUBGRAPH_PAGE_SIZE, disputeItem } from "../query/subgraph.js";
-import type { DisputeFilter, DisputesResult } from "../query/types.js";
-import type { Queryable } from "./db.js";
-import type { HistorySchema, TableDef } from "./schema.js";
-import { qualified, quote } from "./schema.js";
+import type { Queryable } from "../store/db.js";
+import type { HistorySchema, TableDef } from "../store/schema.js";
+import { qualified, quote } from "../store/schema.js";
+import { backingRatio, selectDisputes } from "./query.js";
+import type { SubgraphOperation } from "./subgraph.js";
+import type { DisputeEntity } from "./subgraph.js";
+import { EntitySource, SUBGRAPH_PAGE_SIZE, disputeItem } from "./subgraph.js";
+import type { DisputeFilter, DisputesResult, HistoryPoint } from "./types.js";
 
 type Row = Record<string, unknown>;
 
@@ -83,7 +82,7 @@ export class PostgresSource extends EntitySource {
 
   private async answer(operation: SubgraphOperation, v: Record<string, unknown>): Promise<unknown> {
     const first = Math.min(Number(v.first ?? SUBGRAPH_PAGE_SIZE), SUBGRAPH_PAGE_SIZE);
-    const after = String(v.after ?? "");
+    const after = typeof v.after === "string" ? v.after : "";
     switch (operation) {
       case "Head":
         return { _meta: await this.meta() };

@@ -2,7 +2,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from "fastify";
 
 import { UserInputError } from "../errors.js";
-import { clientErrorHandler, errorBody } from "./http-errors.js";
+import { clientErrorHandler, errorBody } from "./errors.js";
 
 /** Abuse limits of the HTTP API (`realtime:serve --rate-limit … --rate-window … --max-connections …`). */
 export interface AbuseLimits {
