@@ -470,9 +470,45 @@ function tokens(where: string, value: unknown): bigint {
   }
 }
 
-function parseStep(index: number, value: unknown, users: ReadonlyMap<string, UserSpec>): Step {
-  const where = `step ${index}`;
-  if (!isObject(value)) throw new ScenarioError(`${where}: expected an object`);
+/** One step being parsed: where it is (for messages), its JSON, its kind and the scenario's users. */
+interface StepInput {
+  where: string;
+  value: Json;
+  kind: string;
+  users: ReadonlyMap<string, UserSpec>;
+}
+
+/** Only these keys (besides the kind, expectError and note) may be on the step. */
+function allowKeys(s: StepInput, ...allowed: string[]): void {
+  checkKeys(s.where, s.value, [s.kind, "expectError", "note", ...allowed]);
+}
+
+/** A user id field (`*` for every user where `allowAll`). */
+function userRef(s: StepInput, key: string, allowAll = false): string {
+  const id = str(`${s.where}.${key}`, s.value[key]);
+  if (allowAll && id === ALL_USERS) return id;
+  if (!s.users.has(id)) throw new ScenarioError(`${s.where}.${key}: unknown user "${id}"`);
+  return id;
+}
+
+/** The `address` index of one of `user`'s BTC addresses (default 0). */
+function addressIndex(s: StepInput, user: string): number {
+  if (s.value.address === undefined) return 0;
+  const spec = s.users.get(user);
+  const max = spec === undefined ? Number.MAX_SAFE_INTEGER : spec.btcAddresses.length - 1;
+  return int(`${s.where}.address`, s.value.address, 0, max);
+}
+
+function operatorIndex(s: StepInput): number {
+  return int(`${s.where}.operator`, s.value.operator, 0, MAX_COMMITTEE - 1);
+}
+
+function satsField(s: StepInput, key: string, min?: bigint): bigint {
+  return sats(`${s.where}.${key}`, s.value[key], min);
+}
+
+/** The step's one kind (btc, oracle, do or expect). */
+function stepKind(where: string, value: Json): string {
   const kinds = ["btc", "oracle", "do", "expect"].filter((k) => k in value);
   if (kinds.length !== 1) {
     const keys = Object.keys(value).filter((k) => k !== "expectError" && k !== "note");
@@ -482,255 +518,232 @@ function parseStep(index: number, value: unknown, users: ReadonlyMap<string, Use
         : `${where}: a step has exactly one kind, found ${kinds.join(" and ")}`,
     );
   }
-  const kind = kinds[0] as string;
-  const step: Step = { index, action: { oracle: "sync" } };
-  if (value.expectError !== undefined) step.expectError = str(`${where}.expectError`, value.expectError);
-  if (value.note !== undefined) step.note = str(`${where}.note`, value.note);
+  return kinds[0] as string;
+}
 
-  const userRef = (key: string, allowAll = false): string => {
-    const id = str(`${where}.${key}`, value[key]);
-    if (allowAll && id === ALL_USERS) return id;
-    if (!users.has(id)) throw new ScenarioError(`${where}.${key}: unknown user "${id}"`);
-    return id;
-  };
-  const addressIndex = (user: string): number => {
-    if (value.address === undefined) return 0;
-    const spec = users.get(user);
-    const max = spec === undefined ? Number.MAX_SAFE_INTEGER : spec.btcAddresses.length - 1;
-    return int(`${where}.address`, value.address, 0, max);
-  };
-  const keys = (...allowed: string[]) => checkKeys(where, value, [kind, "expectError", "note", ...allowed]);
-
-  if (kind === "expect") {
-    keys();
-    step.action = { expect: parseExpect(`${where}.expect`, value.expect, new Set(users.keys())) };
-    return step;
-  }
-  const action = value[kind];
-  if (typeof action !== "string") throw new ScenarioError(`${where}.${kind}: expected an action name`);
-
-  if (kind === "btc") {
-    switch (action) {
-      case "fund": {
-        keys("user", "address", "sats");
-        const user = userRef("user", true);
-        step.action = {
-          btc: "fund",
-          user,
-          address: addressIndex(user),
-          sats: sats(`${where}.sats`, value.sats),
-        };
-        return step;
-      }
-      case "spend": {
-        keys("user", "address", "sats", "feeSats");
-        const user = userRef("user", true);
-        step.action = {
-          btc: "spend",
-          user,
-          address: addressIndex(user),
-          sats: sats(`${where}.sats`, value.sats),
-          feeSats: value.feeSats === undefined ? 0n : sats(`${where}.feeSats`, value.feeSats, 0n),
-        };
-        return step;
-      }
-      case "mine":
-        keys("blocks");
-        step.action = {
-          btc: "mine",
-          blocks: value.blocks === undefined ? 1 : int(`${where}.blocks`, value.blocks, 1, 1000),
-        };
-        return step;
-      case "reorg":
-        keys("depth");
-        step.action = { btc: "reorg", depth: int(`${where}.depth`, value.depth, 1, 1000) };
-        return step;
-      default:
-        throw new ScenarioError(
-          `${where}: unknown btc action "${action}" (expected fund, spend, mine or reorg)`,
-        );
+function btcAction(s: StepInput, action: string): BtcStep {
+  const { where, value } = s;
+  switch (action) {
+    case "fund": {
+      allowKeys(s, "user", "address", "sats");
+      const user = userRef(s, "user", true);
+      return { btc: "fund", user, address: addressIndex(s, user), sats: satsField(s, "sats") };
     }
-  }
-
-  if (kind === "oracle") {
-    switch (action) {
-      case "sync":
-      case "pause":
-      case "unpause":
-        keys();
-        step.action = { oracle: action };
-        return step;
-      case "bind": {
-        keys("user", "address");
-        const user = userRef("user");
-        step.action = { oracle: "bind", user, address: addressIndex(user) };
-        return step;
-      }
-      case "kill-operator":
-      case "revive-operator":
-      case "operator-honest":
-        keys("operator");
-        step.action = {
-          oracle: action,
-          operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
-        };
-        return step;
-      case "operator-lies":
-        keys("operator", "inflateSats");
-        step.action = {
-          oracle: action,
-          operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
-          inflateSats: sats(`${where}.inflateSats`, value.inflateSats),
-        };
-        return step;
-      case "operator-lags":
-        keys("operator", "blocks");
-        step.action = {
-          oracle: action,
-          operator: int(`${where}.operator`, value.operator, 0, MAX_COMMITTEE - 1),
-          blocks: int(`${where}.blocks`, value.blocks, 1, 1000),
-        };
-        return step;
-      case "malicious-proposal":
-        keys("user", "inflateSats");
-        step.action = {
-          oracle: action,
-          user: userRef("user"),
-          inflateSats: sats(`${where}.inflateSats`, value.inflateSats),
-        };
-        return step;
-      default:
-        throw new ScenarioError(
-          `${where}: unknown oracle action "${action}" (expected sync, bind, pause, unpause, kill-operator, ` +
-            "revive-operator, operator-lies, operator-lags, operator-honest or malicious-proposal)",
-        );
+    case "spend": {
+      allowKeys(s, "user", "address", "sats", "feeSats");
+      const user = userRef(s, "user", true);
+      return {
+        btc: "spend",
+        user,
+        address: addressIndex(s, user),
+        sats: satsField(s, "sats"),
+        feeSats: value.feeSats === undefined ? 0n : satsField(s, "feeSats", 0n),
+      };
     }
+    case "mine":
+      allowKeys(s, "blocks");
+      return {
+        btc: "mine",
+        blocks: value.blocks === undefined ? 1 : int(`${where}.blocks`, value.blocks, 1, 1000),
+      };
+    case "reorg":
+      allowKeys(s, "depth");
+      return { btc: "reorg", depth: int(`${where}.depth`, value.depth, 1, 1000) };
+    default:
+      throw new ScenarioError(
+        `${where}: unknown btc action "${action}" (expected fund, spend, mine or reorg)`,
+      );
   }
+}
 
-  // kind === "do"
+function oracleAction(s: StepInput, action: string): OracleStep {
+  const { where, value } = s;
+  switch (action) {
+    case "sync":
+    case "pause":
+    case "unpause":
+      allowKeys(s);
+      return { oracle: action };
+    case "bind": {
+      allowKeys(s, "user", "address");
+      const user = userRef(s, "user");
+      return { oracle: "bind", user, address: addressIndex(s, user) };
+    }
+    case "kill-operator":
+    case "revive-operator":
+    case "operator-honest":
+      allowKeys(s, "operator");
+      return { oracle: action, operator: operatorIndex(s) };
+    case "operator-lies":
+      allowKeys(s, "operator", "inflateSats");
+      return { oracle: action, operator: operatorIndex(s), inflateSats: satsField(s, "inflateSats") };
+    case "operator-lags":
+      allowKeys(s, "operator", "blocks");
+      return {
+        oracle: action,
+        operator: operatorIndex(s),
+        blocks: int(`${where}.blocks`, value.blocks, 1, 1000),
+      };
+    case "malicious-proposal":
+      allowKeys(s, "user", "inflateSats");
+      return { oracle: action, user: userRef(s, "user"), inflateSats: satsField(s, "inflateSats") };
+    default:
+      throw new ScenarioError(
+        `${where}: unknown oracle action "${action}" (expected sync, bind, pause, unpause, kill-operator, ` +
+          "revive-operator, operator-lies, operator-lags, operator-honest or malicious-proposal)",
+      );
+  }
+}
+
+function unknownDoAction(s: StepInput, action: string): ScenarioError {
+  return new ScenarioError(
+    `${s.where}: unknown do action "${action}" (expected wrap, redeem, transfer, depositFee, withdrawFee, ` +
+      `advanceTime, executeQueuedMint, cancelQueuedMint, dispute, resolve, expireDispute, fundDisputeRewards, ` +
+      `${YIELD_ACTIONS.join(", ")})`,
+  );
+}
+
+function doAction(s: StepInput, action: string): DoStep {
+  switch (action) {
+    case "dispute":
+    case "resolve":
+    case "expireDispute":
+    case "fundDisputeRewards":
+      return disputeAction(s, action);
+    default:
+      return (YIELD_ACTIONS as readonly string[]).includes(action)
+        ? yieldAction(s, action)
+        : userAction(s, action);
+  }
+}
+
+/** A user's own actions: tokens, fees, queued mints; and time passing. */
+function userAction(s: StepInput, action: string): DoStep {
+  const { where, value } = s;
   switch (action) {
     case "wrap":
     case "redeem":
-      keys("user", "sats");
-      step.action = { do: action, user: userRef("user"), sats: sats(`${where}.sats`, value.sats) };
-      return step;
+      allowKeys(s, "user", "sats");
+      return { do: action, user: userRef(s, "user"), sats: satsField(s, "sats") };
     case "transfer": {
-      keys("token", "from", "to", "sats");
+      allowKeys(s, "token", "from", "to", "sats");
       const token = value.token === undefined ? "wrBTC" : value.token;
       if (token !== "wrBTC") {
         throw new ScenarioError(
           `${where}.token: only "wrBTC" transfers (rBTC-SYNTH is soulbound), got ${JSON.stringify(token)}`,
         );
       }
-      step.action = {
+      return {
         do: "transfer",
         token,
-        from: userRef("from"),
-        to: userRef("to"),
-        sats: sats(`${where}.sats`, value.sats),
+        from: userRef(s, "from"),
+        to: userRef(s, "to"),
+        sats: satsField(s, "sats"),
       };
-      return step;
     }
     case "depositFee":
-      keys("user", "eth");
-      step.action = { do: "depositFee", user: userRef("user"), wei: eth(`${where}.eth`, value.eth) };
-      return step;
+      allowKeys(s, "user", "eth");
+      return { do: "depositFee", user: userRef(s, "user"), wei: eth(`${where}.eth`, value.eth) };
     case "withdrawFee":
-      keys("user", "eth");
-      step.action = {
+      allowKeys(s, "user", "eth");
+      return {
         do: "withdrawFee",
-        user: userRef("user"),
+        user: userRef(s, "user"),
         wei: value.eth === "all" ? "all" : eth(`${where}.eth`, value.eth),
       };
-      return step;
     case "executeQueuedMint":
     case "cancelQueuedMint":
-      keys("user");
-      step.action = { do: action, user: userRef("user") };
-      return step;
+      allowKeys(s, "user");
+      return { do: action, user: userRef(s, "user") };
     case "advanceTime":
-      keys("seconds");
-      step.action = { do: "advanceTime", seconds: int(`${where}.seconds`, value.seconds, 1) };
-      return step;
-    case "dispute":
-      keys("challenger", "user", "claimedSats", "bondEth");
-      step.action = {
-        do: "dispute",
-        challenger: userRef("challenger"),
-        user: userRef("user"),
-        claimedSats: sats(`${where}.claimedSats`, value.claimedSats, 0n),
-        bondWei: eth(`${where}.bondEth`, value.bondEth),
-      };
-      return step;
-    case "resolve":
-      keys("upheld", "resolvedSats");
-      step.action = {
-        do: "resolve",
-        upheld: bool(`${where}.upheld`, value.upheld),
-        resolvedSats:
-          value.resolvedSats === undefined ? 0n : sats(`${where}.resolvedSats`, value.resolvedSats, 0n),
-      };
-      if (step.action.upheld && value.resolvedSats === undefined) {
-        throw new ScenarioError(`${where}.resolvedSats: an upheld dispute needs the resolved total`);
-      }
-      return step;
-    case "expireDispute":
-      keys();
-      step.action = { do: "expireDispute" };
-      return step;
-    case "fundDisputeRewards":
-      keys("eth");
-      step.action = { do: "fundDisputeRewards", wei: eth(`${where}.eth`, value.eth) };
-      return step;
-    case "joinYield":
-    case "leaveYield":
-    case "claimYield":
-      keys("user");
-      step.action = { do: action, user: userRef("user") };
-      return step;
-    case "stakeWrBTC":
-    case "unstakeWrBTC":
-      keys("user", "sats");
-      step.action = { do: action, user: userRef("user"), sats: sats(`${where}.sats`, value.sats) };
-      return step;
-    case "depositLiquidity":
-      keys("user", "tokens");
-      step.action = { do: action, user: userRef("user"), units: tokens(`${where}.tokens`, value.tokens) };
-      return step;
-    case "fundRewards":
-      keys("tokens");
-      step.action = { do: action, units: tokens(`${where}.tokens`, value.tokens) };
-      return step;
+      allowKeys(s, "seconds");
+      return { do: "advanceTime", seconds: int(`${where}.seconds`, value.seconds, 1) };
     default:
-      throw new ScenarioError(
-        `${where}: unknown do action "${action}" (expected wrap, redeem, transfer, depositFee, withdrawFee, ` +
-          `advanceTime, executeQueuedMint, cancelQueuedMint, dispute, resolve, expireDispute, fundDisputeRewards, ` +
-          `${YIELD_ACTIONS.join(", ")})`,
-      );
+      throw unknownDoAction(s, action);
   }
 }
 
-/** Parses and validates a scenario document (already JSON-decoded). Throws ScenarioError naming the problem. */
-export function parseScenario(document: unknown): Scenario {
-  if (!isObject(document)) throw new ScenarioError("scenario: expected a JSON object");
-  checkKeys("scenario", document, ["name", "description", "network", "users", "generateUsers", "steps"]);
-  const name = str("scenario.name", document.name);
-  const network = parseNetwork(document.network);
-  const users: UserSpec[] = [];
-  if (document.users !== undefined) {
-    if (!Array.isArray(document.users)) throw new ScenarioError("users: expected a list");
-    document.users.forEach((u, i) => users.push(parseUser(`users[${i}]`, u)));
+function disputeAction(s: StepInput, action: string): DoStep {
+  const { where, value } = s;
+  switch (action) {
+    case "dispute":
+      allowKeys(s, "challenger", "user", "claimedSats", "bondEth");
+      return {
+        do: "dispute",
+        challenger: userRef(s, "challenger"),
+        user: userRef(s, "user"),
+        claimedSats: satsField(s, "claimedSats", 0n),
+        bondWei: eth(`${where}.bondEth`, value.bondEth),
+      };
+    case "resolve": {
+      allowKeys(s, "upheld", "resolvedSats");
+      const upheld = bool(`${where}.upheld`, value.upheld);
+      const resolvedSats = value.resolvedSats === undefined ? 0n : satsField(s, "resolvedSats", 0n);
+      if (upheld && value.resolvedSats === undefined) {
+        throw new ScenarioError(`${where}.resolvedSats: an upheld dispute needs the resolved total`);
+      }
+      return { do: "resolve", upheld, resolvedSats };
+    }
+    case "expireDispute":
+      allowKeys(s);
+      return { do: "expireDispute" };
+    case "fundDisputeRewards":
+      allowKeys(s, "eth");
+      return { do: "fundDisputeRewards", wei: eth(`${where}.eth`, value.eth) };
+    default:
+      throw unknownDoAction(s, action);
   }
-  if (document.generateUsers !== undefined) users.push(...generateUsers(document.generateUsers));
-  const byId = new Map<string, UserSpec>();
-  for (const user of users) {
-    if (byId.has(user.id)) throw new ScenarioError(`users: duplicate id "${user.id}"`);
-    byId.set(user.id, user);
+}
+
+function yieldAction(s: StepInput, action: string): DoStep {
+  const { where, value } = s;
+  switch (action) {
+    case "joinYield":
+    case "leaveYield":
+    case "claimYield":
+      allowKeys(s, "user");
+      return { do: action, user: userRef(s, "user") };
+    case "stakeWrBTC":
+    case "unstakeWrBTC":
+      allowKeys(s, "user", "sats");
+      return { do: action, user: userRef(s, "user"), sats: satsField(s, "sats") };
+    case "depositLiquidity":
+      allowKeys(s, "user", "tokens");
+      return { do: action, user: userRef(s, "user"), units: tokens(`${where}.tokens`, value.tokens) };
+    case "fundRewards":
+      allowKeys(s, "tokens");
+      return { do: action, units: tokens(`${where}.tokens`, value.tokens) };
+    default:
+      throw unknownDoAction(s, action);
   }
-  if (!Array.isArray(document.steps) || document.steps.length === 0) {
-    throw new ScenarioError("steps: expected a non-empty list");
+}
+
+function parseStep(index: number, value: unknown, users: ReadonlyMap<string, UserSpec>): Step {
+  const where = `step ${index}`;
+  if (!isObject(value)) throw new ScenarioError(`${where}: expected an object`);
+  const kind = stepKind(where, value);
+  const step: Step = { index, action: { oracle: "sync" } };
+  if (value.expectError !== undefined) step.expectError = str(`${where}.expectError`, value.expectError);
+  if (value.note !== undefined) step.note = str(`${where}.note`, value.note);
+  const s: StepInput = { where, value, kind, users };
+  if (kind === "expect") {
+    allowKeys(s);
+    step.action = { expect: parseExpect(`${where}.expect`, value.expect, new Set(users.keys())) };
+    return step;
   }
-  const steps = document.steps.map((s, i) => parseStep(i, s, byId));
+  const action = value[kind];
+  if (typeof action !== "string") throw new ScenarioError(`${where}.${kind}: expected an action name`);
+  step.action =
+    kind === "btc" ? btcAction(s, action) : kind === "oracle" ? oracleAction(s, action) : doAction(s, action);
+  return step;
+}
+
+/** Steps that name an operator outside the committee, or bind an address the setup already bound. */
+function checkStepsAgainstSetup(
+  steps: readonly Step[],
+  network: Scenario["network"],
+  byId: ReadonlyMap<string, UserSpec>,
+): void {
   for (const step of steps) {
     const a = step.action;
     if (
@@ -760,6 +773,10 @@ export function parseScenario(document: unknown): Scenario {
       }
     }
   }
+}
+
+/** Pinned user accounts: not an operator's, not twice. */
+function checkAccounts(users: readonly UserSpec[], network: Scenario["network"]): void {
   const accounts = new Set<number>();
   for (const user of users) {
     if (user.account === undefined) continue;
@@ -771,6 +788,31 @@ export function parseScenario(document: unknown): Scenario {
     if (accounts.has(user.account)) throw new ScenarioError(`users: account ${user.account} used twice`);
     accounts.add(user.account);
   }
+}
+
+/** Parses and validates a scenario document (already JSON-decoded). Throws ScenarioError naming the problem. */
+export function parseScenario(document: unknown): Scenario {
+  if (!isObject(document)) throw new ScenarioError("scenario: expected a JSON object");
+  checkKeys("scenario", document, ["name", "description", "network", "users", "generateUsers", "steps"]);
+  const name = str("scenario.name", document.name);
+  const network = parseNetwork(document.network);
+  const users: UserSpec[] = [];
+  if (document.users !== undefined) {
+    if (!Array.isArray(document.users)) throw new ScenarioError("users: expected a list");
+    document.users.forEach((u, i) => users.push(parseUser(`users[${i}]`, u)));
+  }
+  if (document.generateUsers !== undefined) users.push(...generateUsers(document.generateUsers));
+  const byId = new Map<string, UserSpec>();
+  for (const user of users) {
+    if (byId.has(user.id)) throw new ScenarioError(`users: duplicate id "${user.id}"`);
+    byId.set(user.id, user);
+  }
+  if (!Array.isArray(document.steps) || document.steps.length === 0) {
+    throw new ScenarioError("steps: expected a non-empty list");
+  }
+  const steps = document.steps.map((s, i) => parseStep(i, s, byId));
+  checkStepsAgainstSetup(steps, network, byId);
+  checkAccounts(users, network);
   const scenario: Scenario = { name, network, users, steps };
   if (document.description !== undefined)
     scenario.description = str("scenario.description", document.description);
