@@ -6,7 +6,7 @@
 import { addressesOf } from "../deployments.js";
 import type { QueryName, QueryResult } from "../query/types.js";
 import type { ReserveReport } from "../reserves/check.js";
-import { reserveExitCode } from "../reserves/check.js";
+import { describeDiscrepancies, reserveExitCode } from "../reserves/check.js";
 import { EMERGENCY_BURN_REASON_NAMES } from "../sim/scenario.js";
 import { DEMO_MIN_CONFIRMATIONS } from "./story.js";
 import type { DemoWorld } from "./story.js";
@@ -306,7 +306,7 @@ export async function components(
     status: audit.fullyBacked ? "up" : "down",
     detail:
       `${audit.fullyBacked ? "fully backed" : "DEFICIT"}, ${audit.users.length} users, ` +
-      `${audit.discrepancies.length} discrepancies`,
+      describeDiscrepancies(audit.discrepancies),
   });
   return list;
 }
