@@ -11,12 +11,7 @@ import type { Logger } from "pino";
 
 import { UserInputError } from "../../errors.js";
 import { errorBody, registerErrorHandling } from "../../http/errors.js";
-import {
-  notFoundLimit,
-  registerAbuseLimits,
-  resolveLimits,
-  serverLimitOptions,
-} from "../../http/limits.js";
+import { notFoundLimit, registerAbuseLimits, resolveLimits, serverLimitOptions } from "../../http/limits.js";
 import type { AbuseLimits } from "../../http/limits.js";
 import type { Refusal } from "../refusals.js";
 import { OperatorMetrics } from "./metrics.js";

@@ -141,7 +141,7 @@ describe("operator node HTTP API (in-process network + devnet)", function () {
       for (const [{ path, ...init }, status, code] of cases) {
         const response = await fetch(`${url()}${path}`, init);
         expect(response.status, code).to.equal(status);
-        const body = (await response.json());
+        const body = await response.json();
         expect(body, code).to.have.all.keys("error");
         expect((body as { error: { code: string; message: string } }).error.code, code).to.equal(code);
         expect(JSON.stringify(body), code).to.not.match(/FST_/);
