@@ -27,13 +27,13 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { startDevnet } from "../src/bitcoin/devnet/server.js";
-import { startRealtimeServer } from "../src/dashboard/serve.js";
-import type { RealtimeServer } from "../src/dashboard/serve.js";
 import type { DashboardHistory, DashboardStatus } from "../src/dashboard/types.js";
 import { committeeWallets, signSyncBatch } from "../src/oracle/signing.js";
 import { chainAccess } from "../src/query/context.js";
 import { RpcSource } from "../src/query/rpc.js";
 import { ChainEventStream } from "../src/query/stream.js";
+import { startRealtimeServer } from "../src/realtime/serve.js";
+import type { RealtimeServer } from "../src/realtime/serve.js";
 import { bindUsers, fundUsers, syntheticUsers } from "../test/helpers/oracle-population.js";
 import { deployBenchSystem, freePort, startNode } from "./node-process.js";
 

@@ -18,10 +18,10 @@ import { network } from "hardhat";
 
 import { committeeWallets, signBinding, signSyncBatch } from "../src/oracle/signing.js";
 import { RpcSource } from "../src/query/rpc.js";
-import { startServer } from "../src/query/server.js";
-import type { RunningServer } from "../src/query/server.js";
 import { ChainEventStream } from "../src/query/stream.js";
 import { QUERY_NAMES } from "../src/query/types.js";
+import { startServer } from "../src/realtime/server.js";
+import type { RunningServer } from "../src/realtime/server.js";
 import { deployBenchSystem, freePort, startNode } from "./node-process.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);

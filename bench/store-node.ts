@@ -15,7 +15,7 @@
 import { globSync, readFileSync } from "node:fs";
 
 import { PostgresSource } from "../src/query/postgres.js";
-import { startServer } from "../src/query/server.js";
+import { startServer } from "../src/realtime/server.js";
 import { createIndexer, openStore, resetStore } from "../src/store/store.js";
 import type { AbiEntry } from "../src/subgraph/manifest.js";
 import { SyntheticChain } from "./store-chain.js";

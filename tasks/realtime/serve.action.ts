@@ -1,6 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { startRealtimeServer } from "../../src/dashboard/serve.js";
 import { UserInputError, reportTaskError } from "../../src/errors.js";
 import { loadMonitorConfig } from "../../src/monitor/config.js";
 import {
@@ -12,6 +11,7 @@ import {
 } from "../../src/query/context.js";
 import { ChainEventStream } from "../../src/query/stream.js";
 import { SUBGRAPH_URL_ENV } from "../../src/query/subgraph.js";
+import { startRealtimeServer } from "../../src/realtime/serve.js";
 import { providerReader } from "../../src/store/indexer.js";
 import { createIndexer } from "../../src/store/store.js";
 import type { AbiEntry } from "../../src/subgraph/manifest.js";

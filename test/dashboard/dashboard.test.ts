@@ -10,11 +10,11 @@ import type { Browser, Page } from "playwright-core";
 
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
 import { BackingHistory, MAX_HISTORY_POINTS } from "../../src/dashboard/history.js";
-import { startRealtimeServer } from "../../src/dashboard/serve.js";
-import type { RealtimeServeOptions, RealtimeServer } from "../../src/dashboard/serve.js";
 import type { DashboardHistory, DashboardStatus, LatencyReport } from "../../src/dashboard/types.js";
 import { RpcSource } from "../../src/query/rpc.js";
 import { ChainEventStream } from "../../src/query/stream.js";
+import { startRealtimeServer } from "../../src/realtime/serve.js";
+import type { RealtimeServeOptions, RealtimeServer } from "../../src/realtime/serve.js";
 import type { History } from "../query/history.js";
 import { scriptedHistory } from "../query/history.js";
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
-import { LatencyRecorder } from "../../src/dashboard/latency.js";
 import { UserInputError } from "../../src/errors.js";
 import { DEFAULT_LIMITS, resolveLimits } from "../../src/http/limits.js";
+import { LatencyRecorder } from "../../src/realtime/latency.js";
 
 describe("LatencyRecorder", function () {
   it("reports nearest-rank p50/p95 and max per route, counting errors", function () {

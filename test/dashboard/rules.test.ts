@@ -16,8 +16,6 @@ import { startDevnet } from "../../src/bitcoin/devnet/server.js";
 import type { RunningDevnet } from "../../src/bitcoin/devnet/server.js";
 import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import { EsploraClient } from "../../src/bitcoin/esplora.js";
-import { startRealtimeServer } from "../../src/dashboard/serve.js";
-import type { RealtimeServer } from "../../src/dashboard/serve.js";
 import type { DashboardStatus } from "../../src/dashboard/types.js";
 import { deploymentOf } from "../../src/deployments.js";
 import { DEFAULT_THRESHOLDS } from "../../src/monitor/config.js";
@@ -27,6 +25,8 @@ import { runSyncRound } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { RpcSource } from "../../src/query/rpc.js";
 import { ChainEventStream } from "../../src/query/stream.js";
+import { startRealtimeServer } from "../../src/realtime/serve.js";
+import type { RealtimeServer } from "../../src/realtime/serve.js";
 import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
 

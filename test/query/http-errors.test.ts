@@ -11,8 +11,8 @@ import { network } from "hardhat";
 
 import { deploySystem } from "../../src/deployments.js";
 import { RpcSource } from "../../src/query/rpc.js";
-import { startServer } from "../../src/query/server.js";
-import type { RunningServer } from "../../src/query/server.js";
+import type { RealtimeServer } from "../../src/realtime/serve.js";
+import { startRealtimeServer } from "../../src/realtime/serve.js";
 
 interface ErrorAnswer {
   error: { code: string; message: string };
@@ -30,14 +30,21 @@ function expectErrorShape(body: unknown, code: string): ErrorAnswer {
 
 describe("realtime server errors", function () {
   this.timeout(120_000);
-  let server: RunningServer;
+  let server: RealtimeServer;
   let user: string;
 
   before(async function () {
     const connection = await network.create();
     const system = await deploySystem(connection);
     user = (await connection.ethers.getSigners())[5]?.address ?? "";
-    server = await startServer({ source: new RpcSource(connection.ethers.provider, system.deployment) });
+    // The server `realtime:serve` runs: the queries and the dashboard's routes, no Bitcoin backend, no audit.
+    server = await startRealtimeServer({
+      source: new RpcSource(connection.ethers.provider, system.deployment),
+      chain: { provider: connection.ethers.provider, deployment: system.deployment },
+      bitcoin: [],
+      audit: false,
+      monitorStateFiles: [],
+    });
   });
   after(async () => server?.close());
 

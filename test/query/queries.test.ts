@@ -6,8 +6,6 @@ import { BackendError, UserInputError } from "../../src/errors.js";
 import { runQuery, validateParams } from "../../src/query/query.js";
 import { renderResult } from "../../src/query/render.js";
 import { EMERGENCY_BURN_TOPIC, RpcSource } from "../../src/query/rpc.js";
-import { startServer } from "../../src/query/server.js";
-import type { RunningServer } from "../../src/query/server.js";
 import { ChainEventStream } from "../../src/query/stream.js";
 import type { StreamEvent } from "../../src/query/stream.js";
 import { SubgraphSource } from "../../src/query/subgraph.js";
@@ -21,6 +19,8 @@ import type {
 } from "../../src/query/types.js";
 import { QUERY_NAMES } from "../../src/query/types.js";
 import { formatTokenAmount, readYieldUnits, yieldStatusForDisplay } from "../../src/query/yield-units.js";
+import { startServer } from "../../src/realtime/server.js";
+import type { RunningServer } from "../../src/realtime/server.js";
 import { startFakeSubgraph } from "./fake-subgraph.js";
 import type { History } from "./history.js";
 import { DISPUTE, scriptedHistory } from "./history.js";

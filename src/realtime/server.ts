@@ -13,11 +13,11 @@ import {
   serverLimitOptions,
 } from "../http/limits.js";
 import type { AbuseLimits } from "../http/limits.js";
-import { parseUser, queryKey, runQuery, validateParams } from "./query.js";
-import type { RawParams } from "./query.js";
-import type { ChainEventStream, StreamEvent } from "./stream.js";
-import type { QueryName, QueryParams, QuerySource } from "./types.js";
-import { QUERY_NAMES } from "./types.js";
+import { parseUser, queryKey, runQuery, validateParams } from "../query/query.js";
+import type { RawParams } from "../query/query.js";
+import type { ChainEventStream, StreamEvent } from "../query/stream.js";
+import type { QueryName, QueryParams, QuerySource } from "../query/types.js";
+import { QUERY_NAMES } from "../query/types.js";
 
 /** Requests served at once before new ones get 503 (the stream's long-lived connections are not counted). */
 export const DEFAULT_MAX_IN_FLIGHT = 512;
@@ -44,7 +44,7 @@ export interface ServeOptions {
   limits?: Partial<AbuseLimits>;
   /**
    * Routes and hooks registered before the query routes, so the hooks see every route: `realtime:serve` adds the
-   * operator dashboard here (`/`, `/api/dashboard/*`, per-route latency; src/dashboard/serve.ts).
+   * operator dashboard here (`/`, `/api/dashboard/*`, per-route latency; src/realtime/serve.ts).
    */
   routes?: (app: FastifyInstance) => Promise<unknown>;
 }

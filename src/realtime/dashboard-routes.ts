@@ -4,9 +4,9 @@ import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
-import { parsePoints } from "./history.js";
+import { parsePoints } from "../dashboard/history.js";
+import type { DashboardService } from "../dashboard/status.js";
 import { LatencyRecorder } from "./latency.js";
-import type { DashboardService } from "./status.js";
 
 /** The page loads only its own files and talks only to this server (no CDN, no inline script). */
 const PAGE_CSP =

@@ -1,12 +1,12 @@
+import type { AuditorOptions } from "../dashboard/audit.js";
+import { DashboardService } from "../dashboard/status.js";
 import type { MonitorThresholds } from "../monitor/config.js";
 import type { ChainAccess } from "../query/context.js";
-import { startServer } from "../query/server.js";
-import type { RunningServer, ServeOptions } from "../query/server.js";
 import { SubgraphSource } from "../query/subgraph.js";
-import type { AuditorOptions } from "./audit.js";
-import { builtDashboard, ensureDashboardBuilt } from "./build.js";
-import { registerDashboard } from "./routes.js";
-import { DashboardService } from "./status.js";
+import { registerDashboard } from "./dashboard-routes.js";
+import { builtDashboard, ensureDashboardBuilt } from "./page.js";
+import { startServer } from "./server.js";
+import type { RunningServer, ServeOptions } from "./server.js";
 
 export interface RealtimeServeOptions extends Omit<ServeOptions, "routes"> {
   /** Direct chain access (rpc): the dashboard's head probe, committee signatures and backing history. */

@@ -1,4 +1,4 @@
-import type { EndpointLatency, LatencyReport } from "./types.js";
+import type { EndpointLatency, LatencyReport } from "../dashboard/types.js";
 
 /** Requests kept per route for the percentiles. */
 export const LATENCY_WINDOW = 256;

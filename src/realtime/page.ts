@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root (this file is src/dashboard/build.ts). */
+/** The repository root (this file is src/realtime/page.ts). */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The page's sources (plain TypeScript, built by Vite). */
 export const DASHBOARD_SOURCE = path.join(REPO_ROOT, "dashboard");
