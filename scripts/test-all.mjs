@@ -1,6 +1,6 @@
 // The project's whole test suite, as `npm test` runs it (and .ci/run, on a clean clone).
 //
-// Runs, in order: lint (solhint, eslint, prettier), compile + type-check (project and dashboard page), the
+// Runs, in order: lint (solhint, prettier), compile, eslint (type-aware: after the build) + type-check (project and dashboard page), the
 // browser for the dashboard test (Debian chromium, apt-get installed when missing), every Hardhat test (Solidity
 // unit/fuzz/invariant tests and mocha tests, one `hardhat test` run) and, when present, the subgraph checks. Each lint step or
 // check counts as one test; Hardhat's own summary lines give the Solidity and mocha counts. Ends with one plain line
@@ -16,9 +16,10 @@ const steps = [
     cmd: "npx",
     args: ["solhint", "--max-warnings", "0", "contracts/**/*.sol", "test/solidity/**/*.sol"],
   },
-  { name: "eslint", cmd: "npx", args: ["eslint", "--max-warnings", "0", "."] },
   { name: "prettier", cmd: "npx", args: ["prettier", "--check", "."] },
   { name: "compile", cmd: "npx", args: ["hardhat", "build"] },
+  // After the build: the type-aware rules read the typechain bindings (types/ethers-contracts) it generates.
+  { name: "eslint", cmd: "npx", args: ["eslint", "--max-warnings", "0", "."] },
   // Deployed bytecode sizes against EIP-170 (fails over the limit).
   { name: "contract sizes", cmd: "node", args: ["scripts/contract-sizes.mjs"] },
   { name: "typecheck", cmd: "npx", args: ["tsc", "--noEmit", "-p", "."] },
