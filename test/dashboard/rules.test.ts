@@ -27,7 +27,7 @@ import { RpcSource } from "../../src/query/rpc.js";
 import { ChainEventStream } from "../../src/query/stream.js";
 import { startRealtimeServer } from "../../src/realtime/serve.js";
 import type { RealtimeServer } from "../../src/realtime/serve.js";
-import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
+import { bindAndFundAliceAndBob, deployOracleSystem } from "../helpers/oracle.js";
 import type { OracleSystem } from "../helpers/oracle.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -111,17 +111,7 @@ describe("dashboard: the monitor's rules and the Bitcoin-side audit", function (
     oracleAddress = deployment.oracle;
     const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
     const committee = new LocalCommittee(committeeWallets(3), 2);
-    aliceBtc = new DevnetWallet("alice-dash", "regtest").address("p2wpkh").address;
-    const bobBtc = new DevnetWallet("bob-dash", "regtest").address("p2tr").address;
-    await bindAndFund(
-      s,
-      devnet.chain,
-      [
-        { user: s.alice.address, btcAddress: aliceBtc, sats: 150_000n },
-        { user: s.bob.address, btcAddress: bobBtc, sats: 80_000n },
-      ],
-      CONFIRMATIONS,
-    );
+    ({ aliceBtc } = await bindAndFundAliceAndBob(s, devnet.chain, "dash", CONFIRMATIONS));
     // One round of the runner: reports signed by the committee, then the reserve round.
     sync = () =>
       runSyncRound(s.oracle, s.rbtc, esplora, committee.batchSigner(s.oracle), {

@@ -3,6 +3,7 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import { id, keccak256, toUtf8Bytes } from "ethers";
 
 import type { DevnetChain } from "../../src/bitcoin/devnet/chain.js";
+import { DevnetWallet } from "../../src/bitcoin/devnet/wallet.js";
 import type { DeployConnection, ReserveBTCParameters, SystemContracts } from "../../src/deployments.js";
 import { deploySystem } from "../../src/deployments.js";
 import type { ReserveLeaf } from "../../src/oracle/reserve-tree.js";
@@ -187,4 +188,28 @@ export async function bindAndFund(
     chain.fund(h.btcAddress, h.sats);
   }
   chain.mine(confirmations);
+}
+
+/**
+ * The two-holder world several suites start from: alice (p2wpkh, 150,000 sats) and bob (p2tr, 80,000 sats), bound,
+ * fee-prepaid and funded with `confirmations` blocks mined. Wallet names end in `-<tag>` so suites never share keys.
+ */
+export async function bindAndFundAliceAndBob(
+  system: OracleSystem,
+  chain: DevnetChain,
+  tag: string,
+  confirmations: number,
+): Promise<{ aliceBtc: string; bobBtc: string }> {
+  const aliceBtc = new DevnetWallet(`alice-${tag}`, "regtest").address("p2wpkh").address;
+  const bobBtc = new DevnetWallet(`bob-${tag}`, "regtest").address("p2tr").address;
+  await bindAndFund(
+    system,
+    chain,
+    [
+      { user: system.alice.address, btcAddress: aliceBtc, sats: 150_000n },
+      { user: system.bob.address, btcAddress: bobBtc, sats: 80_000n },
+    ],
+    confirmations,
+  );
+  return { aliceBtc, bobBtc };
 }

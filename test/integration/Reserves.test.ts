@@ -12,7 +12,7 @@ import { runSyncRound } from "../../src/oracle/round.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { checkReserves, describeDiscrepancies, reserveExitCode } from "../../src/reserves/check.js";
 import { proveUser } from "../../src/reserves/proof.js";
-import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
+import { bindAndFundAliceAndBob, deployOracleSystem } from "../helpers/oracle.js";
 
 const connection = await network.create();
 const ONE_ETH = 10n ** 18n;
@@ -39,18 +39,8 @@ describe("integration: reserves, emergency burns and disputes against a Bitcoin 
     const reserves = { contract: s.proofOfReserves, sign: committee.reserveSigner(s.proofOfReserves) };
     const round = () => runSyncRound(s.oracle, s.rbtc, esplora, sign, { reserves });
     const audit = () => checkReserves(s, esplora);
-    const aliceBtc = new DevnetWallet("alice-int", "regtest").address("p2wpkh").address;
-    const bobBtc = new DevnetWallet("bob-int", "regtest").address("p2tr").address;
     const outside = new DevnetWallet("outside-int", "regtest").address("p2wpkh").address;
-    await bindAndFund(
-      s,
-      devnet.chain,
-      [
-        { user: s.alice.address, btcAddress: aliceBtc, sats: 150_000n },
-        { user: s.bob.address, btcAddress: bobBtc, sats: 80_000n },
-      ],
-      CONFIRMATIONS,
-    );
+    const { aliceBtc, bobBtc } = await bindAndFundAliceAndBob(s, devnet.chain, "int", CONFIRMATIONS);
     const first = await round();
     expect(first.reserves).to.deep.include({ committed: true, attestedSats: 230_000n });
     return { s, esplora, round, audit, aliceBtc, bobBtc, outside };

@@ -26,7 +26,7 @@ import { OracleMetrics, RUNNER_LOG_EVENTS, runOracleService } from "../../src/or
 import type { TypedDataSigner } from "../../src/oracle/signing.js";
 import { committeeWallets } from "../../src/oracle/signing.js";
 import { renderPass } from "../../tasks/monitor/render.js";
-import { bindAndFund, deployOracleSystem } from "../helpers/oracle.js";
+import { bindAndFundAliceAndBob, deployOracleSystem } from "../helpers/oracle.js";
 import type { WebhookReceiver } from "./helpers.js";
 import { captureLogger, startReceiver } from "./helpers.js";
 
@@ -71,18 +71,8 @@ describe("monitor: alerts over a scripted history", function () {
     const esplora = new EsploraClient({ baseUrl: devnet.url, network: "regtest" });
     const wallets = committeeWallets(3);
     const operators = wallets.map((w) => w.address);
-    const aliceBtc = new DevnetWallet("alice-mon", "regtest").address("p2wpkh").address;
-    const bobBtc = new DevnetWallet("bob-mon", "regtest").address("p2tr").address;
     const outside = new DevnetWallet("outside-mon", "regtest").address("p2wpkh").address;
-    await bindAndFund(
-      s,
-      devnet.chain,
-      [
-        { user: s.alice.address, btcAddress: aliceBtc, sats: 150_000n },
-        { user: s.bob.address, btcAddress: bobBtc, sats: 80_000n },
-      ],
-      CONFIRMATIONS,
-    );
+    const { aliceBtc, bobBtc } = await bindAndFundAliceAndBob(s, devnet.chain, "mon", CONFIRMATIONS);
 
     const runnerLog = captureLogger();
     /** One `oracle:run` round (the real service loop) with the given operators, its outcome fed to `observer`. */
